@@ -1,0 +1,106 @@
+// sim/config: scenario file -> validated config. Parses YAML scenarios and the catalogs in
+// models/catalog/, resolves catalog names with inline overrides, checks every value and unit, and
+// reports the first problem as a ConfigError naming file:line:col, what was expected and what was
+// found. Nothing downstream re-validates; nothing here knows about SimGrid.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace headroom::config {
+
+struct HostSpec {
+  std::string name;        // as the scenario calls it; unique within the scenario
+  std::string catalog_id;  // catalog entry it came from; empty when given inline only
+  std::string description;
+  std::uint64_t ram_bytes = 0;  // installed DRAM; a "96 GB" host has 96 GiB
+  std::uint64_t page_bytes = 4096;
+  std::uint64_t os_reserve_bytes = 0;  // kernel + OS, unevictable
+  std::uint64_t swap_bytes = 0;
+  bool unified_memory = false;              // CPU and GPU share DRAM (Apple Silicon, Strix Halo)
+  std::uint64_t gpu_wired_limit_bytes = 0;  // unified memory: most the GPU may wire; 0 = no GPU
+  double mem_bw_spec_Bps = 0;               // spec sheet
+  double mem_bw_effective_Bps = 0;          // what a decode loop achieves (model input)
+  double cpu_flops = 0;                     // effective dense FLOP/s of the CPU
+  double gpu_flops = 0;                     // effective dense FLOP/s of the GPU; 0 = none
+  double ssd_read_Bps = 0;
+  double ssd_write_Bps = 0;
+  double ssd_latency_s = 0;  // per I/O request
+};
+
+struct LlmSpec {
+  std::string id;
+  double params = 0;         // total parameters
+  double active_params = 0;  // per token (MoE); equals params for dense models
+  int layers = 0, hidden = 0, heads = 0, kv_heads = 0, head_dim = 0;
+  int max_context = 0;
+  std::map<std::string, double> bits_per_weight_overrides;  // quant id -> bpw for this model
+};
+
+struct QuantSpec {
+  std::string id;  // Q4_K_M, Q5_K_M, Q6_K, Q8_0, F16
+  double bits_per_weight = 0;
+};
+
+enum class WeightsMode { mmap, load, wired };
+
+struct ArrivalSpec {
+  enum class Kind { poisson, trace } kind = Kind::poisson;
+  double rate_per_s = 0;            // poisson
+  std::uint32_t prompt_tokens = 0;  // poisson: tokens per request
+  std::uint32_t output_tokens = 0;
+  std::string trace_path;           // trace: Azure LLM 2023 CSV, resolved to an absolute path
+  double time_scale = 1.0;          // trace: simulated gap = recorded gap * time_scale
+  std::uint64_t max_requests = 0;   // 0 = all
+};
+
+// Base of every workload kind's validated config; kinds register by name (workload_registry.hpp).
+struct WorkloadSpec {
+  virtual ~WorkloadSpec() = default;
+  std::string name;  // unique within the scenario
+  std::string kind;  // registry name, e.g. "llm-server"
+  int oom_score_adj = 0;
+};
+
+struct LlmServerSpec : WorkloadSpec {
+  LlmSpec model;
+  QuantSpec quant;
+  std::uint64_t weights_bytes = 0;  // params * bpw / 8, rounded up to whole bytes
+  WeightsMode weights_mode = WeightsMode::mmap;
+  bool wired_fallback_cpu = false;  // wired weights over the limit: run on CPU instead of failing
+  double kv_bytes_per_element = 2;  // f16 KV cache
+  std::uint32_t context_tokens = 0; // per sequence
+  std::uint32_t max_batch = 1;      // concurrent sequences (continuous batching)
+  std::uint64_t kv_budget_bytes = 0;  // KV cache region; default context * max_batch * per-token
+  ArrivalSpec arrivals;
+  std::uint64_t kv_bytes_per_token() const {
+    return static_cast<std::uint64_t>(2.0 * model.layers * model.kv_heads * model.head_dim *
+                                      kv_bytes_per_element);
+  }
+};
+
+struct MemorySpec {
+  std::string policy = "linux";
+  int swappiness = 60;
+  int watermark_scale_factor = 10;
+  std::optional<std::uint64_t> min_free_bytes;
+  std::uint32_t readahead_bytes = 128 * 1024;
+  int page_cluster = 3;
+};
+
+struct Scenario {
+  std::string path;  // as given on the command line
+  std::string name;
+  std::string description;
+  double duration_s = 0;  // simulated horizon; arrivals after it are not generated
+  std::uint64_t seed = 1;
+  std::vector<HostSpec> hosts;
+  MemorySpec memory;
+  std::vector<std::shared_ptr<const WorkloadSpec>> workloads;
+};
+
+}  // namespace headroom::config

@@ -1,0 +1,85 @@
+// sim/mm: the memory manager and its eviction policies.
+//
+// One eviction-policy interface serves both the engine (extents of millions of pages) and the
+// reference-trace mode `headroom cache` (one page per reference). A policy keeps its resident set as
+// runs of consecutive page keys that share one position in its replacement order, so that a
+// sequential touch of a 40 GiB region costs O(runs), not O(pages); with single-page references
+// the runs degenerate to single pages. Each policy lives in sim/mm/policies/<name>.hpp|cpp and is
+// registered by name (see policy_registry.hpp); nothing else names it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace headroom::mm {
+
+// A page key is a page number in one flat key space. The memory manager gives every mapping a
+// disjoint key range; the trace mode uses dense ids 0..U-1 assigned in order of first appearance.
+using PageKey = std::uint64_t;
+
+struct PageRun {
+  PageKey first = 0;
+  std::uint64_t count = 0;
+  PageKey end() const { return first + count; }
+};
+
+// Which LRU family a page belongs to; policies that do not distinguish (FIFO, LRU, ARC, ...)
+// ignore it, the Linux-like two-list policy keeps separate anon and file lists.
+enum class PageKind : std::uint8_t { file = 0, anon = 1 };
+
+// Receives the policy's decisions, in the order a page-at-a-time replay would make them.
+class PolicyListener {
+ public:
+  // Pages that were referenced and were not resident (now inserted).
+  virtual void missed(PageRun run, PageKind kind) = 0;
+  // Pages that left the resident set to make room (victims).
+  virtual void evicted(PageRun run, PageKind kind) = 0;
+
+ protected:
+  ~PolicyListener() = default;
+};
+
+struct ReferenceResult {
+  std::uint64_t hit_pages = 0;
+  std::uint64_t miss_pages = 0;
+};
+
+// Options a scenario (or the CLI) may set; each policy reads the ones it understands.
+struct PolicyOptions {
+  int swappiness = 60;  // Linux vm.swappiness, 0..200: anon vs file scan balance
+  // Trace mode only: the whole future reference string (dense keys), for offline policies (OPT).
+  const std::vector<PageKey>* future = nullptr;
+  // Largest key + 1 when known (trace mode: number of distinct ids), 0 when unbounded (engine).
+  std::uint64_t key_space = 0;
+};
+
+class EvictionPolicy {
+ public:
+  virtual ~EvictionPolicy() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::uint64_t capacity_pages() const = 0;
+  virtual std::uint64_t resident_pages() const = 0;
+  virtual std::uint64_t resident_pages(PageKind kind) const = 0;
+
+  // References every page of `run` in ascending key order, exactly as a page-at-a-time replay:
+  // a resident page is a hit; a missing page is inserted, after one victim is evicted if the policy
+  // already holds capacity_pages(). Misses and victims are reported to `listener` before returning.
+  virtual ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& listener) = 0;
+
+  // Evicts up to `pages` victims now (background reclaim); returns how many it evicted.
+  virtual std::uint64_t evict(std::uint64_t pages, PolicyListener& listener) = 0;
+
+  // Changes the capacity; shrinking below resident_pages() evicts the excess through `listener`.
+  virtual void set_capacity(std::uint64_t pages, PolicyListener& listener) = 0;
+
+  // Forgets pages their owner freed (munmap, exit); no listener call, not an eviction.
+  virtual void erase(PageRun run) = 0;
+
+  // Whether `key` is resident (tests and invariant checks; need not be fast).
+  virtual bool contains(PageKey key) const = 0;
+};
+
+}  // namespace headroom::mm
