@@ -14,6 +14,7 @@ namespace headroom::analysis {
 // One request of an llm-server, as the engine observed it (simulated seconds).
 struct RequestRecord {
   double arrival_s = 0;
+  double admitted_s = -1;     // left the queue (got a batch slot and KV); < 0: never admitted
   double first_token_s = -1;  // < 0: never produced a token
   double finish_s = -1;       // < 0: did not complete
   std::uint32_t prompt_tokens = 0;
@@ -53,6 +54,8 @@ struct MemoryResult {
   std::uint64_t peak_swap_bytes = 0;
   std::uint64_t major_faults = 0;
   std::uint64_t file_read_bytes = 0;
+  std::uint64_t fault_read_ios = 0;  // SSD read requests issued by major faults (file + swap-in)
+  std::uint64_t fault_waits = 0;     // device latencies a faulting thread waited (see TouchCost)
   std::uint64_t swap_in_bytes = 0;
   std::uint64_t swap_out_bytes = 0;
   std::uint64_t writeback_bytes = 0;
@@ -76,6 +79,7 @@ struct HostResult {
 
 struct ScenarioResult {
   std::string scenario;  // name
+  std::string description;
   std::string scenario_path;
   std::uint64_t seed = 0;
   double duration_s = 0;

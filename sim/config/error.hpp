@@ -13,6 +13,9 @@ class ConfigError : public std::runtime_error {
       : std::runtime_error(file + ":" + std::to_string(line) + ":" + std::to_string(column) +
                            ": error: " + message),
         file_(file), line_(line), column_(column) {}
+  // A problem with the file as a whole (missing, unreadable): "FILE: error: message", line 0.
+  ConfigError(const std::string& file, const std::string& message)
+      : std::runtime_error(file + ": error: " + message), file_(file), line_(0), column_(0) {}
   const std::string& file() const { return file_; }
   int line() const { return line_; }
   int column() const { return column_; }

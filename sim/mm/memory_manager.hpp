@@ -60,6 +60,10 @@ struct TouchCost {
   std::uint64_t swap_in_ios = 0;
   std::uint64_t zero_fill_bytes = 0;       // first touch of anonymous pages (minor faults)
   std::uint64_t major_faults = 0;          // fault events that waited on I/O
+  // Times the faulting thread waited a whole device latency: once per contiguous sequential file
+  // miss run (async readahead keeps the next windows in flight while the current one is consumed),
+  // once per page for random file misses, once per swap-in cluster (swap-in is synchronous).
+  std::uint64_t fault_waits = 0;
   std::uint64_t direct_reclaim_pages = 0;  // reclaimed synchronously by this touch (caller stalls)
   std::uint64_t direct_write_bytes = 0;    // swap-out and writeback the caller waited for
   std::uint64_t background_write_bytes = 0;  // kswapd's swap-out and writeback (async, shares disk)
@@ -99,13 +103,15 @@ class MemoryManager {
   // `wired`, which is allocated, pinned and counted against wired_limit_bytes at once (throws
   // WiredLimitExceeded when it does not fit).
   MappingId map(OwnerId owner, Backing backing, std::string name, std::uint64_t bytes);
-  // Touches [offset, offset + length) of a mapping; `write` dirties file pages.
+  // Touches [offset, offset + length) of a mapping; `write` dirties file pages. Pages are referenced
+  // in ascending order either way; `random` only changes the I/O count (no readahead).
   TouchCost touch(MappingId mapping, std::uint64_t offset_bytes, std::uint64_t length_bytes,
                   AccessPattern pattern = AccessPattern::sequential, bool write = false);
   // Frees a mapping's frames and swap slots.
   void unmap(MappingId mapping);
-  // The OOM killer's choice: highest badness = (resident anon + swap + wired of the owner) scaled
-  // to [0, 1000] of total memory, plus oom_score_adj; owners with adj -1000 are never chosen.
+  // The OOM killer's choice: highest badness = (resident pages of the owner's mappings, file-mapped,
+  // anon and wired, + its swapped pages) * 1000 / total frames, plus oom_score_adj; ties go to the
+  // lowest owner id; owners with adj -1000 are never chosen.
   std::optional<OwnerId> select_oom_victim() const;
   // Kills an owner: unmaps all its mappings and counts an OOM kill.
   void kill(OwnerId owner);

@@ -54,6 +54,8 @@ struct PolicyOptions {
   const std::vector<PageKey>* future = nullptr;
   // Largest key + 1 when known (trace mode: number of distinct ids), 0 when unbounded (engine).
   std::uint64_t key_space = 0;
+  // Page size, for policies whose rules are stated in bytes (the kernel's inactive_ratio uses GiB).
+  std::uint64_t page_bytes = 4096;
 };
 
 class EvictionPolicy {
@@ -67,6 +69,8 @@ class EvictionPolicy {
   // References every page of `run` in ascending key order, exactly as a page-at-a-time replay:
   // a resident page is a hit; a missing page is inserted, after one victim is evicted if the policy
   // already holds capacity_pages(). Misses and victims are reported to `listener` before returning.
+  // (The run-based policies insert first and then evict while more than capacity_pages() are
+  // resident: the same for capacity >= 1; their files state the exact rule their tests check.)
   virtual ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& listener) = 0;
 
   // Evicts up to `pages` victims now (background reclaim); returns how many it evicted.
@@ -80,6 +84,13 @@ class EvictionPolicy {
 
   // Whether `key` is resident (tests and invariant checks; need not be fast).
   virtual bool contains(PageKey key) const = 0;
+
+  // Caps how many more anonymous pages may become victims from now on (the memory manager passes
+  // its free swap slots). Policies that honour it pass over anonymous pages once it is spent and,
+  // with nothing else to evict, stay over capacity; the default ignores it, and the manager then
+  // treats an anonymous victim without a swap slot as out of memory. The manager may call it from
+  // inside a listener callback (a swap-in frees slots mid-reference): keep it a plain assignment.
+  virtual void set_anon_victim_limit(std::uint64_t pages) { (void)pages; }
 };
 
 }  // namespace headroom::mm

@@ -1,0 +1,326 @@
+#include "analysis/report.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include "analysis/number_format.hpp"
+#include "analysis/summary.hpp"
+
+namespace headroom::analysis {
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "md") return Format::md;
+  if (name == "json") return Format::json;
+  if (name == "csv") return Format::csv;
+  return std::nullopt;
+}
+
+std::string render(const ScenarioResult& result, Format format) {
+  switch (format) {
+    case Format::md: return render_markdown(result);
+    case Format::json: return render_json(result);
+    case Format::csv: return render_csv(result);
+  }
+  return {};
+}
+
+namespace {
+
+// Receives the fields of a host or workload in their one fixed order; the JSON and CSV writers
+// are two sinks over the same emitters, so both formats always carry the same figures.
+class FieldSink {
+ public:
+  virtual ~FieldSink() = default;
+  virtual void begin(std::string_view key) = 0;  // nested group
+  virtual void end() = 0;
+  virtual void number(std::string_view key, std::optional<double> value, std::string_view unit) = 0;
+  virtual void integer(std::string_view key, std::uint64_t value, std::string_view unit) = 0;
+  virtual void text(std::string_view key, const std::string& value) = 0;
+};
+
+void emit_distribution(FieldSink& sink, std::string_view key, const Distribution& d) {
+  sink.begin(key);
+  sink.integer("count", d.count, "requests");
+  sink.number("mean", d.mean, "s");
+  sink.number("p50", d.p50, "s");
+  sink.number("p90", d.p90, "s");
+  sink.number("p99", d.p99, "s");
+  sink.number("max", d.max, "s");
+  sink.end();
+}
+
+void emit_bytes(FieldSink& sink, std::string_view stem, std::uint64_t bytes) {
+  sink.integer(std::string(stem) + "_bytes", bytes, "bytes");
+  sink.number(std::string(stem) + "_gib", to_gib(bytes), "GiB");
+}
+
+void emit_workload(FieldSink& sink, const WorkloadSummary& w) {
+  sink.begin("metrics");
+  sink.integer("requests_arrived", w.requests_arrived, "requests");
+  sink.integer("requests_completed", w.requests_completed, "requests");
+  sink.integer("requests_failed", w.requests_failed, "requests");
+  sink.integer("requests_unfinished", w.requests_unfinished, "requests");
+  sink.begin("failure_reasons");
+  for (const auto& [reason, count] : w.failure_reasons) sink.integer(reason, count, "requests");
+  sink.end();
+  sink.integer("generated_tokens", w.generated_tokens, "tokens");
+  sink.number("tokens_per_s", w.tokens_per_s, "tokens/s");
+  emit_distribution(sink, "ttft_s", w.ttft_s);
+  emit_distribution(sink, "tpot_s", w.tpot_s);
+  emit_distribution(sink, "e2e_s", w.e2e_s);
+  emit_distribution(sink, "queue_wait_s", w.queue_wait_s);
+  sink.number("memory_stall_s", w.memory_stall_s, "s");
+  sink.end();
+}
+
+void emit_memory(FieldSink& sink, const HostSummary& s) {
+  const MemoryResult& m = s.host->memory;
+  sink.begin("memory");
+  emit_bytes(sink, "peak_file", m.peak_file_bytes);
+  emit_bytes(sink, "peak_anon", m.peak_anon_bytes);
+  emit_bytes(sink, "peak_unevictable", m.peak_unevictable_bytes);
+  emit_bytes(sink, "peak_swap", m.peak_swap_bytes);
+  sink.integer("major_faults", m.major_faults, "faults");
+  emit_bytes(sink, "file_read", m.file_read_bytes);
+  sink.integer("fault_read_ios", m.fault_read_ios, "ios");
+  sink.integer("fault_waits", m.fault_waits, "waits");
+  emit_bytes(sink, "swap_in", m.swap_in_bytes);
+  emit_bytes(sink, "swap_out", m.swap_out_bytes);
+  emit_bytes(sink, "writeback", m.writeback_bytes);
+  emit_bytes(sink, "refault", s.refault_bytes);
+  sink.integer("direct_reclaim_pages", m.direct_reclaim_pages, "pages");
+  sink.integer("kswapd_reclaim_pages", m.kswapd_reclaim_pages, "pages");
+  sink.integer("oom_kills", m.oom_kills, "kills");
+  sink.number("psi_some_fraction", s.psi.some_fraction, "fraction");
+  sink.number("psi_full_fraction", s.psi.full_fraction, "fraction");
+  sink.number("stall_some_s", s.psi.some_s, "s");
+  sink.number("stall_full_s", s.psi.full_s, "s");
+  sink.end();
+}
+
+void emit_host_header(FieldSink& sink, const HostSummary& s) {
+  const HostResult& h = *s.host;
+  sink.text("name", h.name);
+  sink.text("description", h.description);
+  emit_bytes(sink, "ram", h.ram_bytes);
+  sink.integer("page_bytes", h.page_bytes, "bytes");
+  sink.number("mem_bw_effective_Bps", h.mem_bw_effective_Bps, "B/s");
+  sink.number("horizon_s", h.horizon_s, "s");
+  sink.text("policy", h.policy);
+  sink.text("verdict", to_string(s.verdict.verdict));
+  sink.text("verdict_reason", s.verdict.reason);
+}
+
+std::string json_quote(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+          out += buffer;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_number(std::optional<double> value) {
+  return value && std::isfinite(*value) ? format_g(*value) : "null";
+}
+
+// Pretty-printed JSON, two-space indent, keys in emission order.
+class JsonWriter : public FieldSink {
+ public:
+  void open(std::string_view key, char bracket) {
+    prefix(key);
+    out_ += bracket;
+    levels_.push_back({bracket == '[', true});
+  }
+  void close() {
+    const Level level = levels_.back();
+    levels_.pop_back();
+    if (!level.empty) newline();
+    out_ += level.array ? ']' : '}';
+  }
+  void begin(std::string_view key) override { open(key, '{'); }
+  void end() override { close(); }
+  void number(std::string_view key, std::optional<double> value, std::string_view) override {
+    prefix(key);
+    out_ += json_number(value);
+  }
+  void integer(std::string_view key, std::uint64_t value, std::string_view) override {
+    prefix(key);
+    out_ += format_u64(value);
+  }
+  void text(std::string_view key, const std::string& value) override {
+    prefix(key);
+    out_ += json_quote(value);
+  }
+  std::string finish() { return out_ + "\n"; }
+
+ private:
+  struct Level {
+    bool array, empty;
+  };
+  void newline() {
+    out_ += '\n';
+    out_.append(2 * levels_.size(), ' ');
+  }
+  void prefix(std::string_view key) {
+    if (levels_.empty()) return;
+    if (!levels_.back().empty) out_ += ",";
+    levels_.back().empty = false;
+    newline();
+    if (!levels_.back().array) out_ += json_quote(key) + ": ";
+  }
+  std::string out_;
+  std::vector<Level> levels_;
+};
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Long format: one row per host x workload x metric; nested groups join with '.'.
+class CsvWriter : public FieldSink {
+ public:
+  CsvWriter() { out_ = "host,workload,metric,unit,value\n"; }
+  void set_row_owner(const std::string& host, const std::string& workload) {
+    host_ = host;
+    workload_ = workload;
+  }
+  void begin(std::string_view key) override { path_.emplace_back(key); }
+  void end() override { path_.pop_back(); }
+  void number(std::string_view key, std::optional<double> value, std::string_view unit) override {
+    row(key, unit, value && std::isfinite(*value) ? format_g(*value) : "");
+  }
+  void integer(std::string_view key, std::uint64_t value, std::string_view unit) override {
+    row(key, unit, format_u64(value));
+  }
+  void text(std::string_view key, const std::string& value) override { row(key, "", value); }
+  const std::string& text() const { return out_; }
+
+ private:
+  void row(std::string_view key, std::string_view unit, const std::string& value) {
+    std::string metric;
+    for (const std::string& part : path_) metric += part + ".";
+    metric += key;
+    out_ += csv_field(host_) + "," + csv_field(workload_) + "," + csv_field(metric) + "," +
+            csv_field(unit) + "," + csv_field(value) + "\n";
+  }
+  std::string out_, host_, workload_;
+  std::vector<std::string> path_;
+};
+
+std::vector<HostSummary> summarize_hosts(const ScenarioResult& result) {
+  std::vector<HostSummary> hosts;
+  for (const HostResult& h : result.hosts) hosts.push_back(summarize_host(h));
+  return hosts;
+}
+
+}  // namespace
+
+std::string render_json(const ScenarioResult& result) {
+  JsonWriter json;
+  json.begin("");
+  json.text("scenario", result.scenario);
+  json.text("description", result.description);
+  json.text("scenario_path", result.scenario_path);
+  json.integer("seed", result.seed, "");
+  json.number("duration_s", result.duration_s, "s");
+  json.text("percentile_method", kPercentileMethod);
+  json.open("hosts", '[');
+  for (const HostSummary& s : summarize_hosts(result)) {
+    json.begin("");
+    emit_host_header(json, s);
+    emit_memory(json, s);
+    json.open("workloads", '[');
+    for (const WorkloadSummary& w : s.workloads) {
+      json.begin("");
+      json.text("name", w.name);
+      json.text("kind", w.kind);
+      json.text("status", w.status);
+      json.text("status_detail", w.status_detail);
+      json.text("device", w.device);
+      json.integer("weights_bytes", w.weights_bytes, "bytes");
+      json.integer("kv_budget_bytes", w.kv_budget_bytes, "bytes");
+      emit_workload(json, w);
+      json.end();
+    }
+    json.close();
+    json.end();
+  }
+  json.close();
+  json.end();
+  return json.finish();
+}
+
+std::string render_csv(const ScenarioResult& result) {
+  CsvWriter csv;
+  for (const HostSummary& s : summarize_hosts(result)) {
+    csv.set_row_owner(s.host->name, "");
+    emit_host_header(csv, s);
+    emit_memory(csv, s);
+    for (const WorkloadSummary& w : s.workloads) {
+      csv.set_row_owner(s.host->name, w.name);
+      csv.text("kind", w.kind);
+      csv.text("status", w.status);
+      csv.text("status_detail", w.status_detail);
+      csv.text("device", w.device);
+      emit_workload(csv, w);
+    }
+  }
+  return csv.text();
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  std::string temp = (dir == "/" ? "" : dir) + "/.headroom-out-XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) {
+    throw std::runtime_error("cannot write " + path + ": cannot create a temporary file in " + dir +
+                             ": " + std::strerror(errno));
+  }
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      throw std::runtime_error("cannot write " + path + ": " + std::strerror(err));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  // mkstemp creates 0600; a report is an ordinary file.
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0 || std::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + std::strerror(err));
+  }
+}
+
+}  // namespace headroom::analysis

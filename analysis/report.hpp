@@ -1,0 +1,27 @@
+// analysis/report: renders a ScenarioResult as a Markdown side-by-side table, JSON or long CSV.
+// Output is a pure function of the results: fixed key and row order, numbers through
+// number_format.hpp, no timestamps, so the same run prints byte-identical text.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "analysis/results.hpp"
+
+namespace headroom::analysis {
+
+enum class Format { md, json, csv };
+
+std::optional<Format> parse_format(std::string_view name);  // "md" | "json" | "csv"
+
+std::string render(const ScenarioResult& result, Format format);
+std::string render_json(const ScenarioResult& result);
+std::string render_markdown(const ScenarioResult& result);
+std::string render_csv(const ScenarioResult& result);
+
+// Writes `text` to `path` atomically: a temporary file in the same directory, then rename(2), so
+// readers never see a partial report. Throws std::runtime_error naming the path and the OS error.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace headroom::analysis

@@ -1,0 +1,426 @@
+// Workload kind "llm-server": an LLM inference server (llama.cpp server / vLLM style) with
+// continuous batching, as one SimGrid actor.
+//
+// Memory: the weights are a file mapping (mmap: page cache, cold at start), an anonymous mapping
+// (load: read once from the SSD, then swappable) or a wired region (Metal buffer on unified memory,
+// counted against the GPU wired limit). The KV cache is one region of kv_budget_bytes split into
+// max_batch slots of context x kv_bytes_per_token; a sequence holding L tokens uses the first
+// L x kv_bytes_per_token bytes of its slot, and what was touched stays allocated (a KV pool).
+//
+// Time: each engine iteration prefills the newly admitted requests (one batched pass: 2 x
+// active_params x prompt tokens FLOPs plus one pass over the weights, producing each request's first
+// token), then runs one decode step for every running sequence (2 x active_params x batch FLOPs;
+// the weights and every sequence's KV are read). A step first pays its page faults and reclaim on
+// the SSD (HostMemory::pay), then runs one parallel task whose bus bytes are only the bytes that
+// were resident: bytes that faulted in are paid as disk time, their DRAM read overlapping the next
+// I/O, so counting them again on the bus would charge them twice.
+//
+// OOM: when the OOM killer picks this server (in another actor's touch), its memory is freed and
+// its in-flight, queued and later requests fail at once; the activity it was running completes
+// (a killed process does not release the bus instantly either), then the actor stops.
+//
+// Arrivals are a schedule computed up front (Poisson gaps from a seeded mt19937_64, or an Azure
+// LLM 2023 trace); the server looks at it between iterations, which is what an arrival actor
+// feeding a queue would give, with one actor fewer. Requests whose prompt + output exceed the
+// context fail at arrival.
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+#include "models/workloads/azure_trace.hpp"
+#include "sim/engine/host_memory.hpp"
+#include "sim/engine/platform.hpp"
+#include "sim/engine/workload_registry.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace headroom::models {
+
+namespace {
+
+using config::LlmServerSpec;
+using config::WeightsMode;
+using engine::WorkloadContext;
+
+struct Arrival {
+  double time_s = 0;
+  std::uint32_t prompt_tokens = 0;
+  std::uint32_t output_tokens = 0;
+};
+
+// Uniform in [0, 1) from the top 53 bits: the same on every platform, unlike
+// std::exponential_distribution, whose algorithm is left to the standard library.
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+std::vector<Arrival> poisson_arrivals(const config::ArrivalSpec& a, double horizon_s, std::uint64_t seed) {
+  std::vector<Arrival> out;
+  std::mt19937_64 rng(seed);
+  double t = 0;
+  while (a.max_requests == 0 || out.size() < a.max_requests) {
+    t += -std::log1p(-uniform01(rng)) / a.rate_per_s;  // exponential gap of mean 1 / rate
+    if (t >= horizon_s)
+      break;
+    out.push_back({t, a.prompt_tokens, a.output_tokens});
+  }
+  return out;
+}
+
+std::vector<Arrival> trace_arrivals(const config::ArrivalSpec& a, double horizon_s) {
+  std::vector<Arrival> out;
+  for (const TraceRequest& r : read_azure_trace(a.trace_path, a.max_requests)) {
+    const double t = r.offset_s * a.time_scale;
+    if (t >= horizon_s)
+      break;
+    out.push_back({t, r.context_tokens, r.generated_tokens});
+  }
+  return out;
+}
+
+struct Sequence {
+  std::size_t record = 0;  // index in result.requests
+  std::uint32_t slot = 0;
+  std::uint32_t generated = 0;
+};
+
+class LlmServer {
+ public:
+  LlmServer(WorkloadContext& ctx, const LlmServerSpec& spec)
+      : ctx_(ctx), spec_(spec), memory_(ctx.memory), result_(ctx.result),
+        kv_per_token_bytes_(spec.kv_bytes_per_token()),
+        slot_stride_bytes_(static_cast<std::uint64_t>(spec.context_tokens) * spec.kv_bytes_per_token()),
+        slot_used_(std::max<std::uint32_t>(1, spec.max_batch), false) {
+    result_.weights_bytes = spec.weights_bytes;
+    result_.kv_budget_bytes = spec.kv_budget_bytes;
+    make_records();
+  }
+
+  // The OOM killer may pick this process even after its actor ended (it still holds its memory),
+  // so the callback shares ownership of the server.
+  static void register_process(const std::shared_ptr<LlmServer>& self) {
+    self->owner_ = self->memory_.add_process(self->spec_.name, self->spec_.oom_score_adj,
+                                             [self] { self->on_oom_killed(); });
+  }
+
+  void run() {
+    if (start()) {
+      serve();
+    }
+    close_busy();
+  }
+
+ private:
+  // ---- set-up -------------------------------------------------------------------------------
+
+  void make_records() {
+    const config::ArrivalSpec& a = spec_.arrivals;
+    arrivals_ = a.kind == config::ArrivalSpec::Kind::trace
+                    ? trace_arrivals(a, ctx_.scenario.duration_s)
+                    : poisson_arrivals(a, ctx_.scenario.duration_s, ctx_.scenario.seed + ctx_.index);
+    result_.requests.reserve(arrivals_.size());
+    for (const Arrival& arr : arrivals_) {
+      analysis::RequestRecord r;
+      r.arrival_s = arr.time_s;
+      r.prompt_tokens = arr.prompt_tokens;
+      r.output_tokens = arr.output_tokens;
+      const std::uint64_t tokens = std::uint64_t{arr.prompt_tokens} + arr.output_tokens;
+      if (tokens > spec_.context_tokens)
+        fail(r, "context too long");
+      else if (tokens * kv_per_token_bytes_ > spec_.kv_budget_bytes)
+        fail(r, "kv budget exceeded");
+      result_.requests.push_back(r);
+    }
+  }
+
+  static void fail(analysis::RequestRecord& r, const std::string& why) {
+    r.failed = true;
+    r.failure = why;
+  }
+
+  // Maps the weights and the KV cache and loads the weights; false when the server cannot run.
+  bool start() {
+    WeightsMode mode = spec_.weights_mode;
+    bool mapped = mode == WeightsMode::wired ? wired_fits() && try_map(mode) : try_map(mode);
+    if (!mapped && mode == WeightsMode::wired) {
+      if (!spec_.wired_fallback_cpu)
+        return refuse_to_start();
+      mode = WeightsMode::mmap;  // llama.cpp without Metal offload: CPU compute on mmapped weights
+      mapped = try_map(mode);
+    }
+    if (!mapped)
+      return refuse_to_start();
+    device_ = mode == WeightsMode::wired && ctx_.platform.gpu ? ctx_.platform.gpu : ctx_.platform.cpu;
+    result_.device = device_ == ctx_.platform.gpu ? "gpu" : "cpu";
+    return load_weights(mode);
+  }
+
+  // False when the wired regions do not fit beside what other workloads already wired (Metal
+  // refuses the buffer).
+  bool try_map(WeightsMode mode) {
+    try {
+      map_regions(mode);
+      return true;
+    } catch (const mm::WiredLimitExceeded&) {
+      return false;
+    }
+  }
+
+  bool wired_fits() const {
+    const config::HostSpec& h = ctx_.host;
+    return h.unified_memory && h.gpu_wired_limit_bytes > 0 &&
+           spec_.weights_bytes + spec_.kv_budget_bytes <= h.gpu_wired_limit_bytes;
+  }
+
+  bool refuse_to_start() {
+    result_.status = "failed-to-start";
+    result_.status_detail = "wired limit exceeded: weights " + std::to_string(spec_.weights_bytes) +
+                            " bytes + KV " + std::to_string(spec_.kv_budget_bytes) + " bytes > limit " +
+                            std::to_string(ctx_.host.gpu_wired_limit_bytes) + " bytes";
+    if (wired_fits())
+      result_.status_detail = "wired limit exceeded: weights " + std::to_string(spec_.weights_bytes) +
+                              " bytes + KV " + std::to_string(spec_.kv_budget_bytes) +
+                              " bytes do not fit beside what other workloads wired, limit " +
+                              std::to_string(ctx_.host.gpu_wired_limit_bytes) + " bytes";
+    for (auto& r : result_.requests)
+      if (!r.failed)
+        fail(r, "wired limit exceeded");
+    return false;
+  }
+
+  void map_regions(WeightsMode mode) {
+    const mm::Backing weights = mode == WeightsMode::mmap   ? mm::Backing::file
+                                : mode == WeightsMode::load ? mm::Backing::anon
+                                                            : mm::Backing::wired;
+    weights_ = memory_.map(owner_, weights, spec_.name + ":weights", spec_.weights_bytes);
+    const mm::Backing kv = mode == WeightsMode::wired ? mm::Backing::wired : mm::Backing::anon;
+    try {
+      kv_ = memory_.map(owner_, kv, spec_.name + ":kv", spec_.kv_budget_bytes);
+    } catch (...) {
+      memory_.unmap(weights_);
+      throw;
+    }
+  }
+
+  // load: one streaming read of the file into fresh anonymous pages; wired: the same into the
+  // already pinned buffer; mmap: nothing, pages fault in on first use.
+  bool load_weights(WeightsMode mode) {
+    if (mode == WeightsMode::mmap)
+      return true;
+    memory_.read_from_ssd(spec_.weights_bytes, 1);
+    if (mode == WeightsMode::load) {
+      auto cost = memory_.touch(owner_, weights_, 0, spec_.weights_bytes, mm::AccessPattern::sequential, true);
+      if (!cost)
+        return false;
+      memory_.pay(*cost, result_.memory_stall);
+    }
+    return memory_.alive(owner_);
+  }
+
+  // ---- serving ------------------------------------------------------------------------------
+
+  void serve() {
+    while (memory_.alive(owner_)) {
+      take_arrivals();
+      admit();
+      if (running_.empty() && fresh_.empty()) {
+        close_busy();
+        if (next_arrival_ == arrivals_.size())
+          return;
+        sg4::this_actor::sleep_until(arrivals_[next_arrival_].time_s);
+        continue;
+      }
+      open_busy();
+      iterate();
+    }
+  }
+
+  // sleep_until(t) wakes at t give or take the rounding of the clock (one ulp: 1.1e-13 s at
+  // t = 1000 s); arrivals within SimGrid's timing precision of now have arrived.
+  static constexpr double kClockRounding_s = 1e-9;
+
+  void take_arrivals() {
+    const double now = sg4::Engine::get_clock() + kClockRounding_s;
+    for (; next_arrival_ < arrivals_.size() && arrivals_[next_arrival_].time_s <= now; ++next_arrival_)
+      if (!result_.requests[next_arrival_].failed)
+        queue_.push_back(next_arrival_);
+  }
+
+  std::uint64_t footprint_bytes(std::size_t record) const {
+    const auto& r = result_.requests[record];
+    return (std::uint64_t{r.prompt_tokens} + r.output_tokens) * kv_per_token_bytes_;
+  }
+
+  // FIFO admission while a slot is free and the KV budget holds the request's whole footprint.
+  void admit() {
+    while (!queue_.empty()) {
+      const std::size_t record = queue_.front();
+      std::optional<std::uint32_t> slot = free_slot(footprint_bytes(record));
+      if (!slot)
+        return;
+      queue_.pop_front();
+      analysis::RequestRecord& r = result_.requests[record];
+      const double now = sg4::Engine::get_clock();
+      r.admitted_s = now - r.arrival_s <= kClockRounding_s ? r.arrival_s : now;
+      slot_used_[*slot] = true;
+      fresh_.push_back({record, *slot, 0});
+    }
+  }
+
+  std::optional<std::uint32_t> free_slot(std::uint64_t bytes) const {
+    for (std::uint32_t s = 0; s < slot_used_.size(); ++s)
+      if (!slot_used_[s] && s * slot_stride_bytes_ + bytes <= spec_.kv_budget_bytes)
+        return s;
+    return std::nullopt;
+  }
+
+  std::uint64_t slot_offset(const Sequence& s) const { return s.slot * slot_stride_bytes_; }
+  double flops_per_token() const { return 2.0 * spec_.model.active_params; }
+
+  void iterate() {
+    if (!fresh_.empty() && !prefill())
+      return;
+    if (!running_.empty())
+      decode();
+  }
+
+  // Touches the weights and, for each sequence, its first `tokens(seq)` tokens of KV; returns the
+  // summed cost, or nullopt when this server was OOM-killed meanwhile.
+  template <class Tokens>
+  std::optional<mm::TouchCost> touch_step(const std::vector<Sequence>& seqs, Tokens tokens) {
+    auto total = memory_.touch(owner_, weights_, 0, spec_.weights_bytes);
+    for (const Sequence& s : seqs) {
+      if (!total)
+        return std::nullopt;
+      const std::uint64_t bytes = std::uint64_t{tokens(s)} * kv_per_token_bytes_;
+      if (bytes == 0)
+        continue;
+      auto c = memory_.touch(owner_, kv_, slot_offset(s), bytes, mm::AccessPattern::sequential, true);
+      if (!c)
+        return std::nullopt;
+      engine::add_cost(*total, *c);
+    }
+    return total;
+  }
+
+  // Pays the step's memory cost, then its compute and resident-byte traffic; false if killed.
+  bool run_step(const mm::TouchCost& cost, double flops) {
+    memory_.pay(cost, result_.memory_stall);
+    if (!memory_.alive(owner_))
+      return false;
+    engine::run_on_bus(ctx_.platform, device_, flops, static_cast<double>(cost.hit_bytes));
+    return memory_.alive(owner_);
+  }
+
+  bool prefill() {
+    std::vector<Sequence> batch;
+    batch.swap(fresh_);
+    double prompt_tokens = 0;
+    for (const Sequence& s : batch)
+      prompt_tokens += result_.requests[s.record].prompt_tokens;
+    auto cost = touch_step(batch, [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens; });
+    if (!cost || !run_step(*cost, flops_per_token() * prompt_tokens))
+      return false;
+    ++result_.prefill_steps;
+    const double now = sg4::Engine::get_clock();
+    for (Sequence& s : batch) {
+      result_.requests[s.record].first_token_s = now;
+      produce_token(s, now);
+      if (s.generated < result_.requests[s.record].output_tokens)
+        running_.push_back(s);
+    }
+    return true;
+  }
+
+  void decode() {
+    // The KV read for the next token covers the prompt and every token generated so far.
+    auto cost = touch_step(running_, [&](const Sequence& s) {
+      return result_.requests[s.record].prompt_tokens + s.generated;
+    });
+    if (!cost || !run_step(*cost, flops_per_token() * static_cast<double>(running_.size())))
+      return;
+    ++result_.decode_steps;
+    const double now = sg4::Engine::get_clock();
+    for (Sequence& s : running_)
+      produce_token(s, now);
+    std::erase_if(running_, [&](const Sequence& s) { return s.generated >= result_.requests[s.record].output_tokens; });
+  }
+
+  // One more token for `s`; a sequence that has all its tokens completes and frees its slot.
+  void produce_token(Sequence& s, double now) {
+    analysis::RequestRecord& r = result_.requests[s.record];
+    s.generated = std::min(s.generated + 1, r.output_tokens);
+    r.generated_tokens = s.generated;
+    if (s.generated >= r.output_tokens) {
+      r.finish_s = now;
+      slot_used_[s.slot] = false;
+    }
+  }
+
+  // ---- OOM and bookkeeping ------------------------------------------------------------------
+
+  // Runs in the killing actor: every request not yet completed fails, including later arrivals.
+  void on_oom_killed() {
+    const double now = sg4::Engine::get_clock();
+    result_.status = "oom-killed";
+    result_.status_detail = "killed by the OOM killer at " + std::to_string(now) + " s";
+    for (auto& r : result_.requests)
+      if (!r.failed && r.finish_s < 0)
+        fail(r, "oom-killed");
+    if (busy_open_) {
+      result_.busy.back().end_s = now;
+      busy_open_ = false;
+    }
+  }
+
+  void open_busy() {
+    if (busy_open_)
+      return;
+    result_.busy.push_back({sg4::Engine::get_clock(), -1});  // closed when idle (or at the horizon)
+    busy_open_ = true;
+  }
+
+  void close_busy() {
+    if (!busy_open_)
+      return;
+    result_.busy.back().end_s = sg4::Engine::get_clock();
+    busy_open_ = false;
+  }
+
+  WorkloadContext& ctx_;
+  const LlmServerSpec& spec_;
+  engine::HostMemory& memory_;
+  analysis::WorkloadResult& result_;
+  const std::uint64_t kv_per_token_bytes_;
+  const std::uint64_t slot_stride_bytes_;
+  std::vector<bool> slot_used_;
+  std::vector<Arrival> arrivals_;
+  std::size_t next_arrival_ = 0;
+  std::deque<std::size_t> queue_;  // admitted in FIFO order
+  std::vector<Sequence> fresh_;    // admitted, waiting for prefill
+  std::vector<Sequence> running_;  // decoding
+  mm::OwnerId owner_ = 0;
+  mm::MappingId weights_ = 0, kv_ = 0;
+  sg4::Host* device_ = nullptr;
+  bool busy_open_ = false;
+};
+
+void start_llm_server(WorkloadContext& ctx) {
+  const auto* spec = dynamic_cast<const LlmServerSpec*>(&ctx.spec);
+  if (!spec)
+    throw std::logic_error("workload '" + ctx.spec.name + "' has kind llm-server but no LlmServerSpec");
+  auto server = std::make_shared<LlmServer>(ctx, *spec);
+  LlmServer::register_process(server);
+  sg4::Actor::create(spec->name, ctx.platform.cpu, [server] { server->run(); });
+}
+
+}  // namespace
+
+HEADROOM_REGISTER_WORKLOAD({"llm-server", "LLM inference server with continuous batching", start_llm_server});
+
+}  // namespace headroom::models

@@ -1,0 +1,137 @@
+// sim/cli/commands: `headroom run` and `headroom compare`: load a scenario, pick hosts, simulate,
+// render, write. Header-only, included by sim/main.cpp alone (see host_runner.hpp).
+#pragma once
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/report.hpp"
+#include "sim/cli/host_runner.hpp"
+#include "sim/config/error.hpp"
+#include "sim/config/scenario.hpp"
+#include "sim/config/scenario_loader.hpp"
+#include "sim/engine/simulate.hpp"
+
+namespace headroom::cli {
+
+struct OutputOptions {
+  std::string format = "md";
+  std::string out_path;  // empty: stdout
+};
+
+struct RunOptions {
+  std::string scenario_path;
+  std::string host;  // empty: the scenario's first host
+  OutputOptions output;
+};
+
+struct CompareOptions {
+  std::string scenario_path;
+  std::vector<std::string> hosts;  // empty: every host of the scenario
+  std::size_t jobs = 2;            // children at once (the machine budget is 2 cores)
+  OutputOptions output;
+};
+
+// A user-facing failure: print `message` to stderr and exit with `exit_code`.
+struct CliError {
+  std::string message;
+  int exit_code = kExitBadInput;
+};
+
+inline std::string host_names(const config::Scenario& scenario) {
+  std::string out;
+  for (const auto& h : scenario.hosts) out += (out.empty() ? "" : ", ") + h.name;
+  return out;
+}
+
+inline std::size_t find_host(const config::Scenario& scenario, const std::string& name) {
+  for (std::size_t i = 0; i < scenario.hosts.size(); ++i) {
+    if (scenario.hosts[i].name == name) return i;
+  }
+  throw CliError{"error: no host named '" + name + "' in " + scenario.path + " (hosts: " +
+                 host_names(scenario) + ")"};
+}
+
+inline config::Scenario load(const std::string& path) {
+  try {
+    return config::load_scenario(path);
+  } catch (const config::ConfigError& e) {
+    throw CliError{e.what()};
+  }
+}
+
+inline analysis::ScenarioResult empty_result(const config::Scenario& scenario) {
+  analysis::ScenarioResult result;
+  result.scenario = scenario.name;
+  result.description = scenario.description;
+  result.scenario_path = scenario.path;
+  result.seed = scenario.seed;
+  result.duration_s = scenario.duration_s;
+  return result;
+}
+
+inline void emit(const analysis::ScenarioResult& result, const OutputOptions& output) {
+  const auto format = analysis::parse_format(output.format);
+  if (!format) throw CliError{"error: unknown format '" + output.format + "' (expected md, json or csv)"};
+  const std::string text = analysis::render(result, *format);
+  if (output.out_path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return;
+  }
+  try {
+    analysis::write_file_atomically(output.out_path, text);
+  } catch (const std::runtime_error& e) {
+    throw CliError{std::string("error: ") + e.what()};
+  }
+}
+
+inline void run_command(const RunOptions& options) {
+  const config::Scenario scenario = load(options.scenario_path);
+  if (scenario.hosts.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
+  const std::size_t index = options.host.empty() ? 0 : find_host(scenario, options.host);
+  analysis::ScenarioResult result = empty_result(scenario);
+  try {
+    result.hosts.push_back(engine::simulate_host(scenario, scenario.hosts[index]));
+  } catch (const config::ConfigError& e) {  // e.g. a bad trace row found while replaying
+    throw CliError{e.what()};
+  } catch (const std::exception& e) {
+    throw CliError{"error: simulation of host '" + scenario.hosts[index].name + "' failed: " + e.what(),
+                   kExitInternal};
+  }
+  emit(result, options.output);
+}
+
+inline void compare_command(const CompareOptions& options) {
+  const config::Scenario scenario = load(options.scenario_path);
+  std::vector<std::size_t> chosen;
+  if (options.hosts.empty()) {
+    for (std::size_t i = 0; i < scenario.hosts.size(); ++i) chosen.push_back(i);
+  } else {
+    for (const std::string& name : options.hosts) {
+      const std::size_t index = find_host(scenario, name);
+      if (std::find(chosen.begin(), chosen.end(), index) != chosen.end()) {
+        throw CliError{"error: host '" + name + "' is given twice in --hosts"};
+      }
+      chosen.push_back(index);
+    }
+  }
+  if (chosen.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
+  std::vector<std::string> names;
+  for (std::size_t i : chosen) names.push_back(scenario.hosts[i].name);
+  analysis::ScenarioResult result = empty_result(scenario);
+  try {
+    result.hosts = run_hosts_in_children(
+        names, [&](std::size_t k) { return engine::simulate_host(scenario, scenario.hosts[chosen[k]]); },
+        std::max<std::size_t>(options.jobs, 1));
+  } catch (const HostRunError& e) {
+    throw CliError{e.what(), e.exit_code()};
+  }
+  emit(result, options.output);
+}
+
+}  // namespace headroom::cli

@@ -1,0 +1,282 @@
+#include "sim/config/catalog.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+#include "sim/config/error.hpp"
+#include "sim/config/units.hpp"
+
+namespace headroom::config {
+namespace {
+
+std::vector<std::string> plus(std::vector<std::string> keys, std::initializer_list<const char*> more) {
+  keys.insert(keys.end(), more.begin(), more.end());
+  return keys;
+}
+
+// The node to point at for a cross-field problem: the key's value if given, else the mapping.
+YAML::Node at(const MapReader& map, const std::string& key) {
+  return map.has(key) ? map.get(key) : map.node();
+}
+
+void parse_wired_limit(const MapReader& map, HostTemplate& host) {
+  const std::string key = "gpu_wired_limit";
+  const std::string text = map.scalar(key, "a size or a percentage of ram");
+  try {
+    if (!text.empty() && text.back() == '%') {
+      host.gpu_wired_limit_percent = parse_percent(text);
+    } else {
+      host.spec.gpu_wired_limit_bytes = parse_bytes(text);
+      host.gpu_wired_limit_percent.reset();
+    }
+  } catch (const UnitError& e) {
+    map.fail(map.get(key), key + ": " + e.what());
+  }
+}
+
+std::string format_GBps(double Bps) {
+  std::ostringstream out;
+  out.precision(6);
+  out << Bps / 1e9 << "GB/s";
+  return out.str();
+}
+
+bool is_power_of_two(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+// Every field of a catalog entry must be listed under exactly one of source: / assumption:.
+void check_sources(const MapReader& entry, const std::vector<std::string>& fields) {
+  std::map<std::string, YAML::Node> cited;
+  for (const char* section : {"source", "assumption"}) {
+    if (!entry.has(section)) continue;
+    const MapReader notes(entry.file(), entry.get(section), entry.what() + " " + section,
+                          host_field_keys());
+    for (const auto& item : notes.node()) {
+      const std::string field = item.first.Scalar();
+      notes.string(field);  // non-empty text
+      if (cited.count(field))
+        notes.fail(item.first, "field '" + field + "' is under both source: and assumption:");
+      cited[field] = item.first;
+    }
+  }
+  for (const auto& field : fields)
+    if (!cited.count(field))
+      entry.fail(entry.get(field), entry.what() + ": field '" + field +
+                                       "' has no source; cite one under source: or give the "
+                                       "reason under assumption:");
+  for (const auto& [field, key] : cited)
+    if (!entry.has(field))
+      entry.fail(key, entry.what() + ": source given for '" + field + "', which is not set");
+}
+
+void load_quants(const std::string& path, Catalog& catalog) {
+  const MapReader root(path, load_yaml_file(path, "catalog file"), "quantization catalog",
+                       {"quantizations"});
+  const YAML::Node section = root.required("quantizations");
+  expect_map(path, section, "quantizations");
+  for (const auto& item : section) {
+    const std::string id = scalar_text(path, item.first, "quantization name", "a name");
+    const MapReader entry(path, item.second, "quantization '" + id + "'",
+                          {"bits_per_weight", "source", "description"});
+    entry.string("source");
+    QuantSpec quant{id, entry.number("bits_per_weight", 0)};
+    if (!catalog.quants.emplace(id, quant).second)
+      entry.fail(item.first, "duplicate quantization '" + id + "'");
+  }
+}
+
+void load_llms(const std::string& path, Catalog& catalog) {
+  const MapReader root(path, load_yaml_file(path, "catalog file"), "LLM catalog", {"llms"});
+  const YAML::Node section = root.required("llms");
+  expect_map(path, section, "llms");
+  for (const auto& item : section) {
+    LlmSpec llm;
+    llm.id = scalar_text(path, item.first, "model name", "a name");
+    const MapReader entry(path, item.second, "model '" + llm.id + "'",
+                          plus(llm_field_keys(), {"source", "bits_per_weight_source", "description"}));
+    entry.string("source");
+    if (entry.has("bits_per_weight")) entry.string("bits_per_weight_source");
+    for (const char* key : {"params", "layers", "hidden", "heads", "kv_heads", "head_dim", "max_context"})
+      entry.required(key);
+    apply_llm_fields(entry, llm);
+    finish_llm(entry, llm);
+    for (const auto& [quant, unused] : llm.bits_per_weight_overrides)
+      if (!catalog.quants.count(quant))
+        entry.fail(entry.get("bits_per_weight"), "bits_per_weight: unknown quantization '" + quant +
+                                                     "'; known: " + known_names(catalog.quants));
+    if (!catalog.llms.emplace(llm.id, llm).second)
+      entry.fail(item.first, "duplicate model '" + llm.id + "'");
+  }
+}
+
+void load_hosts(const std::string& path, Catalog& catalog) {
+  const MapReader root(path, load_yaml_file(path, "catalog file"), "host catalog", {"hosts"});
+  const YAML::Node section = root.required("hosts");
+  expect_map(path, section, "hosts");
+  for (const auto& item : section) {
+    HostTemplate host;
+    host.spec.name = host.spec.catalog_id = scalar_text(path, item.first, "host name", "a name");
+    const MapReader entry(path, item.second, "host '" + host.spec.name + "'",
+                          plus(host_field_keys(), {"description", "source", "assumption"}));
+    host.spec.description = entry.string_or("description", "");
+    apply_host_fields(entry, host);
+    for (const auto& key : host_required_keys()) entry.required(key);
+    check_sources(entry, host.fields_given);
+    // Resolved for use by name; the template keeps its percentage and defaults, so an override
+    // of ram or mem_bw re-derives gpu_wired_limit and mem_bw_effective.
+    host.spec = finish_host(entry, host);
+    if (!catalog.hosts.emplace(host.spec.name, host).second)
+      entry.fail(item.first, "duplicate host '" + host.spec.name + "'");
+  }
+}
+
+}  // namespace
+
+std::string default_catalog_dir() {
+  if (const char* dir = std::getenv("HEADROOM_CATALOG_DIR"); dir && *dir) return dir;
+  return HEADROOM_SOURCE_DIR "/models/catalog";
+}
+
+Catalog load_catalog(const std::string& dir) {
+  Catalog catalog;
+  catalog.dir = dir;
+  load_quants(dir + "/quantizations.yaml", catalog);
+  load_llms(dir + "/llms.yaml", catalog);
+  load_hosts(dir + "/hosts.yaml", catalog);
+  return catalog;
+}
+
+const std::vector<std::string>& host_field_keys() {
+  static const std::vector<std::string> keys{
+      "ram", "page_size", "os_reserve", "swap", "unified_memory", "gpu_wired_limit", "mem_bw",
+      "mem_bw_effective", "cpu_flops", "gpu_flops", "ssd_read", "ssd_write", "ssd_latency"};
+  return keys;
+}
+
+const std::vector<std::string>& host_required_keys() {
+  static const std::vector<std::string> keys{"ram",       "page_size", "mem_bw",     "cpu_flops",
+                                             "ssd_read",  "ssd_write", "ssd_latency"};
+  return keys;
+}
+
+void apply_host_fields(const MapReader& map, HostTemplate& host) {
+  HostSpec& spec = host.spec;
+  auto given = [&](const char* key) {
+    if (!map.has(key)) return false;
+    host.fields_given.emplace_back(key);
+    return true;
+  };
+  if (given("ram")) spec.ram_bytes = map.bytes("ram", true);
+  if (given("page_size")) spec.page_bytes = map.bytes("page_size", true);
+  if (given("os_reserve")) spec.os_reserve_bytes = map.bytes("os_reserve", false);
+  if (given("swap")) spec.swap_bytes = map.bytes("swap", false);
+  if (given("unified_memory")) spec.unified_memory = map.boolean_or("unified_memory", false);
+  if (given("gpu_wired_limit")) parse_wired_limit(map, host);
+  if (given("mem_bw")) spec.mem_bw_spec_Bps = map.rate_Bps("mem_bw", true);
+  if (given("mem_bw_effective")) {
+    spec.mem_bw_effective_Bps = map.rate_Bps("mem_bw_effective", true);
+    host.mem_bw_effective_given = true;
+  }
+  if (given("cpu_flops")) spec.cpu_flops = map.flops("cpu_flops", true);
+  if (given("gpu_flops")) spec.gpu_flops = map.flops("gpu_flops", false);
+  if (given("ssd_read")) spec.ssd_read_Bps = map.rate_Bps("ssd_read", true);
+  if (given("ssd_write")) spec.ssd_write_Bps = map.rate_Bps("ssd_write", true);
+  if (given("ssd_latency")) spec.ssd_latency_s = map.duration_s("ssd_latency", false);
+}
+
+HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
+  HostSpec spec = host.spec;
+  const std::string who = "host '" + spec.name + "'";
+  if (!is_power_of_two(spec.page_bytes))
+    map.fail(at(map, "page_size"), who + ": page_size must be a power of two bytes, found " +
+                                       std::to_string(spec.page_bytes) + " B");
+  if (spec.ram_bytes % spec.page_bytes != 0)
+    map.fail(at(map, "ram"), who + ": ram must be a whole number of pages");
+  if (spec.os_reserve_bytes >= spec.ram_bytes)
+    map.fail(at(map, "os_reserve"), who + ": os_reserve must be smaller than ram");
+  if (host.gpu_wired_limit_percent) {
+    // Whole pages, rounded down: the GPU can never wire more than the limit.
+    const double limit = std::floor(static_cast<double>(spec.ram_bytes) *
+                                    *host.gpu_wired_limit_percent / 100.0 /
+                                    static_cast<double>(spec.page_bytes));
+    spec.gpu_wired_limit_bytes = static_cast<std::uint64_t>(limit) * spec.page_bytes;
+  }
+  if (spec.gpu_wired_limit_bytes > spec.ram_bytes)
+    map.fail(at(map, "gpu_wired_limit"), who + ": gpu_wired_limit is larger than ram");
+  if ((spec.gpu_wired_limit_bytes > 0) != (spec.gpu_flops > 0))
+    map.fail(at(map, spec.gpu_flops > 0 ? "gpu_wired_limit" : "gpu_flops"),
+             who + ": a GPU needs both gpu_flops and gpu_wired_limit above zero; a host without "
+                   "one sets both to 0");
+  if (!host.mem_bw_effective_given) spec.mem_bw_effective_Bps = spec.mem_bw_spec_Bps;
+  if (spec.mem_bw_effective_Bps > spec.mem_bw_spec_Bps)
+    map.fail(at(map, "mem_bw_effective"), who + ": mem_bw_effective (" +
+                                              format_GBps(spec.mem_bw_effective_Bps) +
+                                              ") is above the spec mem_bw (" +
+                                              format_GBps(spec.mem_bw_spec_Bps) + ")");
+  return spec;
+}
+
+const std::vector<std::string>& llm_field_keys() {
+  static const std::vector<std::string> keys{"params",   "active_params", "layers",
+                                             "hidden",   "heads",         "kv_heads",
+                                             "head_dim", "max_context",   "bits_per_weight"};
+  return keys;
+}
+
+void apply_llm_fields(const MapReader& map, LlmSpec& llm) {
+  constexpr std::int64_t kMaxDim = 1 << 20;
+  if (map.has("params")) llm.params = map.number("params", 0);
+  if (map.has("active_params")) llm.active_params = map.number("active_params", 0);
+  auto dim = [&](const char* key, int& field) {
+    if (map.has(key)) field = static_cast<int>(map.integer(key, 1, kMaxDim));
+  };
+  dim("layers", llm.layers);
+  dim("hidden", llm.hidden);
+  dim("heads", llm.heads);
+  dim("kv_heads", llm.kv_heads);
+  dim("head_dim", llm.head_dim);
+  if (map.has("max_context"))
+    llm.max_context = static_cast<int>(map.integer("max_context", 1, 1 << 30));
+  if (map.has("bits_per_weight")) {
+    expect_map(map.file(), map.get("bits_per_weight"), "bits_per_weight");
+    std::set<std::string> seen;
+    for (const auto& item : map.get("bits_per_weight")) {
+      const std::string quant = scalar_text(map.file(), item.first, "bits_per_weight key", "a name");
+      if (!seen.insert(quant).second)
+        map.fail(item.first, "duplicate key '" + quant + "' in bits_per_weight");
+      const std::string text = scalar_text(map.file(), item.second, quant, "bits per weight");
+      char* end = nullptr;
+      const double bpw = std::strtod(text.c_str(), &end);
+      if (end != text.c_str() + text.size() || !(bpw > 0 && bpw <= 32))
+        map.fail(item.second, "bits_per_weight " + quant +
+                                  ": expected a number above 0 and at most 32, found '" + text + "'");
+      llm.bits_per_weight_overrides[quant] = bpw;
+    }
+  }
+}
+
+double effective_bits_per_weight(const LlmSpec& llm, const QuantSpec& quant) {
+  const auto found = llm.bits_per_weight_overrides.find(quant.id);
+  return found == llm.bits_per_weight_overrides.end() ? quant.bits_per_weight : found->second;
+}
+
+// The small subtraction absorbs binary rounding of decimal inputs (4.82 bpw, 6.738e9 params), so
+// a product that is exact in decimal is not bumped up by one byte.
+std::uint64_t weights_bytes(double params, double bits_per_weight) {
+  return static_cast<std::uint64_t>(std::ceil(params * bits_per_weight / 8.0 - 1e-6));
+}
+
+void finish_llm(const MapReader& map, LlmSpec& llm) {
+  const std::string who = "model '" + llm.id + "'";
+  if (llm.active_params == 0) llm.active_params = llm.params;
+  if (llm.active_params > llm.params)
+    map.fail(at(map, "active_params"), who + ": active_params is above params");
+  if (llm.heads % llm.kv_heads != 0)
+    map.fail(at(map, "kv_heads"), who + ": heads (" + std::to_string(llm.heads) +
+                                      ") must be a multiple of kv_heads (" +
+                                      std::to_string(llm.kv_heads) + ")");
+}
+
+}  // namespace headroom::config

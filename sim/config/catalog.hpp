@@ -1,0 +1,63 @@
+// Catalogs of hosts, LLMs and quantizations (models/catalog/*.yaml) and the field parsers shared by
+// catalog entries and inline scenario entries, so an inline field means exactly what the same
+// field means in the catalog. Only sim/config includes this header (it pulls in yaml-cpp).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/config/scenario.hpp"
+#include "sim/config/yaml_reader.hpp"
+
+namespace headroom::config {
+
+// A host before its percentage fields are resolved against its (possibly overridden) RAM.
+struct HostTemplate {
+  HostSpec spec;
+  std::optional<double> gpu_wired_limit_percent;  // "75%" of ram
+  bool mem_bw_effective_given = false;             // defaults to mem_bw otherwise
+  std::vector<std::string> fields_given;           // for the inline required-field check
+};
+
+struct Catalog {
+  std::string dir;
+  std::map<std::string, HostTemplate> hosts;
+  std::map<std::string, LlmSpec> llms;
+  std::map<std::string, QuantSpec> quants;
+};
+
+// $HEADROOM_CATALOG_DIR if set, else the source tree's models/catalog.
+std::string default_catalog_dir();
+// Throws ConfigError naming the catalog file on any problem, including an unsourced number.
+Catalog load_catalog(const std::string& dir);
+
+// Host fields: ram, page_size, os_reserve, swap, unified_memory, gpu_wired_limit, mem_bw,
+// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency.
+const std::vector<std::string>& host_field_keys();
+// Fields an inline host (no catalog `use:`) must give.
+const std::vector<std::string>& host_required_keys();
+void apply_host_fields(const MapReader& map, HostTemplate& host);  // present fields override
+HostSpec finish_host(const MapReader& map, const HostTemplate& host);  // resolve + cross-check
+
+// LLM fields: params, active_params, layers, hidden, heads, kv_heads, head_dim, max_context,
+// bits_per_weight (per-quant overrides).
+const std::vector<std::string>& llm_field_keys();
+void apply_llm_fields(const MapReader& map, LlmSpec& llm);
+void finish_llm(const MapReader& map, LlmSpec& llm);
+
+// Bits per weight of `quant` for this model: its own override if it has one, else the quant's.
+double effective_bits_per_weight(const LlmSpec& llm, const QuantSpec& quant);
+// ceil(params x bpw / 8): the GGUF file size in bytes.
+std::uint64_t weights_bytes(double params, double bits_per_weight);
+
+// "a, b, c" of a catalog section's names, for "unknown X; known: ..." errors.
+template <typename T>
+std::string known_names(const std::map<std::string, T>& section) {
+  std::string out;
+  for (const auto& [name, unused] : section) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace headroom::config

@@ -1,0 +1,144 @@
+#include "sim/config/scenario_loader.hpp"
+
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include "sim/config/catalog.hpp"
+#include "sim/config/workload_parsers.hpp"
+#include "sim/config/yaml_reader.hpp"
+
+namespace headroom::config {
+namespace {
+
+std::vector<std::string> host_entry_keys() {
+  std::vector<std::string> keys{"name", "use", "description"};
+  const auto& fields = host_field_keys();
+  keys.insert(keys.end(), fields.begin(), fields.end());
+  return keys;
+}
+
+HostSpec parse_host(const ParseContext& ctx, const YAML::Node& node) {
+  if (node.IsScalar()) {
+    const auto found = ctx.catalog.hosts.find(node.Scalar());
+    if (found == ctx.catalog.hosts.end())
+      fail_at(ctx.file, node, "unknown host '" + node.Scalar() + "'; known: " +
+                                  known_names(ctx.catalog.hosts));
+    return found->second.spec;  // catalog entries were resolved when loaded
+  }
+  const MapReader map(ctx.file, node, "host", host_entry_keys());
+  HostTemplate host;
+  if (map.has("use")) {
+    const std::string base = map.string("use");
+    const auto found = ctx.catalog.hosts.find(base);
+    if (found == ctx.catalog.hosts.end())
+      map.fail(map.get("use"), "use: unknown host '" + base + "'; known: " +
+                                   known_names(ctx.catalog.hosts));
+    host = found->second;
+    host.spec.name = map.string_or("name", base);
+  } else {
+    host.spec.name = map.string("name");
+    for (const auto& key : host_required_keys())
+      if (!map.has(key))
+        map.fail(map.node(), "host '" + host.spec.name + "' is missing required key '" + key +
+                                 "' (an inline host without use: gives every required field)");
+  }
+  host.spec.description = map.string_or("description", host.spec.description);
+  apply_host_fields(map, host);
+  return finish_host(map, host);
+}
+
+std::vector<HostSpec> parse_hosts(const ParseContext& ctx, const MapReader& root) {
+  const YAML::Node list = root.required("hosts");
+  expect_list(ctx.file, list, "hosts");
+  if (list.size() == 0) fail_at(ctx.file, list, "hosts: expected at least one host, found an empty list");
+  std::vector<HostSpec> hosts;
+  std::set<std::string> names;
+  for (const auto& item : list) {
+    hosts.push_back(parse_host(ctx, item));
+    if (!names.insert(hosts.back().name).second)
+      fail_at(ctx.file, item, "duplicate host name '" + hosts.back().name + "'");
+  }
+  return hosts;
+}
+
+std::shared_ptr<const WorkloadSpec> parse_workload(const ParseContext& ctx, const YAML::Node& node) {
+  expect_map(ctx.file, node, "workload");
+  const YAML::Node kind = node["kind"];
+  if (!kind.IsDefined()) fail_at(ctx.file, node, "workload is missing required key 'kind'");
+  const std::string name = scalar_text(ctx.file, kind, "kind", "a workload kind");
+  const WorkloadKind* parser = WorkloadParsers::instance().find(name);
+  if (!parser) {
+    std::string known;
+    for (const auto& k : WorkloadParsers::instance().names()) known += (known.empty() ? "" : ", ") + k;
+    fail_at(ctx.file, kind, "unknown workload kind '" + name + "'; known kinds: " + known);
+  }
+  return parser->parse(ctx, node);
+}
+
+std::vector<std::shared_ptr<const WorkloadSpec>> parse_workloads(const ParseContext& ctx,
+                                                                 const MapReader& root) {
+  const YAML::Node list = root.required("workloads");
+  expect_list(ctx.file, list, "workloads");
+  if (list.size() == 0)
+    fail_at(ctx.file, list, "workloads: expected at least one workload, found an empty list");
+  std::vector<std::shared_ptr<const WorkloadSpec>> workloads;
+  std::set<std::string> names;
+  for (const auto& item : list) {
+    workloads.push_back(parse_workload(ctx, item));
+    if (!names.insert(workloads.back()->name).second)
+      fail_at(ctx.file, item["name"], "duplicate workload name '" + workloads.back()->name + "'");
+  }
+  return workloads;
+}
+
+MemorySpec parse_memory(const std::string& file, const MapReader& root) {
+  MemorySpec memory;
+  if (!root.has("memory")) return memory;
+  const MapReader map(file, root.get("memory"), "memory",
+                      {"policy", "swappiness", "watermark_scale_factor", "min_free", "readahead",
+                       "page_cluster"});
+  memory.policy = map.string_or("policy", memory.policy);
+  // Ranges of the Linux sysctls these mirror (vm.swappiness 0..200, vm.watermark_scale_factor
+  // 1..3000, vm.page-cluster is a log2 page count).
+  memory.swappiness = static_cast<int>(map.integer_or("swappiness", memory.swappiness, 0, 200));
+  memory.watermark_scale_factor = static_cast<int>(
+      map.integer_or("watermark_scale_factor", memory.watermark_scale_factor, 1, 3000));
+  if (map.has("min_free")) memory.min_free_bytes = map.bytes("min_free", true);
+  if (map.has("readahead")) {
+    const std::uint64_t bytes = map.bytes("readahead", false);
+    if (bytes > std::numeric_limits<std::uint32_t>::max())
+      map.fail(map.get("readahead"), "readahead: expected at most 4GiB, found " + format_bytes(bytes));
+    memory.readahead_bytes = static_cast<std::uint32_t>(bytes);
+  }
+  memory.page_cluster = static_cast<int>(map.integer_or("page_cluster", memory.page_cluster, 0, 20));
+  return memory;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path) { return load_scenario(path, default_catalog_dir()); }
+
+Scenario load_scenario(const std::string& path, const std::string& catalog_dir) {
+  const YAML::Node document = load_yaml_file(path, "scenario file");
+  if (!document.IsMap())
+    fail_at(path, document, "expected a scenario (a mapping with name:, duration:, hosts:, "
+                            "workloads:), found " + describe(document));
+  const MapReader root(path, document, "scenario",
+                       {"name", "description", "duration", "seed", "memory", "hosts", "workloads"});
+  const Catalog catalog = load_catalog(catalog_dir);
+  const ParseContext ctx{path, std::filesystem::path(path).parent_path().string(), catalog};
+  Scenario scenario;
+  scenario.path = path;
+  scenario.name = root.string("name");
+  scenario.description = root.string_or("description", "");
+  scenario.duration_s = root.duration_s("duration", true);
+  scenario.seed = static_cast<std::uint64_t>(
+      root.integer_or("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+  scenario.memory = parse_memory(path, root);
+  scenario.hosts = parse_hosts(ctx, root);
+  scenario.workloads = parse_workloads(ctx, root);
+  return scenario;
+}
+
+}  // namespace headroom::config

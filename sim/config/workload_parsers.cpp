@@ -1,0 +1,67 @@
+#include "sim/config/workload_parsers.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+namespace headroom::config {
+
+WorkloadParsers& WorkloadParsers::instance() {
+  static WorkloadParsers registry;
+  return registry;
+}
+
+void WorkloadParsers::add(WorkloadKind kind) { kinds_.push_back(std::move(kind)); }
+
+const WorkloadKind* WorkloadParsers::find(const std::string& name) const {
+  for (const auto& kind : kinds_)
+    if (kind.name == name) return &kind;
+  return nullptr;
+}
+
+std::vector<std::string> WorkloadParsers::names() const {
+  std::vector<std::string> out;
+  for (const auto& kind : kinds_) out.push_back(kind.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const std::vector<std::string>& common_workload_keys() {
+  static const std::vector<std::string> keys{"name", "kind", "oom_score_adj"};
+  return keys;
+}
+
+void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec) {
+  spec.name = map.string("name");
+  spec.kind = map.string("kind");
+  // Linux's range for /proc/<pid>/oom_score_adj (proc_pid_oom_adj(5)).
+  spec.oom_score_adj = static_cast<int>(map.integer_or("oom_score_adj", 0, -1000, 1000));
+}
+
+std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
+                               const std::string& key, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path given(text);
+  const fs::path resolved =
+      (given.is_absolute() ? given : fs::path(ctx.base_dir) / given).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_regular_file(resolved, ec))
+    fail_at(ctx.file, node, key + ": file '" + resolved.string() + "' does not exist");
+  return fs::absolute(resolved, ec).lexically_normal().string();
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024.0 && unit < 4) {
+    value /= 1024.0;
+    ++unit;
+  }
+  std::ostringstream out;
+  out.precision(4);
+  out << value << kUnits[unit];
+  return out.str();
+}
+
+}  // namespace headroom::config

@@ -1,0 +1,70 @@
+// Workload kinds are parsed through a registry: a new kind is one new file in sim/config/workloads/
+// with a parse function and one HEADROOM_REGISTER_WORKLOAD_KIND line. The scenario loader hands
+// each `workloads:` entry to the parser its `kind:` names; an unknown kind is an error listing the
+// known ones. Only sim/config includes this header (it pulls in yaml-cpp).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/config/catalog.hpp"
+#include "sim/config/scenario.hpp"
+#include "sim/config/yaml_reader.hpp"
+
+namespace headroom::config {
+
+struct ParseContext {
+  std::string file;      // scenario path as given (for error positions)
+  std::string base_dir;  // directory of the scenario file, for relative input paths
+  const Catalog& catalog;
+};
+
+using WorkloadParseFn =
+    std::function<std::shared_ptr<const WorkloadSpec>(const ParseContext&, const YAML::Node&)>;
+
+struct WorkloadKind {
+  std::string name;         // the `kind:` value, e.g. "llm-server"
+  std::string description;  // one line
+  WorkloadParseFn parse;
+};
+
+class WorkloadParsers {
+ public:
+  static WorkloadParsers& instance();
+  void add(WorkloadKind kind);
+  const WorkloadKind* find(const std::string& name) const;  // nullptr when unknown
+  std::vector<std::string> names() const;                   // sorted
+
+ private:
+  std::vector<WorkloadKind> kinds_;
+};
+
+struct WorkloadKindRegistration {
+  explicit WorkloadKindRegistration(WorkloadKind kind) {
+    WorkloadParsers::instance().add(std::move(kind));
+  }
+};
+
+// Keys every kind accepts: name, kind, oom_score_adj. Parsers add their own to the allowed list.
+const std::vector<std::string>& common_workload_keys();
+void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec);
+
+// An input file named in the scenario: relative paths resolve against the scenario's directory.
+// A missing file is an error at `node` showing the path as resolved (relative to the working
+// directory when the scenario path was relative). Returns an absolute, normalised path.
+std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
+                               const std::string& key, const std::string& text);
+
+// "2.5GiB" style text for messages.
+std::string format_bytes(std::uint64_t bytes);
+
+}  // namespace headroom::config
+
+#define HEADROOM_WORKLOAD_CONCAT2(a, b) a##b
+#define HEADROOM_WORKLOAD_CONCAT(a, b) HEADROOM_WORKLOAD_CONCAT2(a, b)
+// Usage, in the kind's .cpp: HEADROOM_REGISTER_WORKLOAD_KIND({"llm-server", "one line", parse_fn});
+#define HEADROOM_REGISTER_WORKLOAD_KIND(...)                                       \
+  static const ::headroom::config::WorkloadKindRegistration HEADROOM_WORKLOAD_CONCAT( \
+      workload_kind_registration_, __LINE__)(__VA_ARGS__)

@@ -1,0 +1,182 @@
+#include "sim/engine/host_memory.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#include <simgrid/s4u.hpp>
+
+#include "sim/engine/platform.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace headroom::engine {
+
+mm::ManagerConfig manager_config(const config::HostSpec& host, const config::MemorySpec& memory) {
+  mm::ManagerConfig c;
+  c.ram_bytes = host.ram_bytes;
+  c.page_bytes = host.page_bytes;
+  c.os_reserve_bytes = host.os_reserve_bytes;
+  c.swap_bytes = host.swap_bytes;
+  c.wired_limit_bytes = host.gpu_wired_limit_bytes;
+  c.policy = memory.policy;
+  c.swappiness = memory.swappiness;
+  c.watermark_scale_factor = memory.watermark_scale_factor;
+  c.min_free_bytes = memory.min_free_bytes;
+  c.readahead_pages = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, memory.readahead_bytes / host.page_bytes));
+  c.page_cluster = memory.page_cluster;
+  return c;
+}
+
+void add_cost(mm::TouchCost& into, const mm::TouchCost& c) {
+  into.hit_bytes += c.hit_bytes;
+  into.file_read_bytes += c.file_read_bytes;
+  into.file_read_ios += c.file_read_ios;
+  into.swap_in_bytes += c.swap_in_bytes;
+  into.swap_in_ios += c.swap_in_ios;
+  into.zero_fill_bytes += c.zero_fill_bytes;
+  into.major_faults += c.major_faults;
+  into.fault_waits += c.fault_waits;
+  into.direct_reclaim_pages += c.direct_reclaim_pages;
+  into.direct_write_bytes += c.direct_write_bytes;
+  into.background_write_bytes += c.background_write_bytes;
+  into.out_of_memory = into.out_of_memory || c.out_of_memory;
+}
+
+static bool invariants_requested() {
+#ifdef HEADROOM_DEBUG_INVARIANTS
+  return true;
+#else
+  const char* v = std::getenv("HEADROOM_CHECK_INVARIANTS");
+  return v && *v && std::strcmp(v, "0") != 0;
+#endif
+}
+
+HostMemory::HostMemory(const config::HostSpec& host, const config::MemorySpec& memory, const Platform& platform)
+    : platform_(platform), ram_bytes_(host.ram_bytes), manager_(manager_config(host, memory)),
+      checking_(invariants_requested()) {
+  check();
+}
+
+mm::OwnerId HostMemory::add_process(const std::string& name, int oom_score_adj, std::function<void()> on_killed) {
+  mm::OwnerId id = manager_.add_owner(name, oom_score_adj);
+  owner_ids_.push_back(id);
+  processes_.push_back({name, true, std::move(on_killed)});
+  return id;
+}
+
+bool HostMemory::alive(mm::OwnerId owner) const {
+  auto it = std::find(owner_ids_.begin(), owner_ids_.end(), owner);
+  return it != owner_ids_.end() && processes_[it - owner_ids_.begin()].alive;
+}
+
+mm::MappingId HostMemory::map(mm::OwnerId owner, mm::Backing backing, const std::string& name, std::uint64_t bytes) {
+  mm::MappingId id = manager_.map(owner, backing, name, bytes);
+  check();
+  return id;
+}
+
+void HostMemory::unmap(mm::MappingId mapping) {
+  manager_.unmap(mapping);
+  check();
+}
+
+bool HostMemory::kill_for(mm::OwnerId owner) {
+  std::optional<mm::OwnerId> victim = manager_.select_oom_victim();
+  // Nobody may be killed (all oom_score_adj -1000): the allocating process cannot proceed.
+  mm::OwnerId dead = victim ? *victim : owner;
+  manager_.kill(dead);
+  check();
+  auto it = std::find(owner_ids_.begin(), owner_ids_.end(), dead);
+  if (it == owner_ids_.end())
+    throw std::logic_error("OOM victim is not a registered process");
+  Process& p = processes_[it - owner_ids_.begin()];
+  p.alive = false;
+  if (p.on_killed)
+    p.on_killed();
+  return dead != owner;
+}
+
+std::optional<mm::TouchCost> HostMemory::touch(mm::OwnerId owner, mm::MappingId mapping, std::uint64_t offset_bytes,
+                                               std::uint64_t length_bytes, mm::AccessPattern pattern, bool write) {
+  mm::TouchCost total;
+  if (!alive(owner))
+    return std::nullopt;  // killed while it waited: its mappings are gone
+  // Each retry follows a kill, so this ends after at most one attempt per process.
+  for (std::size_t attempt = 0; attempt <= processes_.size(); ++attempt) {
+    mm::TouchCost c = manager_.touch(mapping, offset_bytes, length_bytes, pattern, write);
+    check();
+    bool oom = c.out_of_memory;
+    c.out_of_memory = false;
+    add_cost(total, c);
+    fault_read_ios_ += c.file_read_ios + c.swap_in_ios;
+    fault_waits_ += c.fault_waits;
+    if (!oom)
+      return total;
+    if (!kill_for(owner))
+      return std::nullopt;
+  }
+  throw std::logic_error("touch still out of memory after the OOM killer ran out of victims");
+}
+
+void HostMemory::pay(const mm::TouchCost& cost, std::vector<analysis::Interval>& stalls) {
+  const double begin_s = sg4::Engine::get_clock();
+  // Pushed open (end < begin) first, so a stall cut by the horizon is still recorded.
+  const std::size_t slot = stalls.size();
+  stalls.push_back({begin_s, -1});
+  const std::uint64_t read_bytes = cost.file_read_bytes + cost.swap_in_bytes;
+  read_from_ssd(read_bytes, cost.fault_waits);
+  if (cost.direct_write_bytes > 0)
+    platform_.ssd->write(cost.direct_write_bytes);
+  if (cost.background_write_bytes > 0) {
+    sg4::Disk* ssd = platform_.ssd;
+    std::uint64_t bytes = cost.background_write_bytes;
+    sg4::Actor::create("kswapd-writeback", platform_.cpu, [ssd, bytes] { ssd->write(bytes); });
+  }
+  const double end_s = sg4::Engine::get_clock();
+  if (end_s > begin_s)
+    stalls[slot].end_s = end_s;
+  else
+    stalls.pop_back();
+}
+
+void HostMemory::read_from_ssd(std::uint64_t bytes, std::uint64_t waits) {
+  if (waits > 0 && platform_.ssd_latency_s > 0)
+    sg4::this_actor::sleep_for(static_cast<double>(waits) * platform_.ssd_latency_s);
+  if (bytes > 0)
+    platform_.ssd->read(bytes);
+}
+
+void HostMemory::check() const {
+  if (checking_)
+    manager_.check_invariants();
+}
+
+analysis::MemoryResult HostMemory::result() const {
+  const mm::MemoryStats s = manager_.stats();
+  const std::uint64_t page = manager_.page_bytes();
+  analysis::MemoryResult r;
+  r.total_bytes = ram_bytes_;
+  r.peak_file_bytes = s.peak_file_frames * page;
+  r.peak_anon_bytes = s.peak_anon_frames * page;
+  r.peak_unevictable_bytes = s.peak_unevictable_frames * page;
+  r.peak_swap_bytes = s.peak_swap_slots_used * page;
+  r.major_faults = s.major_faults;
+  r.file_read_bytes = s.file_read_bytes;
+  r.fault_read_ios = fault_read_ios_;
+  r.fault_waits = fault_waits_;
+  r.swap_in_bytes = s.swap_in_bytes;
+  r.swap_out_bytes = s.swap_out_bytes;
+  r.writeback_bytes = s.writeback_bytes;
+  r.direct_reclaim_pages = s.direct_reclaim_pages;
+  r.kswapd_reclaim_pages = s.kswapd_reclaim_pages;
+  r.oom_kills = s.oom_kills;
+  const mm::Watermarks& w = manager_.watermarks();
+  r.watermark_min_bytes = w.min_pages * page;
+  r.watermark_low_bytes = w.low_pages * page;
+  r.watermark_high_bytes = w.high_pages * page;
+  return r;
+}
+
+}  // namespace headroom::engine

@@ -1,0 +1,91 @@
+// The engine's side of the memory manager: one mm::MemoryManager per host, the OOM killer's
+// bookkeeping (which workload dies, who is told), and the conversion of a TouchCost into simulated
+// time on the shared SSD. Workload actors call touch() for every range they use in a step, sum the
+// costs, then pay() once, and run their compute with the resident bytes (hit_bytes).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/results.hpp"
+#include "sim/config/scenario.hpp"
+#include "sim/mm/memory_manager.hpp"
+
+namespace headroom::engine {
+
+struct Platform;
+
+// ManagerConfig for `host` under the scenario's memory settings (readahead in pages, at least 1).
+mm::ManagerConfig manager_config(const config::HostSpec& host, const config::MemorySpec& memory);
+
+// Adds every counter of `c` to `into` (out_of_memory is or-ed).
+void add_cost(mm::TouchCost& into, const mm::TouchCost& c);
+
+class HostMemory {
+ public:
+  HostMemory(const config::HostSpec& host, const config::MemorySpec& memory, const Platform& platform);
+
+  mm::MemoryManager& manager() { return manager_; }
+  const mm::MemoryManager& manager() const { return manager_; }
+  std::uint64_t page_bytes() const { return manager_.page_bytes(); }
+
+  // A process whose memory the OOM killer may take. `on_killed` runs inside the actor whose touch
+  // triggered the kill, right after the manager freed the victim's memory.
+  mm::OwnerId add_process(const std::string& name, int oom_score_adj, std::function<void()> on_killed);
+  bool alive(mm::OwnerId owner) const;
+
+  // Throws mm::WiredLimitExceeded when a wired mapping does not fit under the wired limit.
+  mm::MappingId map(mm::OwnerId owner, mm::Backing backing, const std::string& name, std::uint64_t bytes);
+
+  void unmap(mm::MappingId mapping);
+
+  // Touches [offset, offset + length) of `mapping` for `owner`. When the manager reports out of
+  // memory, the OOM killer picks the highest-badness process, kills it and the touch is retried,
+  // unless the victim is `owner` itself (or nobody may be killed, in which case `owner` dies).
+  // Returns the cost of all attempts; nullopt when `owner` is dead after the call.
+  std::optional<mm::TouchCost> touch(mm::OwnerId owner, mm::MappingId mapping, std::uint64_t offset_bytes,
+                                     std::uint64_t length_bytes,
+                                     mm::AccessPattern pattern = mm::AccessPattern::sequential,
+                                     bool write = false);
+
+  // Spends in simulated time what the caller waits for in `cost`; appends the wait to `stalls`.
+  // Reads (file faults + swap-ins) are one SSD read of their bytes after fault_waits x
+  // ssd_latency_s: a faulting thread waits one latency per sequential miss run (async readahead
+  // keeps later windows in flight), per random page and per swap-in cluster, while the bytes
+  // share the disk bandwidth with every other I/O. Direct-reclaim writes are a synchronous SSD write. kswapd's writes are
+  // an SSD write by a background actor: they take disk bandwidth but nobody waits for them.
+  // Zero-fill and direct-reclaim scanning are CPU work at memory speed, not modelled.
+  void pay(const mm::TouchCost& cost, std::vector<analysis::Interval>& stalls);
+
+  // A plain synchronous SSD read (e.g. loading weights into anonymous or wired memory).
+  void read_from_ssd(std::uint64_t bytes, std::uint64_t waits);
+
+  // Calls the manager's check_invariants() when HEADROOM_CHECK_INVARIANTS is set (non-empty, not
+  // "0") or the build defines HEADROOM_DEBUG_INVARIANTS.
+  void check() const;
+  bool checking() const { return checking_; }
+
+  analysis::MemoryResult result() const;
+
+ private:
+  struct Process {
+    std::string name;
+    bool alive = true;
+    std::function<void()> on_killed;
+  };
+  bool kill_for(mm::OwnerId owner);  // runs the OOM killer; false when `owner` itself died
+
+  const Platform& platform_;
+  std::uint64_t ram_bytes_;
+  mm::MemoryManager manager_;
+  std::vector<Process> processes_;  // indexed by OwnerId order of creation
+  std::vector<mm::OwnerId> owner_ids_;
+  bool checking_ = false;
+  std::uint64_t fault_read_ios_ = 0;  // the manager's stats do not count requests
+  std::uint64_t fault_waits_ = 0;
+};
+
+}  // namespace headroom::engine

@@ -1,0 +1,221 @@
+#include "sim/trace/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "sim/config/units.hpp"
+#include "sim/mm/policy_registry.hpp"
+#include "sim/trace/mrc.hpp"
+#include "sim/trace/replay.hpp"
+#include "sim/trace/report.hpp"
+#include "sim/trace/trace_reader.hpp"
+
+namespace headroom::trace {
+namespace {
+
+struct TraceArgs {
+  std::string path;
+  std::string id_col, size_col, time_col;
+  std::string page_size = "4096";
+  std::string id_unit = "page";
+  std::string on_bad_row = "fail";
+};
+
+struct CacheArgs {
+  TraceArgs trace;
+  std::vector<std::string> policies;
+  std::vector<std::uint64_t> frames;
+  std::string format = "table";
+  unsigned threads = 0;
+};
+
+struct MrcArgs {
+  TraceArgs trace;
+  double sample = 1.0;
+  std::string os_reserve = "4GiB";
+  std::vector<std::string> ram{"96GiB", "128GiB"};
+  std::string format = "csv";
+};
+
+void add_trace_options(CLI::App& cmd, TraceArgs& a) {
+  cmd.add_option("TRACE", a.path, "trace file: one page id per line, or CSV with a header (.gz read directly)")
+      ->required();
+  cmd.add_option("--id-col", a.id_col, "CSV: name of the id column (selects CSV input)");
+  cmd.add_option("--size-col", a.size_col, "CSV: name of a size column in bytes; a row references every page it covers");
+  cmd.add_option("--time-col", a.time_col, "CSV: name of a time column (validated, not used)");
+  cmd.add_option("--page-size", a.page_size, "page size, e.g. 4096 or 16KiB (default 4096)");
+  cmd.add_option("--id-unit", a.id_unit, "page: ids are page/block numbers; bytes: ids are byte offsets (default page)")
+      ->check(CLI::IsMember({"page", "bytes"}));
+  cmd.add_option("--on-bad-row", a.on_bad_row, "fail (exit 2 at the first bad row) or skip (count them); default fail")
+      ->check(CLI::IsMember({"fail", "skip"}));
+}
+
+// A size option's value, or an error naming the option.
+std::uint64_t option_bytes(const char* option, const std::string& text) {
+  try {
+    return parse_bytes(text);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(option) + ": " + e.what());
+  }
+}
+
+TraceOptions trace_options(const TraceArgs& a) {
+  TraceOptions o;
+  o.id_col = a.id_col;
+  o.size_col = a.size_col;
+  o.time_col = a.time_col;
+  o.page_bytes = option_bytes("--page-size", a.page_size);
+  if (o.page_bytes == 0) throw std::invalid_argument("--page-size: expected at least 1 byte, found '" + a.page_size + "'");
+  o.id_unit = a.id_unit == "bytes" ? IdUnit::bytes : IdUnit::page;
+  o.on_bad_row = a.on_bad_row == "skip" ? BadRowAction::skip : BadRowAction::fail;
+  return o;
+}
+
+Format format_of(const std::string& name) {
+  if (name == "json") return Format::json;
+  if (name == "csv") return Format::csv;
+  if (name == "svg") return Format::svg;
+  return Format::table;
+}
+
+// An empty trace has no miss ratio to speak of: refuse it rather than print 0.
+void require_references(const Trace& trace) {
+  if (trace.keys.empty())
+    throw TraceError(trace.name + ": error: expected at least one reference, found " +
+                     (trace.skipped_rows ? std::to_string(trace.skipped_rows) + " bad rows only" : std::string("none")));
+}
+
+void report_skips(const Trace& trace, std::ostream& err) {
+  if (trace.skipped_rows > 0)
+    err << trace.name << ": warning: skipped " << trace.skipped_rows << " bad rows; the first: " << trace.first_skipped
+        << "\n";
+}
+
+std::string known_policies() {
+  std::string names;
+  for (const auto& n : mm::PolicyRegistry::instance().names()) names += (names.empty() ? "" : ", ") + n;
+  return names;
+}
+
+int run_cache(const CacheArgs& a, std::ostream& out, std::ostream& err) {
+  for (const auto& p : a.policies)
+    if (mm::PolicyRegistry::instance().find(p) == nullptr)
+      throw std::invalid_argument("--policy: expected one of " + known_policies() + ", found '" + p + "'");
+  for (const auto f : a.frames)
+    if (f == 0) throw std::invalid_argument("--frames: expected at least 1 frame, found '0'");
+  const Trace trace = read_trace(a.trace.path, trace_options(a.trace));
+  report_skips(trace, err);
+  require_references(trace);
+  const unsigned threads = a.threads ? a.threads : std::max(1u, std::thread::hardware_concurrency());
+  out << format_cache(trace, replay_all(a.policies, a.frames, trace, threads), format_of(a.format));
+  return 0;
+}
+
+int run_mrc(const MrcArgs& a, std::ostream& out, std::ostream& err) {
+  if (!(a.sample > 0.0 && a.sample <= 1.0))
+    throw std::invalid_argument("--sample: expected a rate in (0, 1], found '" + fmt::format("{}", a.sample) + "'");
+  const TraceOptions options = trace_options(a.trace);
+  std::vector<std::uint64_t> ram_bytes;
+  for (const auto& r : a.ram) ram_bytes.push_back(option_bytes("--ram", r));
+  const std::uint64_t os_reserve_bytes = option_bytes("--os-reserve", a.os_reserve);
+  const Trace trace = read_trace(a.trace.path, options);
+  report_skips(trace, err);
+  require_references(trace);
+  const MissRatioCurve curve = a.sample < 1.0 ? sampled_lru_mrc(trace.keys, trace.page_ids, a.sample)
+                                              : exact_lru_mrc(trace.keys, trace.unique());
+  MrcReport report;
+  report.trace = &trace;
+  report.curve = &curve;
+  report.page_bytes = options.page_bytes;
+  report.os_reserve_bytes = os_reserve_bytes;
+  report.marks = ram_marks(curve, ram_bytes, report.os_reserve_bytes, options.page_bytes);
+  out << format_mrc(report, format_of(a.format));
+  return 0;
+}
+
+// Runs a command, turning bad input into a message on `err` and exit status 2.
+template <class F>
+void guarded(int& exit_code, std::ostream& err, const char* command, F&& f) {
+  try {
+    exit_code = f();
+  } catch (const TraceError& e) {
+    err << e.what() << "\n";
+    exit_code = 2;
+  } catch (const std::invalid_argument& e) {
+    err << "headroom " << command << ": error: " << e.what() << "\n";
+    exit_code = 2;
+  } catch (const std::exception& e) {  // a bug, not bad input: say so, never escape CLI11's parse
+    err << "headroom " << command << ": internal error: " << e.what() << "\n";
+    exit_code = 1;
+  }
+}
+
+}  // namespace
+
+std::uint64_t parse_bytes(const std::string& text) {
+  // A bare byte count is accepted for page sizes ("4096"); everything else follows the scenario
+  // files' unit rules (sim/config/units.hpp), so the CLI and the YAML agree on what "96GiB" means.
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    std::uint64_t bytes = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+    if (ec == std::errc() && ptr == text.data() + text.size()) return bytes;
+  }
+  try {
+    return config::parse_bytes(text);
+  } catch (const config::UnitError& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
+void add_trace_commands(CLI::App& app, int& exit_code) { add_trace_commands(app, exit_code, std::cout, std::cerr); }
+
+namespace {
+
+void add_cache_command(CLI::App& app, int& exit_code, std::ostream& out, std::ostream& err) {
+  auto cache_args = std::make_shared<CacheArgs>();  // owned by the callback, which outlives parsing
+  CLI::App* cache = app.add_subcommand(
+      "cache", "Replay a page-reference trace through eviction policies and print misses per policy and size");
+  add_trace_options(*cache, cache_args->trace);
+  cache->add_option("--policy", cache_args->policies, "policies, comma-separated: " + known_policies())
+      ->required()
+      ->delimiter(',');
+  cache->add_option("--frames", cache_args->frames, "cache sizes in page frames, comma-separated")
+      ->required()
+      ->delimiter(',');
+  cache->add_option("--format", cache_args->format, "table (default), json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  cache->add_option("--threads", cache_args->threads, "worker threads (default: all cores)");
+  cache->callback([cache_args, &exit_code, &out, &err] {
+    guarded(exit_code, err, "cache", [&] { return run_cache(*cache_args, out, err); });
+  });
+}
+
+void add_mrc_command(CLI::App& app, int& exit_code, std::ostream& out, std::ostream& err) {
+  auto mrc_args = std::make_shared<MrcArgs>();
+  CLI::App* mrc = app.add_subcommand(
+      "mrc", "Exact (or SHARDS-sampled) LRU miss-ratio curve, marking the frames 96 GiB and 128 GiB give");
+  add_trace_options(*mrc, mrc_args->trace);
+  mrc->add_option("--sample", mrc_args->sample, "SHARDS spatial sampling rate in (0, 1]; 1 = exact (default)");
+  mrc->add_option("--os-reserve", mrc_args->os_reserve, "memory not available to the trace (default 4GiB)");
+  mrc->add_option("--ram", mrc_args->ram, "RAM sizes to mark, comma-separated (default 96GiB,128GiB)")->delimiter(',');
+  mrc->add_option("--format", mrc_args->format, "csv (default), json or svg")
+      ->check(CLI::IsMember({"csv", "json", "svg"}));
+  mrc->callback([mrc_args, &exit_code, &out, &err] {
+    guarded(exit_code, err, "mrc", [&] { return run_mrc(*mrc_args, out, err); });
+  });
+}
+
+}  // namespace
+
+void add_trace_commands(CLI::App& app, int& exit_code, std::ostream& out, std::ostream& err) {
+  add_cache_command(app, exit_code, out, err);
+  add_mrc_command(app, exit_code, out, err);
+}
+
+}  // namespace headroom::trace

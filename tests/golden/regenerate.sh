@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerates tests/golden/<name>.json for every scenarios/<name>.yaml (or only the names given),
+# exactly as the golden tests run it: from the repository root, relative scenario path, JSON format.
+# Review `git diff tests/golden` before committing: every changed figure needs a reason.
+# Usage: tests/golden/regenerate.sh [BUILD_DIR] [name...]   (BUILD_DIR defaults to build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+shift || true
+headroom="$build/headroom"
+[ -x "$headroom" ] || { echo "regenerate: $headroom not found; build first (bash cmake/setup.sh)" >&2; exit 2; }
+names=("$@")
+if ((${#names[@]} == 0)); then
+  for f in scenarios/*.yaml; do names+=("$(basename "$f" .yaml)"); done
+fi
+for name in "${names[@]}"; do
+  "$headroom" compare "scenarios/$name.yaml" --format json --out "tests/golden/$name.json"
+  echo "regenerate: tests/golden/$name.json"
+done

@@ -1,0 +1,161 @@
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unistd.h>
+
+#include "analysis/report.hpp"
+#include "analysis/result_json.hpp"
+#include "fixtures.hpp"
+
+using namespace headroom::analysis;
+using headroom::analysis::testing::small_host;
+
+namespace {
+
+ScenarioResult two_hosts() {
+  ScenarioResult r;
+  r.scenario = "unit";
+  r.description = "two hand-made hosts";
+  r.scenario_path = "scenarios/unit.yaml";
+  r.seed = 7;
+  r.duration_s = 10;
+  r.hosts = {small_host("h96", 96), small_host("h128", 128)};
+  r.hosts[0].memory.oom_kills = 1;
+  r.hosts[0].workloads[0].requests[1].failed = true;
+  r.hosts[0].workloads[0].requests[1].failure = "oom-killed";
+  r.hosts[0].workloads[0].requests[1].generated_tokens = 0;  // killed before its first token
+  r.hosts[0].workloads[0].requests[1].first_token_s = -1;
+  r.hosts[0].workloads[0].requests[1].finish_s = -1;
+  return r;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::size_t count_char(const std::string& s, char c) { return std::count(s.begin(), s.end(), c); }
+
+}  // namespace
+
+TEST_CASE("json carries the required keys with model values") {
+  const auto json = nlohmann::json::parse(render_json(two_hosts()));
+  CHECK(json["percentile_method"] == "nearest-rank");
+  CHECK(json["description"] == "two hand-made hosts");
+  REQUIRE(json["hosts"].size() == 2);
+  const auto& h = json["hosts"][1];
+  CHECK(h["name"] == "h128");
+  CHECK(h["ram_bytes"] == 128ull << 30);
+  CHECK(h["verdict"] == "fits");
+  CHECK(json["hosts"][0]["verdict"] == "oom");
+  for (const char* key : {"major_faults", "swap_in_bytes", "swap_out_bytes", "oom_kills"}) {
+    CHECK_MESSAGE(h["memory"].contains(key), key);
+  }
+  CHECK(json["hosts"][0]["memory"]["oom_kills"] == 1);
+  const auto& w = h["workloads"][0];
+  CHECK(w["name"] == "chat");
+  CHECK(w["kind"] == "llm-server");
+  CHECK(w["metrics"]["tokens_per_s"] == 1.2);  // 12 tokens / 10 s
+  CHECK(w["metrics"]["ttft_s"]["p50"] == 1);   // TTFTs {1, 2}
+  CHECK(w["metrics"]["ttft_s"]["p99"] == 2);
+  CHECK(json["hosts"][0]["workloads"][0]["metrics"]["failure_reasons"]["oom-killed"] == 1);
+}
+
+TEST_CASE("json: TTFT percentiles are null when no request produced a token") {
+  ScenarioResult r = two_hosts();
+  for (auto& req : r.hosts[0].workloads[0].requests) req.first_token_s = -1;
+  const auto json = nlohmann::json::parse(render_json(r));
+  CHECK(json["hosts"][0]["workloads"][0]["metrics"]["ttft_s"]["p50"].is_null());
+  CHECK(json["hosts"][0]["workloads"][0]["metrics"]["ttft_s"]["p99"].is_null());
+  CHECK(json["hosts"][0]["workloads"][0]["metrics"]["ttft_s"]["count"] == 0);
+}
+
+TEST_CASE("json numbers use %.9g and rendering is byte-stable, also through the child transport") {
+  ScenarioResult r = two_hosts();
+  r.hosts[1].horizon_s = 30;
+  r.hosts[1].workloads[0].requests[0].generated_tokens = 10;  // 17 tokens / 30 s = 0.5666...
+  const std::string first = render_json(r);
+  CHECK(first.find("\"tokens_per_s\": 0.566666667") != std::string::npos);
+  CHECK(render_json(r) == first);
+  ScenarioResult moved = r;
+  for (auto& h : moved.hosts) h = host_result_from_json(host_result_to_json(h));
+  CHECK(render_json(moved) == first);
+  CHECK(render_markdown(moved) == render_markdown(r));
+  CHECK(render_csv(moved) == render_csv(r));
+}
+
+TEST_CASE("child transport rejects malformed results") {
+  CHECK_THROWS_AS(host_result_from_json("{\"name\": 3}"), std::runtime_error);
+  CHECK_THROWS_AS(host_result_from_json("not json"), std::runtime_error);
+}
+
+TEST_CASE("markdown: one column per host, units in labels, one verdict line per host") {
+  const std::string md = render_markdown(two_hosts());
+  const auto lines = lines_of(md);
+  std::vector<std::string> table;
+  for (const auto& l : lines) {
+    if (!l.empty() && l[0] == '|') table.push_back(l);
+  }
+  REQUIRE(table.size() > 10);
+  CHECK(md.rfind("## unit\n\ntwo hand-made hosts\n\n", 0) == 0);
+  CHECK(table[0] == "| metric | h96 | h128 |");
+  CHECK(table[1] == "|---|---:|---:|");
+  for (const auto& row : table) CHECK_MESSAGE(count_char(row, '|') - count_char(row, '\\') == 4, row);
+  CHECK(md.find("| RAM (GiB) | 96.00 | 128.00 |") != std::string::npos);
+  CHECK(md.find("| verdict | **oom** | **fits** |") != std::string::npos);
+  CHECK(md.find("| chat: throughput (tokens/s) | 0.5 | 1.2 |") != std::string::npos);
+  CHECK(md.find("- **h96**: oom: 1 OOM kill(s); chat: 1 request(s) failed: oom-killed\n") != std::string::npos);
+  CHECK(md.find("- **h128**: fits: ") != std::string::npos);
+}
+
+TEST_CASE("csv: long format, one row per host x workload x metric") {
+  const std::string csv = render_csv(two_hosts());
+  const auto lines = lines_of(csv);
+  REQUIRE(lines.size() > 2);
+  CHECK(lines[0] == "host,workload,metric,unit,value");
+  std::size_t h96_rows = 0, h128_rows = 0;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const auto& l = lines[i];
+    if (l.find('"') == std::string::npos) CHECK_MESSAGE(count_char(l, ',') == 4, l);
+    if (l.rfind("h96,", 0) == 0) ++h96_rows;
+    if (l.rfind("h128,", 0) == 0) ++h128_rows;
+  }
+  CHECK(h96_rows == h128_rows + 1);  // h96 has one failure-reason row more
+  CHECK(csv.find("\nh128,chat,metrics.tokens_per_s,tokens/s,1.2\n") != std::string::npos);
+  CHECK(csv.find("\nh128,,memory.oom_kills,kills,0\n") != std::string::npos);
+  CHECK(csv.find("\nh96,,verdict,,oom\n") != std::string::npos);
+}
+
+TEST_CASE("format names parse; unknown ones do not") {
+  CHECK(parse_format("md") == Format::md);
+  CHECK(parse_format("json") == Format::json);
+  CHECK(parse_format("csv") == Format::csv);
+  CHECK_FALSE(parse_format("xml").has_value());
+}
+
+TEST_CASE("atomic write replaces the file and leaves no temporary behind") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("hr-analysis-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "report.md").string();
+  write_file_atomically(path, "old\n");
+  write_file_atomically(path, "new text\n");
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  CHECK(content.str() == "new text\n");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  fs::remove_all(dir);
+  try {
+    write_file_atomically((dir / "missing" / "x.json").string(), "x");
+    FAIL("expected an error");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("cannot write " + (dir / "missing" / "x.json").string()) == 0);
+  }
+}

@@ -1,0 +1,188 @@
+// The catalogs against the published figures they were built from. The expected values are copied
+// from the project's reference sheet (facts.yaml) with their sources: tests never read it.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "sim/config/catalog.hpp"
+#include "sim/config/error.hpp"
+
+using namespace headroom::config;
+
+namespace {
+
+constexpr double kGiB = 1073741824.0;
+constexpr double kGB = 1e9;
+const std::string kCatalogDir = HEADROOM_SOURCE_DIR "/models/catalog";
+
+struct PublishedSize {
+  const char* model;  // catalog id
+  const char* quant;
+  double bytes;
+  const char* source;
+};
+
+// Every GGUF size in facts.yaml `quantizations:` for a model and quant in the catalogs.
+const PublishedSize kPublished[] = {
+    // llama3_70b_gguf_gib: dranger003, llama.cpp PR #6745 comment, via XiongjieDai/GPU-Benchmarks-on-LLM-Inference
+    {"llama-3.1-70b", "Q4_K_M", 39.60 * kGiB, "llama3_70b_gguf_gib"},
+    {"llama-3.1-70b", "Q5_K_M", 46.52 * kGiB, "llama3_70b_gguf_gib"},
+    {"llama-3.1-70b", "Q6_K", 53.91 * kGiB, "llama3_70b_gguf_gib"},
+    {"llama-3.1-70b", "Q8_0", 69.83 * kGiB, "llama3_70b_gguf_gib"},
+    {"llama-3.1-70b", "F16", 131.43 * kGiB, "llama3_70b_gguf_gib"},
+    // llama3_1_70b_gguf_gb: huggingface.co/second-state/Meta-Llama-3.1-70B-Instruct-GGUF
+    {"llama-3.1-70b", "Q4_0", 40 * kGB, "llama3_1_70b_gguf_gb"},
+    {"llama-3.1-70b", "Q4_K_M", 42.5 * kGB, "llama3_1_70b_gguf_gb"},
+    {"llama-3.1-70b", "Q5_K_M", 50 * kGB, "llama3_1_70b_gguf_gb"},
+    // llama2_70b_gguf_gb: huggingface.co/mradermacher/Llama-2-70b-hf-GGUF, TheBloke/Llama-2-70B-GGUF;
+    // F16 128.3 "GB" is llama.cpp's GiB (facts unit note)
+    {"llama-2-70b", "Q4_0", 38.9 * kGB, "llama2_70b_gguf_gb"},
+    {"llama-2-70b", "Q4_K_M", 41.4 * kGB, "llama2_70b_gguf_gb"},
+    {"llama-2-70b", "Q5_K_M", 48.8 * kGB, "llama2_70b_gguf_gb"},
+    {"llama-2-70b", "Q6_K", 56.6 * kGB, "llama2_70b_gguf_gb"},
+    {"llama-2-70b", "Q8_0", 73.3 * kGB, "llama2_70b_gguf_gb"},
+    {"llama-2-70b", "F16", 128.3 * kGiB, "llama2_70b_gguf_gb f16_reported"},
+    {"llama-2-70b", "F16", 129.27 * kGiB, "llama2_70b_gguf_gb f16_reported"},
+    // qwen2_5_72b_gguf_gb: huggingface.co/mradermacher/Qwen2.5-72B-Instruct-GGUF
+    {"qwen2.5-72b", "Q4_K_M", 47.5 * kGB, "qwen2_5_72b_gguf_gb"},
+    {"qwen2.5-72b", "Q5_K_M", 54.5 * kGB, "qwen2_5_72b_gguf_gb"},
+    {"qwen2.5-72b", "Q6_K", 64.4 * kGB, "qwen2_5_72b_gguf_gb"},
+    {"qwen2.5-72b", "Q8_0", 77.4 * kGB, "qwen2_5_72b_gguf_gb"},
+    {"qwen2.5-72b", "F16", 145.5 * kGB, "qwen2_5_72b_gguf_gb source_gguf_f16"},
+    // mixtral_8x7b_gguf_gib: github.com/ggml-org/llama.cpp/issues/5206
+    {"mixtral-8x7b", "Q4_K_M", 24.62 * kGiB, "mixtral_8x7b_gguf_gib"},
+    {"mixtral-8x7b", "Q5_K_M", 30.02 * kGiB, "mixtral_8x7b_gguf_gib"},
+    // llama2_7b_gguf_gib: llama.cpp discussions/4167
+    {"llama-2-7b", "F16", 12.55 * kGiB, "llama2_7b_gguf_gib"},
+    {"llama-2-7b", "Q8_0", 6.67 * kGiB, "llama2_7b_gguf_gib"},
+    {"llama-2-7b", "Q4_0", 3.56 * kGiB, "llama2_7b_gguf_gib"},
+    // llama3_8b_gib (Llama 3 8B, same shapes as 3.1 8B): XiongjieDai/GPU-Benchmarks-on-LLM-Inference
+    {"llama-3.1-8b", "Q4_K_M", 4.58 * kGiB, "llama3_8b_gib"},
+    {"llama-3.1-8b", "F16", 14.96 * kGiB, "llama3_8b_gib"},
+};
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("catalog: computed GGUF sizes are within 3% of every published size") {
+  const Catalog catalog = load_catalog(kCatalogDir);
+  int checked = 0;
+  for (const auto& p : kPublished) {
+    INFO(p.model << " " << p.quant << " (" << p.source << ")");
+    REQUIRE(catalog.llms.count(p.model) == 1);
+    REQUIRE(catalog.quants.count(p.quant) == 1);
+    const LlmSpec& llm = catalog.llms.at(p.model);
+    const double bpw = effective_bits_per_weight(llm, catalog.quants.at(p.quant));
+    const double computed = static_cast<double>(weights_bytes(llm.params, bpw));
+    const double deviation = std::abs(computed / p.bytes - 1.0);
+    INFO("computed " << computed << " B, published " << p.bytes << " B, off by "
+                     << deviation * 100 << "%");
+    CHECK(deviation <= 0.03);
+    ++checked;
+  }
+  CHECK(checked == 27);
+}
+
+TEST_CASE("catalog: model overrides are used only where the common bpw misses by more than 3%") {
+  const Catalog catalog = load_catalog(kCatalogDir);
+  // Without its overrides, Qwen2.5-72B Q4_K_M (47.5 GB) would be computed 7.8% small.
+  const LlmSpec& qwen = catalog.llms.at("qwen2.5-72b");
+  const double plain = static_cast<double>(weights_bytes(qwen.params, catalog.quants.at("Q4_K_M").bits_per_weight));
+  CHECK(plain / 47.5e9 < 0.97);
+  CHECK(qwen.bits_per_weight_overrides.at("Q4_K_M") == 5.227);
+  CHECK(catalog.llms.at("mixtral-8x7b").bits_per_weight_overrides.at("Q4_K_M") == 4.53);
+  CHECK(catalog.llms.at("llama-3.1-70b").bits_per_weight_overrides.empty());
+}
+
+TEST_CASE("catalog: weights bytes are exact for exact inputs") {
+  // 70.554e9 x 8.5 / 8 = 74,963,625,000 B exactly; no extra byte from float rounding.
+  CHECK(weights_bytes(70.554e9, 8.5) == 74'963'625'000ULL);
+  CHECK(weights_bytes(6.738e9, 16) == 13'476'000'000ULL);
+  CHECK(weights_bytes(3, 1) == 1);  // 3 bits need a whole byte
+}
+
+TEST_CASE("catalog: KV bytes per token match the published f16 figures") {
+  const Catalog catalog = load_catalog(kCatalogDir);
+  // facts.yaml models.*.kv_fp16_bytes_per_token (from each config.json)
+  const std::pair<const char*, std::uint64_t> expected[] = {
+      {"llama-2-7b", 524288},   {"llama-2-13b", 819200},  {"llama-2-70b", 327680},
+      {"llama-3.1-8b", 131072}, {"llama-3.1-70b", 327680}, {"mixtral-8x7b", 131072},
+      {"qwen2.5-72b", 327680}};
+  for (const auto& [id, bytes] : expected) {
+    INFO(id);
+    LlmServerSpec spec;
+    spec.model = catalog.llms.at(id);
+    CHECK(spec.kv_bytes_per_token() == bytes);
+  }
+  CHECK(catalog.llms.at("mixtral-8x7b").active_params == 12.9e9);
+  CHECK(catalog.llms.at("llama-2-70b").active_params == catalog.llms.at("llama-2-70b").params);
+}
+
+TEST_CASE("catalog: hosts resolve to the published limits") {
+  const Catalog catalog = load_catalog(kCatalogDir);
+  const auto& m2 = catalog.hosts.at("m2-max-96").spec;
+  const auto& m3 = catalog.hosts.at("m3-max-128").spec;
+  const auto& strix = catalog.hosts.at("strix-halo-128").spec;
+  const std::uint64_t GiB = 1ULL << 30;
+  CHECK(m2.ram_bytes == 96 * GiB);
+  CHECK(m2.page_bytes == 16384);
+  // 75% of RAM: 73728 MiB reported on a 96 GB M2 Max, 98304 MiB on a 128 GB M3 Max.
+  CHECK(m2.gpu_wired_limit_bytes == 73728ULL << 20);
+  CHECK(m3.gpu_wired_limit_bytes == 98304ULL << 20);
+  CHECK(strix.gpu_wired_limit_bytes == 96 * GiB);
+  CHECK(strix.page_bytes == 4096);
+  CHECK(strix.unified_memory);
+  for (const char* desktop : {"ddr5-2x48", "ddr5-4x32"}) {
+    const auto& h = catalog.hosts.at(desktop).spec;
+    CHECK(h.gpu_flops == 0);
+    CHECK(h.gpu_wired_limit_bytes == 0);
+    CHECK_FALSE(h.unified_memory);
+  }
+  CHECK(catalog.hosts.at("ddr5-2x48").spec.mem_bw_spec_Bps == 89.6e9);
+  CHECK(catalog.hosts.at("ddr5-4x32").spec.mem_bw_spec_Bps == 57.6e9);
+  CHECK(catalog.hosts.at("ddr5-4x32").spec.ram_bytes == 128 * GiB);
+  // Effective Apple bandwidth = llama.cpp F16 decode rate x file size (24.65 t/s x 12.55 GiB).
+  CHECK(m2.mem_bw_effective_Bps == doctest::Approx(24.65 * 12.55 * GiB).epsilon(0.001));
+  // Effective Apple GPU compute = pp512 rate x 2 x params (755.67 t/s x 2 x 6.738e9).
+  CHECK(m2.gpu_flops == doctest::Approx(755.67 * 2 * 6.738e9).epsilon(0.001));
+}
+
+TEST_CASE("catalog: a host number without a source is rejected") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() /
+                       ("headroom-config-unsourced-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const char* name : {"llms.yaml", "quantizations.yaml"})
+    fs::copy_file(kCatalogDir + "/" + name, dir / name);
+  std::string hosts = read(kCatalogDir + "/hosts.yaml");
+  // Drop the m2-max-96 swap assumption line.
+  const std::string line =
+      "      swap: \"macOS grows swap files on demand until the disk fills; 64 GiB stands for "
+      "free disk space\"\n";
+  const auto at = hosts.find(line);
+  REQUIRE(at != std::string::npos);
+  hosts.erase(at, line.size());
+  std::ofstream(dir / "hosts.yaml") << hosts;
+  try {
+    load_catalog(dir.string());
+    FAIL("expected a ConfigError");
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    INFO(what);
+    CHECK(what.find("hosts.yaml:11:11: error: host 'm2-max-96': field 'swap' has no source; cite "
+                    "one under source: or give the reason under assumption:") != std::string::npos);
+  }
+  fs::remove_all(dir);
+}
