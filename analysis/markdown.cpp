@@ -128,6 +128,17 @@ void add_workload_rows(Table& t, const std::vector<HostSummary>& hosts, const st
                    [](const WorkloadSummary& w) { return format_g(w.memory_stall_s, 4); });
 }
 
+// "`linux`", or "`lru` (host-a), `arc` (host-b)" when hosts were simulated with different policies.
+std::string policy_names(const ScenarioResult& result) {
+  bool same = true;
+  for (const HostResult& h : result.hosts) same = same && h.policy == result.hosts.front().policy;
+  if (result.hosts.empty()) return "n/a";
+  if (same) return "`" + result.hosts.front().policy + "`";
+  std::string out;
+  for (const HostResult& h : result.hosts) out += (out.empty() ? "" : ", ") + ("`" + h.policy + "` (" + h.name + ")");
+  return out;
+}
+
 }  // namespace
 
 std::string render_markdown(const ScenarioResult& result) {
@@ -150,7 +161,8 @@ std::string render_markdown(const ScenarioResult& result) {
   std::string out = "## " + result.scenario + "\n\n";
   if (!result.description.empty()) out += result.description + "\n\n";
   out += "Scenario `" + result.scenario_path + "`, seed " + format_u64(result.seed) + ", horizon " +
-         format_g(result.duration_s) + " s of simulated time.\n\n";
+         format_g(result.duration_s) + " s of simulated time, eviction policy " + policy_names(result) +
+         ".\n\n";
   out += table.render() + "\n";
   for (const HostSummary& h : hosts) {
     out += "- **" + h.host->name + "**: " + to_string(h.verdict.verdict) + ": " + h.verdict.reason + "\n";

@@ -203,10 +203,18 @@ std::string oom_reason(const HostResult& host, const std::vector<WorkloadSummary
   return reason;
 }
 
-}  // namespace
+// Workloads that run, but not where the scenario asked (e.g. on the CPU after the GPU wired limit
+// refused their weights): memory decided that, so the verdict says it.
+std::string fallback_note(const HostResult& host) {
+  std::string note;
+  for (const WorkloadResult& w : host.workloads)
+    if (w.status == "ok" && w.status_detail.rfind("fell back", 0) == 0)
+      note += "; " + w.name + " " + w.status_detail;
+  return note;
+}
 
-VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
-                             const Psi& psi, std::uint64_t refault) {
+VerdictResult verdict_without_fallbacks(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
+                                        const Psi& psi, std::uint64_t refault) {
   const std::string oom = oom_reason(host, workloads);
   if (!oom.empty()) return {Verdict::oom, oom};
   const double refault_ram_multiple =
@@ -226,6 +234,15 @@ VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadS
                                     gib(m.swap_out_bytes) + ", " + refault_text + "; " + psi_text};
   }
   return {Verdict::fits, "no reclaim, no swap, no re-reads; " + psi_text};
+}
+
+}  // namespace
+
+VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
+                             const Psi& psi, std::uint64_t refault) {
+  VerdictResult v = verdict_without_fallbacks(host, workloads, psi, refault);
+  v.reason += fallback_note(host);
+  return v;
 }
 
 HostSummary summarize_host(const HostResult& host) {

@@ -1,6 +1,6 @@
 // headroom: command-line entry point. Subcommands live in sim/cli/; each prints its own --help.
-//   headroom run SCENARIO [--host NAME] [--format md|json|csv] [--out FILE]
-//   headroom compare SCENARIO [--hosts A,B] [--jobs N] [--format md|json|csv] [--out FILE]
+//   headroom run SCENARIO [--host NAME] [--policy P] [--format md|json|csv] [--out FILE]
+//   headroom compare SCENARIO [--hosts A,B] [--jobs N] [--policy P] [--format md|json|csv] [--out FILE]
 //   headroom hosts | headroom models   (list the catalogs)
 //   headroom cache TRACE --policy P[,P...] --frames N[,N...]   (reference-trace replay, sim/trace)
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
@@ -18,6 +18,12 @@
 namespace {
 
 using headroom::cli::OutputOptions;
+
+void add_policy_option(CLI::App& command, std::string& policy) {
+  command.add_option("--policy", policy,
+                     "eviction policy for every host, overriding the scenario's memory.policy "
+                     "(one of: " + headroom::cli::online_policy_names() + ")");
+}
 
 void add_output_options(CLI::App& command, OutputOptions& output) {
   command.add_option("--format", output.format, "output format")
@@ -38,6 +44,7 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "simulate one host of a scenario in this process");
   run_cmd->add_option("scenario", run.scenario_path, "scenario YAML file")->required();
   run_cmd->add_option("--host", run.host, "host name from the scenario (default: its first host)");
+  add_policy_option(*run_cmd, run.policy);
   add_output_options(*run_cmd, run.output);
 
   headroom::cli::CompareOptions compare;
@@ -49,6 +56,7 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--jobs", compare.jobs, "simulations running at once")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  add_policy_option(*compare_cmd, compare.policy);
   add_output_options(*compare_cmd, compare.output);
 
   CLI::App* hosts_cmd = app.add_subcommand("hosts", "list the host catalog (models/catalog/hosts.yaml)");

@@ -152,6 +152,10 @@ class LlmServer {
         return refuse_to_start();
       mode = WeightsMode::mmap;  // llama.cpp without Metal offload: CPU compute on mmapped weights
       mapped = try_map(mode);
+      result_.status_detail = "fell back to the CPU: weights " + std::to_string(spec_.weights_bytes) +
+                              " bytes + KV " + std::to_string(spec_.kv_budget_bytes) +
+                              " bytes exceed the GPU wired limit " +
+                              std::to_string(ctx_.host.gpu_wired_limit_bytes) + " bytes";
     }
     if (!mapped)
       return refuse_to_start();

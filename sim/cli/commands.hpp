@@ -11,6 +11,7 @@
 
 #include "analysis/report.hpp"
 #include "sim/cli/host_runner.hpp"
+#include "sim/cli/policy_choice.hpp"
 #include "sim/config/error.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/scenario_loader.hpp"
@@ -26,6 +27,7 @@ struct OutputOptions {
 struct RunOptions {
   std::string scenario_path;
   std::string host;  // empty: the scenario's first host
+  std::string policy;  // empty: the scenario's memory.policy
   OutputOptions output;
 };
 
@@ -33,6 +35,7 @@ struct CompareOptions {
   std::string scenario_path;
   std::vector<std::string> hosts;  // empty: every host of the scenario
   std::size_t jobs = 2;            // children at once (the machine budget is 2 cores)
+  std::string policy;              // empty: the scenario's memory.policy
   OutputOptions output;
 };
 
@@ -56,12 +59,24 @@ inline std::size_t find_host(const config::Scenario& scenario, const std::string
                  host_names(scenario) + ")"};
 }
 
-inline config::Scenario load(const std::string& path) {
+// Loads the scenario and settles its eviction policy (policy_choice.hpp): `--policy` when given,
+// else memory.policy; an unknown or offline name is bad input before anything is simulated.
+inline config::Scenario load(const std::string& path, const std::string& policy_override) {
+  if (!policy_override.empty()) {
+    if (const std::string problem = policy_problem(policy_override); !problem.empty())
+      throw CliError{"error: " + problem};
+  }
+  config::Scenario scenario;
   try {
-    return config::load_scenario(path);
+    scenario = config::load_scenario(path);
   } catch (const config::ConfigError& e) {
     throw CliError{e.what()};
   }
+  // Checked even when overridden: a scenario naming an unusable policy is still a bad file.
+  if (const std::string problem = policy_problem(scenario.memory.policy); !problem.empty())
+    throw CliError{policy_location(scenario.path) + ": error: memory.policy: " + problem};
+  if (!policy_override.empty()) scenario.memory.policy = policy_override;
+  return scenario;
 }
 
 inline analysis::ScenarioResult empty_result(const config::Scenario& scenario) {
@@ -91,7 +106,7 @@ inline void emit(const analysis::ScenarioResult& result, const OutputOptions& ou
 }
 
 inline void run_command(const RunOptions& options) {
-  const config::Scenario scenario = load(options.scenario_path);
+  const config::Scenario scenario = load(options.scenario_path, options.policy);
   if (scenario.hosts.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
   const std::size_t index = options.host.empty() ? 0 : find_host(scenario, options.host);
   analysis::ScenarioResult result = empty_result(scenario);
@@ -107,7 +122,7 @@ inline void run_command(const RunOptions& options) {
 }
 
 inline void compare_command(const CompareOptions& options) {
-  const config::Scenario scenario = load(options.scenario_path);
+  const config::Scenario scenario = load(options.scenario_path, options.policy);
   std::vector<std::size_t> chosen;
   if (options.hosts.empty()) {
     for (std::size_t i = 0; i < scenario.hosts.size(); ++i) chosen.push_back(i);

@@ -10,158 +10,302 @@
 // - REPLACE evicts only when the cache is full, so pages freed by erase() leave room first;
 // - evict() (background reclaim) runs REPLACE as for a miss outside the ghost lists;
 // - set_capacity() evicts with REPLACE, then trims B1 and B2 to the new bounds and clamps p.
-// Page-at-a-time (O(pages) per run). p is a real number, as in the paper.
+// p is a real number, as in the paper.
+//
+// Runs: the four lists live on two run stores (sim/mm/run_store.hpp), T1/T2 on one (so that its
+// per-kind totals are the resident pages by kind) and B1/B2 on the other, so memory is O(runs)
+// with no per-page node. A reference is walked as hit segments (moved to T2's head in one piece)
+// and miss chunks: a chunk is the longest stretch of pages for which the page-at-a-time algorithm
+// takes the same branch (same ghost list dropped from, same list evicted from) within one victim
+// run and one dropped ghost run; the lists then change once per chunk. Cold misses and REPLACE
+// leave p alone, so their chunk length is found by bisection over the list sizes (O(log pages) per
+// chunk: O(runs) overall). A ghost hit moves p by a ratio of the ghost sizes; to keep p the exact
+// floating-point sum a page-level replay makes, ghost-hit chunks replay the sizes and p page by
+// page (a few arithmetic operations per page, no list work).
 #include <algorithm>
 
 #include "sim/mm/policies/arc.hpp"
-#include "sim/mm/policies/keyed_lists.hpp"
 #include "sim/mm/policy_registry.hpp"
+#include "sim/mm/run_store.hpp"
 
 namespace headroom::mm {
 namespace {
 
-enum ArcList : int { T1 = 0, T2 = 1, B1 = 2, B2 = 3 };
+enum ResidentList : int { T1 = 0, T2 = 1 };
+enum GhostList : int { B1 = 0, B2 = 1 };
 
+// Where a referenced page was found (hits in T1/T2 are handled apart).
+enum class Source : std::uint8_t { cold, b1, b2 };
+enum class Victim : std::uint8_t { none, t1_to_b1, t2_to_b2, t1_dropped };
+enum class Drop : std::uint8_t { none, b1, b2 };
+
+// The branch one page takes; consecutive pages with equal branches form one chunk.
+struct Branch {
+  Victim victim = Victim::none;
+  Drop drop = Drop::none;
+  bool operator==(const Branch&) const = default;
+};
+
+// The list sizes and p: the only inputs of ARC's decisions.
+struct Sizes {
+  std::uint64_t t1 = 0, t2 = 0, b1 = 0, b2 = 0;
+  double p = 0;
+  std::uint64_t resident() const { return t1 + t2; }
+  std::uint64_t total() const { return t1 + t2 + b1 + b2; }
+};
+
+// REPLACE(x, p) on sizes: which list gives the victim. Only when full unless reclaiming.
+Victim plan_replace(const Sizes& s, std::uint64_t c, bool hit_in_b2, bool reclaiming) {
+  if (s.resident() < c && !reclaiming) return Victim::none;
+  if (s.resident() == 0) return Victim::none;
+  const double t1 = static_cast<double>(s.t1);
+  const bool from_t1 = s.t1 > 0 && ((hit_in_b2 && t1 == s.p) || t1 > s.p);
+  return from_t1 || s.t2 == 0 ? Victim::t1_to_b1 : Victim::t2_to_b2;
+}
+
+void apply_victim(Sizes& s, Victim v) {
+  switch (v) {
+    case Victim::t1_to_b1: --s.t1, ++s.b1; break;
+    case Victim::t2_to_b2: --s.t2, ++s.b2; break;
+    case Victim::t1_dropped: --s.t1; break;
+    case Victim::none: break;
+  }
+}
+
+// One missed page, from `where`, exactly as Fig. 4 (cases II, III, IV); updates `s`.
+Branch plan_miss(Sizes& s, std::uint64_t c, Source where) {
+  Branch b;
+  const double cap = static_cast<double>(c);
+  if (where == Source::b1) {  // case II
+    s.p = std::min(cap, s.p + std::max(1.0, static_cast<double>(s.b2) / static_cast<double>(s.b1)));
+    b.victim = plan_replace(s, c, false, false);
+    apply_victim(s, b.victim);
+    --s.b1, ++s.t2;
+    return b;
+  }
+  if (where == Source::b2) {  // case III
+    s.p = std::max(0.0, s.p - std::max(1.0, static_cast<double>(s.b1) / static_cast<double>(s.b2)));
+    b.victim = plan_replace(s, c, true, false);
+    apply_victim(s, b.victim);
+    --s.b2, ++s.t2;
+    return b;
+  }
+  if (s.t1 + s.b1 >= c) {  // case IV.A
+    if (s.t1 < c) {
+      if (s.b1 > 0) b.drop = Drop::b1, --s.b1;
+      b.victim = plan_replace(s, c, false, false);
+    } else {  // T1 fills the cache: its LRU page leaves without a ghost
+      b.victim = Victim::t1_dropped;
+    }
+  } else if (s.total() >= c) {  // case IV.B
+    if (s.total() >= 2 * c && s.b2 > 0) b.drop = Drop::b2, --s.b2;
+    b.victim = plan_replace(s, c, false, false);
+  }
+  apply_victim(s, b.victim);
+  ++s.t1;
+  return b;
+}
+
+// Every comparison a cold miss or a REPLACE makes. Along a stretch where p is fixed and the sizes
+// change by the same step per page, each comparison flips at most once, so the pages whose
+// signature equals the first page's form a prefix: its length is found by bisection, and equal
+// signatures mean equal branches.
+std::uint32_t signature(const Sizes& s, std::uint64_t c) {
+  const bool bits[] = {s.t1 + s.b1 >= c, s.t1 < c,       s.b1 > 0,          s.b2 > 0,
+                       s.resident() >= c, s.resident() == 0, s.t1 > 0,     static_cast<double>(s.t1) > s.p,
+                       s.t2 == 0,         s.total() >= c, s.total() >= 2 * c};
+  std::uint32_t out = 0;
+  for (bool b : bits) out = out << 1 | (b ? 1U : 0U);
+  return out;
+}
+
+// The sizes `pages` steps after `s`, when each step changes them as `from` -> `to` did.
+Sizes advance(const Sizes& from, const Sizes& to, std::uint64_t pages) {
+  auto step = [pages](std::uint64_t a, std::uint64_t b) { return a + (b - a) * pages; };  // wraps as signed
+  return {step(from.t1, to.t1), step(from.t2, to.t2), step(from.b1, to.b1), step(from.b2, to.b2), from.p};
+}
+
+// How many pages (1..limit) starting at `s` keep `s`'s signature when each changes the sizes as the
+// first did (`after_one` = the sizes after the first page). p must not change.
+std::uint64_t same_signature_pages(const Sizes& s, const Sizes& after_one, std::uint64_t c, std::uint64_t limit) {
+  if (limit <= 1) return 1;  // trace mode: single pages, no search
+  const std::uint32_t want = signature(s, c);
+  std::uint64_t good = 1, bad = limit + 1;  // page index good-1 keeps it; page bad-1 does not (or is beyond)
+  while (bad - good > 1) {
+    const std::uint64_t mid = good + (bad - good) / 2;
+    if (signature(advance(s, after_one, mid - 1), c) == want) good = mid;
+    else bad = mid;
+  }
+  return good;
+}
+
+template <class Index>
 class ArcPolicy final : public EvictionPolicy {
  public:
-  ArcPolicy(std::uint64_t capacity_pages, const PolicyOptions& options)
-      : c_(capacity_pages), lists_(4, options.key_space) {}
+  ArcPolicy(const PolicyOptions& options, std::uint64_t capacity_pages)
+      : c_(capacity_pages), key_space_(options.key_space), resident_(2, options.key_space),
+        ghosts_(2, options.key_space) {}
 
   std::string_view name() const override { return "arc"; }
   std::uint64_t capacity_pages() const override { return c_; }
-  std::uint64_t resident_pages() const override { return resident_.total(); }
-  std::uint64_t resident_pages(PageKind kind) const override { return resident_[kind]; }
+  std::uint64_t resident_pages() const override { return resident_.total_pages(); }
+  std::uint64_t resident_pages(PageKind kind) const override { return resident_.pages(kind); }
+  bool contains(PageKey key) const override {
+    if (key_space_ > 0 && key >= key_space_) return false;
+    return resident_.find(key) != kNoNode;
+  }
 
   ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& listener) override {
+    check_key_space(run, key_space_);
     ReferenceResult result;
-    RunReporter report(listener);
-    for (PageKey key = run.first; key < run.end(); ++key) {
-      if (reference_one(key, kind, report)) ++result.hit_pages;
-      else ++result.miss_pages;
+    PageKey cursor = run.first;
+    const PageKey end = run.end();
+    while (cursor < end) {
+      const NodeId r = resident_.next_at_or_after(cursor, end);
+      if (r != kNoNode && resident_[r].first <= cursor) {  // case I: hits move to T2's head
+        const PageKey to = std::min(resident_[r].end(), end);
+        resident_.move_to_head(resident_.isolate(r, cursor, to), T2);
+        result.hit_pages += to - cursor;
+        cursor = to;
+        continue;
+      }
+      const NodeId g = ghosts_.next_at_or_after(cursor, end);
+      PageKey to = end;
+      Source where = Source::cold;
+      if (g != kNoNode && ghosts_[g].first <= cursor) {
+        to = std::min(ghosts_[g].end(), end);
+        where = ghosts_[g].list == B1 ? Source::b1 : Source::b2;
+      } else {
+        if (r != kNoNode) to = std::min(to, resident_[r].first);
+        if (g != kNoNode) to = std::min(to, ghosts_[g].first);
+      }
+      const std::uint64_t pages = c_ == 0 ? to - cursor : miss_chunk(cursor, to - cursor, where, kind, listener);
+      result.miss_pages += pages;
+      cursor += pages;
     }
     return result;
   }
 
   std::uint64_t evict(std::uint64_t pages, PolicyListener& listener) override {
-    RunReporter report(listener);
     std::uint64_t done = 0;
-    reclaiming_ = true;  // background reclaim evicts from a cache that is not full
-    for (; done < pages && resident_.total() > 0; ++done) replace(false, report);
-    reclaiming_ = false;
+    while (done < pages && resident_pages() > 0) done += replace_chunk(pages - done, true, listener);
     return done;
   }
 
   void set_capacity(std::uint64_t pages, PolicyListener& listener) override {
     c_ = pages;
     p_ = std::min(p_, static_cast<double>(c_));
-    RunReporter report(listener);
-    while (resident_.total() > c_) replace(false, report);
-    while (lists_.size(T1) + lists_.size(B1) > c_ && lists_.size(B1) > 0) drop_lru(B1);
-    while (total() > 2 * c_) drop_lru(lists_.size(B2) > 0 ? B2 : B1);
+    while (resident_pages() > c_) replace_chunk(resident_pages() - c_, false, listener);
+    const Sizes s = sizes();
+    if (s.t1 + s.b1 > c_) drop_oldest(B1, std::min(s.b1, s.t1 + s.b1 - c_));
+    while (sizes().total() > 2 * c_) drop_oldest(ghosts_.pages(B2) > 0 ? B2 : B1, sizes().total() - 2 * c_);
   }
 
   void erase(PageRun run) override {
-    for (PageKey key = run.first; key < run.end(); ++key) {
-      const auto n = lists_.find(key);
-      if (n == KeyedLists::kNone) continue;
-      if (lists_.list_of(n) == T1 || lists_.list_of(n) == T2) --resident_[lists_.kind(n)];
-      lists_.remove(n);
-    }
+    check_key_space(run, key_space_);
+    resident_.erase_range(run);
+    ghosts_.erase_range(run);
   }
 
-  bool contains(PageKey key) const override {
-    const auto n = lists_.find(key);
-    return n != KeyedLists::kNone && (lists_.list_of(n) == T1 || lists_.list_of(n) == T2);
+  ArcState state() const {
+    const Sizes s = sizes();
+    return {s.t1, s.t2, s.b1, s.b2, s.p};
   }
-
-  ArcState state() const { return {lists_.size(T1), lists_.size(T2), lists_.size(B1), lists_.size(B2), p_}; }
 
  private:
-  std::uint64_t total() const { return lists_.size(T1) + lists_.size(T2) + lists_.size(B1) + lists_.size(B2); }
+  Sizes sizes() const { return {resident_.pages(T1), resident_.pages(T2), ghosts_.pages(B1), ghosts_.pages(B2), p_}; }
 
-  // True on a hit.
-  bool reference_one(PageKey key, PageKind kind, RunReporter& report) {
-    const auto n = lists_.find(key);
-    const int where = n == KeyedLists::kNone ? -1 : lists_.list_of(n);
-    if (where == T1 || where == T2) {  // case I
-      lists_.move_to_back(n, T2);
-      return true;
+  // Pages the branch `b` may take in one piece: the oldest run of the victim list and of the
+  // dropped ghost list bound it, so that each piece removes a prefix of one run.
+  std::uint64_t run_limit(Branch b, std::uint64_t limit) const {
+    if (b.victim == Victim::t1_to_b1 || b.victim == Victim::t1_dropped) limit = std::min(limit, resident_[resident_.tail(T1)].count);
+    if (b.victim == Victim::t2_to_b2) limit = std::min(limit, resident_[resident_.tail(T2)].count);
+    if (b.drop == Drop::b1) limit = std::min(limit, ghosts_[ghosts_.tail(B1)].count);
+    if (b.drop == Drop::b2) limit = std::min(limit, ghosts_[ghosts_.tail(B2)].count);
+    return limit;
+  }
+
+  // Misses the first pages of [first, first + pages) (all from `where`) that take one branch;
+  // returns how many.
+  std::uint64_t miss_chunk(PageKey first, std::uint64_t pages, Source where, PageKind kind, PolicyListener& listener) {
+    const Sizes before = sizes();
+    Sizes s = before;
+    const Branch branch = plan_miss(s, c_, where);
+    const std::uint64_t limit = run_limit(branch, pages);
+    std::uint64_t k = 1;
+    if (where == Source::cold) {  // p stays: bisect
+      k = same_signature_pages(before, s, c_, limit);
+      if (k > 1) s = advance(before, s, k);
+    } else {  // a ghost hit moves p by a ratio of the ghost sizes: replay it page by page, exactly
+      for (Sizes next = s; k < limit; ++k, s = next)
+        if (!(plan_miss(next, c_, where) == branch)) break;
     }
-    if (c_ == 0) return false;
-    if (where == B1) {  // case II
-      const double delta = std::max(1.0, static_cast<double>(lists_.size(B2)) / static_cast<double>(lists_.size(B1)));
-      p_ = std::min(static_cast<double>(c_), p_ + delta);
-      replace(false, report);
-      lists_.remove(n);
-    } else if (where == B2) {  // case III
-      const double delta = std::max(1.0, static_cast<double>(lists_.size(B1)) / static_cast<double>(lists_.size(B2)));
-      p_ = std::max(0.0, p_ - delta);
-      replace(true, report);
-      lists_.remove(n);
-    } else {  // case IV
-      make_room_for_new(report);
+    if (branch.drop != Drop::none) drop_oldest(branch.drop == Drop::b1 ? B1 : B2, k);
+    take_victims(branch.victim, k, listener);
+    const PageRun chunk{first, k};
+    if (where != Source::cold) {
+      const NodeId g = ghosts_.find(first);
+      ghosts_.destroy(ghosts_.isolate(g, first, chunk.end()));
     }
-    lists_.push_back(where == -1 ? T1 : T2, key, kind);
-    ++resident_[kind];
-    report.missed(key, kind);
-    return false;
+    listener.missed(chunk, kind);
+    resident_.insert_head(chunk, kind, where == Source::cold ? T1 : T2);
+    p_ = s.p;
+    return k;
   }
 
-  void make_room_for_new(RunReporter& report) {
-    const std::uint64_t l1 = lists_.size(T1) + lists_.size(B1);
-    if (l1 >= c_) {  // case IV.A
-      if (lists_.size(T1) < c_) {
-        drop_lru(B1);
-        replace(false, report);
-      } else {  // T1 fills the cache: its LRU page leaves without a ghost
-        evict_lru(T1, -1, report);
-      }
-    } else if (total() >= c_) {  // case IV.B
-      if (total() >= 2 * c_) drop_lru(B2);
-      replace(false, report);
+  // Evicts up to `pages` victims by REPLACE while its choice stays the same; returns how many.
+  std::uint64_t replace_chunk(std::uint64_t pages, bool reclaiming, PolicyListener& listener) {
+    const Sizes before = sizes();
+    const Victim victim = plan_replace(before, c_, false, reclaiming);
+    if (victim == Victim::none) return pages;  // unreachable while pages are resident
+    Sizes after_one = before;
+    apply_victim(after_one, victim);
+    const std::uint64_t k =
+        same_signature_pages(before, after_one, c_, run_limit(Branch{victim, Drop::none}, pages));
+    take_victims(victim, k, listener);
+    return k;
+  }
+
+  // The `pages` oldest pages of the victim list's oldest run leave (to a ghost list or not at all).
+  void take_victims(Victim victim, std::uint64_t pages, PolicyListener& listener) {
+    if (victim == Victim::none) return;
+    const int from = victim == Victim::t2_to_b2 ? T2 : T1;
+    const NodeId id = resident_.tail(from);
+    const PageRun gone{resident_[id].first, pages};
+    const PageKind kind = resident_[id].kind;
+    resident_.trim_front(id, pages);
+    listener.evicted(gone, kind);
+    // A ghost's kind is irrelevant (a ghost hit takes the referencing kind): one kind merges more.
+    if (victim != Victim::t1_dropped) ghosts_.insert_head(gone, PageKind::file, from == T1 ? B1 : B2);
+  }
+
+  // Forgets the `pages` oldest ghosts of `list` (fewer if it holds fewer).
+  void drop_oldest(int list, std::uint64_t pages) {
+    while (pages > 0 && ghosts_.tail(list) != kNoNode) {
+      const NodeId id = ghosts_.tail(list);
+      const std::uint64_t n = std::min(pages, ghosts_[id].count);
+      ghosts_.trim_front(id, n);
+      pages -= n;
     }
-  }
-
-  // REPLACE(x, p): only when the cache is full (see the header comment).
-  void replace(bool hit_in_b2, RunReporter& report) {
-    if (resident_.total() < c_ && !reclaiming_) return;
-    const double t1 = static_cast<double>(lists_.size(T1));
-    const bool from_t1 = lists_.size(T1) > 0 && ((hit_in_b2 && t1 == p_) || t1 > p_);
-    if (from_t1 || lists_.size(T2) == 0) evict_lru(T1, B1, report);
-    else evict_lru(T2, B2, report);
-  }
-
-  void evict_lru(int from, int ghost, RunReporter& report) {
-    const auto n = lists_.front(from);
-    const PageKind kind = lists_.kind(n);
-    report.evicted(lists_.key(n), kind);
-    --resident_[kind];
-    if (ghost >= 0) lists_.move_to_back(n, ghost);
-    else lists_.remove(n);
-  }
-
-  void drop_lru(int ghost) {
-    const auto n = lists_.front(ghost);
-    if (n != KeyedLists::kNone) lists_.remove(n);
   }
 
   std::uint64_t c_;
+  std::uint64_t key_space_;
   double p_ = 0;  // target size of T1
-  bool reclaiming_ = false;
-  KeyedLists lists_;
-  KindCounts resident_;
+  RunStore<Index> resident_;
+  RunStore<Index> ghosts_;
 };
 
 std::unique_ptr<EvictionPolicy> make_arc(std::uint64_t capacity_pages, const PolicyOptions& options) {
-  return std::make_unique<ArcPolicy>(capacity_pages, options);
+  return make_run_policy<ArcPolicy>(options, capacity_pages);
 }
 
 }  // namespace
 
 std::optional<ArcState> arc_state(const EvictionPolicy& policy) {
-  const auto* arc = dynamic_cast<const ArcPolicy*>(&policy);
-  if (arc == nullptr) return std::nullopt;
-  return arc->state();
+  if (const auto* arc = dynamic_cast<const ArcPolicy<TreeIndex>*>(&policy)) return arc->state();
+  if (const auto* arc = dynamic_cast<const ArcPolicy<FlatIndex>*>(&policy)) return arc->state();
+  return std::nullopt;
 }
 
 HEADROOM_REGISTER_POLICY({"arc", "ARC (Megiddo & Modha): recency and frequency lists with ghost lists and an adaptive target", false, make_arc});

@@ -113,3 +113,14 @@ TEST_CASE("verdict: pressured on any reclaim or swap-out") {
   CHECK(summarize_host(swap).verdict.verdict == Verdict::pressured);
   CHECK(std::string(to_string(Verdict::thrashing)) == "thrashing");
 }
+
+TEST_CASE("verdict: a workload pushed to the CPU by the wired limit is named in the reason") {
+  HostResult h = small_host();
+  h.workloads[0].status_detail = "fell back to the CPU: weights 10 bytes + KV 2 bytes exceed the GPU wired limit 8 bytes";
+  const HostSummary s = summarize_host(h);
+  CHECK(s.verdict.verdict == Verdict::fits);
+  const std::string& reason = s.verdict.reason;
+  CHECK(reason.find("; " + h.workloads[0].name + " fell back to the CPU: weights 10 bytes") != std::string::npos);
+  h.workloads[0].status_detail.clear();
+  CHECK(summarize_host(h).verdict.reason.find("fell back") == std::string::npos);
+}

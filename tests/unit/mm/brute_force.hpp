@@ -124,14 +124,17 @@ namespace headroom::mm::test {
 // The rules stated at the top of sim/mm/policies/linux.cpp, one page at a time.
 class BruteLinux {
  public:
-  BruteLinux(std::uint64_t capacity, const PolicyOptions& o)
-      : capacity_(capacity), page_bytes_(o.page_bytes), s_(static_cast<std::uint64_t>(o.swappiness)) {}
+  // workingset = false turns refault detection off (every refault is a plain miss), to show what it buys.
+  BruteLinux(std::uint64_t capacity, const PolicyOptions& o, bool workingset = true)
+      : capacity_(capacity), page_bytes_(o.page_bytes), s_(static_cast<std::uint64_t>(o.swappiness)),
+        workingset_(workingset) {}
   ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& l) {
     refill();
     ReferenceResult r;
     for (PageKey k = run.first; k < run.end(); ++k) {
       if (q_.has(k)) {
         PageKind kk = q_.kind_of(k);
+        if (q_.list_of(k) == inactive(kk)) ++age_;  // an activation
         q_.remove(k);
         q_.push_head(active(kk), k, kk);
         ++r.hit_pages;
@@ -139,7 +142,8 @@ class BruteLinux {
       }
       ++r.miss_pages;
       l.missed({k, 1}, kind);
-      q_.push_head(inactive(kind), k, kind);
+      q_.push_head(refault_activates(k, kind) ? active(kind) : inactive(kind), k, kind);
+      if (q_.list_of(k) == active(kind)) ++age_;
       if (q_.size() > capacity_) evict_one(l);
     }
     return r;
@@ -155,15 +159,38 @@ class BruteLinux {
     if (q_.size() > c) evict(q_.size() - c, l);
   }
   void erase(PageRun run) {
-    for (PageKey k = run.first; k < run.end(); ++k)
+    for (PageKey k = run.first; k < run.end(); ++k) {
       if (q_.has(k)) q_.remove(k);
+      shadow_.erase(k);
+    }
   }
   void set_anon_victim_limit(std::uint64_t n) { anon_left_ = n; }
   bool contains(PageKey k) const { return q_.has(k); }
   std::uint64_t resident() const { return q_.size(); }
   std::uint64_t resident(PageKind kind) const { return q_.count(kind); }
+  std::uint64_t nonresident_age() const { return age_; }
+  bool has_shadow(PageKey k) const { return shadow_.count(k) != 0; }
+  std::uint64_t refaults() const { return refaults_; }
+  std::uint64_t refault_activations() const { return activations_; }
 
  private:
+  // mm/workingset.c: consumes k's shadow; true when the refault distance is within the workingset.
+  bool refault_activates(PageKey k, PageKind kind) {
+    auto it = shadow_.find(k);
+    if (it == shadow_.end()) return false;
+    std::uint64_t distance = age_ - it->second;
+    shadow_.erase(it);
+    ++refaults_;
+    std::uint64_t size = q_.list(active(PageKind::file)).size();
+    if (kind == PageKind::anon) size += q_.list(inactive(PageKind::file)).size();
+    if (anon_left_ > 0) {
+      size += q_.list(active(PageKind::anon)).size();
+      if (kind == PageKind::file) size += q_.list(inactive(PageKind::anon)).size();
+    }
+    activations_ += workingset_ && distance <= size;
+    return workingset_ && distance <= size;
+  }
+
   static int inactive(PageKind k) { return 2 * static_cast<int>(k); }
   static int active(PageKind k) { return 2 * static_cast<int>(k) + 1; }
   std::uint64_t pages(PageKind k) const { return q_.list(inactive(k)).size() + q_.list(active(k)).size(); }
@@ -196,13 +223,18 @@ class BruteLinux {
     q_.remove(k);
     if (kind == PageKind::anon) --anon_left_;
     ++turn_;
+    shadow_[k] = age_++;  // the shadow keeps the age before this eviction's own increment
     l.evicted({k, 1}, kind);
     return true;
   }
 
   std::uint64_t capacity_, page_bytes_, s_;
+  bool workingset_;
   std::uint64_t anon_left_ = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t turn_ = 0;
+  std::uint64_t age_ = 0;             // nonresident_age: evictions + activations
+  std::map<PageKey, std::uint64_t> shadow_;  // evicted page -> age at its eviction
+  std::uint64_t refaults_ = 0, activations_ = 0;
   PageQueues q_{4};
 };
 

@@ -1,0 +1,53 @@
+// sim/cli/policy_choice: which eviction policy `run` and `compare` simulate. The scenario's
+// `memory.policy` (default linux) unless `--policy NAME` overrides it; both are checked against
+// mm::PolicyRegistry before any simulation starts, so a bad name is bad input (exit 2), not a
+// crashed child. Offline policies (OPT) need the future reference string and exist only in
+// `headroom cache`. commands.hpp applies the choice. Header-only, included by sim/main.cpp alone (see host_runner.hpp).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+
+#include "sim/mm/policy_registry.hpp"
+
+namespace headroom::cli {
+
+// "arc, clock, fifo, ..." : the registered policies the engine can run (sorted).
+inline std::string online_policy_names() {
+  std::string out;
+  for (const std::string& name : mm::PolicyRegistry::instance().names()) {
+    const mm::PolicyInfo* info = mm::PolicyRegistry::instance().find(name);
+    if (info->offline) continue;
+    out += (out.empty() ? "" : ", ") + name;
+  }
+  return out;
+}
+
+// The problem with `name` as an engine policy ("" when it is fine), without the "error:" prefix.
+inline std::string policy_problem(const std::string& name) {
+  const mm::PolicyInfo* info = mm::PolicyRegistry::instance().find(name);
+  if (info == nullptr) return "unknown policy '" + name + "' (policies: " + online_policy_names() + ")";
+  if (info->offline)
+    return "policy '" + name + "' is offline: it needs the future reference string and runs only in "
+           "`headroom cache`";
+  return "";
+}
+
+// "FILE:LINE:COL" of the scenario's `memory.policy` value (1-based, as the config layer reports),
+// or "FILE" when it cannot be located (the loader accepted the file, so this is a fallback only).
+inline std::string policy_location(const std::string& scenario_path) {
+  try {
+    const YAML::Node root = YAML::LoadFile(scenario_path);
+    const YAML::Node memory = root.IsMap() ? root["memory"] : YAML::Node();
+    const YAML::Node policy = memory.IsMap() ? memory["policy"] : YAML::Node();
+    if (policy.IsDefined() && policy.Mark().line >= 0) {
+      return scenario_path + ":" + std::to_string(policy.Mark().line + 1) + ":" +
+             std::to_string(policy.Mark().column + 1);
+    }
+  } catch (const YAML::Exception&) {
+  }
+  return scenario_path;
+}
+
+}  // namespace headroom::cli
