@@ -13,7 +13,11 @@
 // the weights and every sequence's KV are read). A step first pays its page faults and reclaim on
 // the SSD (HostMemory::pay), then runs one parallel task whose bus bytes are only the bytes that
 // were resident: bytes that faulted in are paid as disk time, their DRAM read overlapping the next
-// I/O, so counting them again on the bus would charge them twice.
+// I/O, so counting them again on the bus would charge them twice. A mixture-of-experts model reads
+// only the shared weights and the experts its tokens are routed to: the resident weight bytes on
+// the bus are scaled by LlmSpec::weight_read_fraction(tokens in the step). For residency every
+// expert counts as referenced each step (over a few steps every expert is used), so under memory
+// pressure an MoE model faults like a dense one: pessimistic, stated.
 //
 // OOM: when the OOM killer picks this server (in another actor's touch), its memory is freed and
 // its in-flight, queued and later requests fail at once; the activity it was running completes
@@ -293,14 +297,23 @@ class LlmServer {
       decode();
   }
 
-  // Touches the weights and, for each sequence, its first `tokens(seq)` tokens of KV; returns the
-  // summed cost, or nullopt when this server was OOM-killed meanwhile.
+  // What one step costs the memory system: the touches' summed cost, and the bytes the step reads
+  // over the bus (resident bytes; of the weights only the share the step's tokens route to).
+  struct StepCost {
+    mm::TouchCost cost;
+    double bus_bytes = 0;
+  };
+
+  // Touches the weights and, for each sequence, its first `tokens(seq)` tokens of KV; `step_tokens`
+  // is how many tokens the step computes (for the MoE read share). nullopt when this server was
+  // OOM-killed meanwhile.
   template <class Tokens>
-  std::optional<mm::TouchCost> touch_step(const std::vector<Sequence>& seqs, Tokens tokens) {
+  std::optional<StepCost> touch_step(const std::vector<Sequence>& seqs, Tokens tokens, double step_tokens) {
     auto total = memory_.touch(owner_, weights_, 0, spec_.weights_bytes);
+    if (!total)
+      return std::nullopt;
+    const double weight_hit_bytes = static_cast<double>(total->hit_bytes);
     for (const Sequence& s : seqs) {
-      if (!total)
-        return std::nullopt;
       const std::uint64_t bytes = std::uint64_t{tokens(s)} * kv_per_token_bytes_;
       if (bytes == 0)
         continue;
@@ -309,15 +322,16 @@ class LlmServer {
         return std::nullopt;
       engine::add_cost(*total, *c);
     }
-    return total;
+    const double unread_weight_bytes = weight_hit_bytes * (1.0 - spec_.model.weight_read_fraction(step_tokens));
+    return StepCost{*total, static_cast<double>(total->hit_bytes) - unread_weight_bytes};
   }
 
-  // Pays the step's memory cost, then its compute and resident-byte traffic; false if killed.
-  bool run_step(const mm::TouchCost& cost, double flops) {
-    memory_.pay(cost, result_.memory_stall);
+  // Pays the step's memory cost, then its compute and bus traffic; false if killed.
+  bool run_step(const StepCost& step, double flops) {
+    memory_.pay(step.cost, result_.memory_stall);
     if (!memory_.alive(owner_))
       return false;
-    engine::run_on_bus(ctx_.platform, device_, flops, static_cast<double>(cost.hit_bytes));
+    engine::run_on_bus(ctx_.platform, device_, flops, step.bus_bytes);
     return memory_.alive(owner_);
   }
 
@@ -327,7 +341,8 @@ class LlmServer {
     double prompt_tokens = 0;
     for (const Sequence& s : batch)
       prompt_tokens += result_.requests[s.record].prompt_tokens;
-    auto cost = touch_step(batch, [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens; });
+    auto cost = touch_step(
+        batch, [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens; }, prompt_tokens);
     if (!cost || !run_step(*cost, flops_per_token() * prompt_tokens))
       return false;
     ++result_.prefill_steps;
@@ -343,10 +358,10 @@ class LlmServer {
 
   void decode() {
     // The KV read for the next token covers the prompt and every token generated so far.
-    auto cost = touch_step(running_, [&](const Sequence& s) {
-      return result_.requests[s.record].prompt_tokens + s.generated;
-    });
-    if (!cost || !run_step(*cost, flops_per_token() * static_cast<double>(running_.size())))
+    const double batch = static_cast<double>(running_.size());
+    auto cost = touch_step(
+        running_, [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens + s.generated; }, batch);
+    if (!cost || !run_step(*cost, flops_per_token() * batch))
       return;
     ++result_.decode_steps;
     const double now = sg4::Engine::get_clock();

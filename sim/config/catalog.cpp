@@ -219,8 +219,8 @@ HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
 }
 
 const std::vector<std::string>& llm_field_keys() {
-  static const std::vector<std::string> keys{"params",   "active_params", "layers",
-                                             "hidden",   "heads",         "kv_heads",
+  static const std::vector<std::string> keys{"params",   "active_params", "experts", "experts_per_token",
+                                             "layers",   "hidden",        "heads",   "kv_heads",
                                              "head_dim", "max_context",   "bits_per_weight"};
   return keys;
 }
@@ -232,6 +232,8 @@ void apply_llm_fields(const MapReader& map, LlmSpec& llm) {
   auto dim = [&](const char* key, int& field) {
     if (map.has(key)) field = static_cast<int>(map.integer(key, 1, kMaxDim));
   };
+  dim("experts", llm.experts);
+  dim("experts_per_token", llm.experts_per_token);
   dim("layers", llm.layers);
   dim("hidden", llm.hidden);
   dim("heads", llm.heads);
@@ -273,6 +275,12 @@ void finish_llm(const MapReader& map, LlmSpec& llm) {
   if (llm.active_params == 0) llm.active_params = llm.params;
   if (llm.active_params > llm.params)
     map.fail(at(map, "active_params"), who + ": active_params is above params");
+  if ((llm.experts > 0) != (llm.experts_per_token > 0))
+    map.fail(at(map, llm.experts > 0 ? "experts" : "experts_per_token"),
+             who + ": experts and experts_per_token go together (a mixture-of-experts model needs both)");
+  if (llm.experts_per_token > llm.experts)
+    map.fail(at(map, "experts_per_token"), who + ": experts_per_token (" + std::to_string(llm.experts_per_token) +
+                                               ") is above experts (" + std::to_string(llm.experts) + ")");
   if (llm.heads % llm.kv_heads != 0)
     map.fail(at(map, "kv_heads"), who + ": heads (" + std::to_string(llm.heads) +
                                       ") must be a multiple of kv_heads (" +

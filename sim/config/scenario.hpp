@@ -4,6 +4,8 @@
 // found. Nothing downstream re-validates; nothing here knows about SimGrid.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -36,6 +38,21 @@ struct LlmSpec {
   std::string id;
   double params = 0;         // total parameters
   double active_params = 0;  // per token (MoE); equals params for dense models
+  int experts = 0;            // MoE: routed experts per layer; 0 = dense
+  int experts_per_token = 0;  // MoE: experts each token is routed to
+  // Expected share of the weights a step over `tokens` tokens reads: the shared (non-expert)
+  // weights plus every expert at least one token is routed to, assuming independent uniform
+  // routing: shared + expert x (1 - (1 - k/E)^tokens). From params = S + X and
+  // active = S + X k/E. Dense models read everything.
+  double weight_read_fraction(double tokens) const {
+    if (experts <= 0 || experts_per_token <= 0 || experts_per_token >= experts || active_params >= params)
+      return 1.0;
+    const double routed = static_cast<double>(experts_per_token) / experts;
+    const double expert_params = (params - active_params) / (1.0 - routed);
+    const double shared_params = params - expert_params;
+    const double touched = 1.0 - std::pow(1.0 - routed, std::max(1.0, tokens));
+    return (shared_params + expert_params * touched) / params;
+  }
   int layers = 0, hidden = 0, heads = 0, kv_heads = 0, head_dim = 0;
   int max_context = 0;
   std::map<std::string, double> bits_per_weight_overrides;  // quant id -> bpw for this model
@@ -90,6 +107,13 @@ struct MemorySpec {
   std::optional<std::uint64_t> min_free_bytes;
   std::uint32_t readahead_bytes = 128 * 1024;
   int page_cluster = 3;
+  // Kernel CPU time per page moved through swap (fault, swap cache, LRU isolation, unmap and TLB
+  // flush, one 4 KiB bio per page), paid by the workload for each page it swaps in and each page
+  // its own (direct) reclaim writes out. Lumps every per-page cost the I/O model lacks; the default
+  // is calibrated on the design notes' measurement (1.5 GiB anonymous sweep under a 1 GiB cgroup
+  // limit: 9.5 s per sweep vs 3.99 s of modelled I/O = 14 us per page round trip, see
+  // tests/unit/engine/kernel_measurements_test.cpp). File faults do not pay it: they are cheap.
+  double swap_page_cpu_cost_s = 7e-6;
 };
 
 struct Scenario {

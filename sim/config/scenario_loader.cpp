@@ -97,7 +97,7 @@ MemorySpec parse_memory(const std::string& file, const MapReader& root) {
   if (!root.has("memory")) return memory;
   const MapReader map(file, root.get("memory"), "memory",
                       {"policy", "swappiness", "watermark_scale_factor", "min_free", "readahead",
-                       "page_cluster"});
+                       "page_cluster", "swap_page_cpu_cost"});
   memory.policy = map.string_or("policy", memory.policy);
   // Ranges of the Linux sysctls these mirror (vm.swappiness 0..200, vm.watermark_scale_factor
   // 1..3000, vm.page-cluster is a log2 page count).
@@ -112,6 +112,13 @@ MemorySpec parse_memory(const std::string& file, const MapReader& root) {
     memory.readahead_bytes = static_cast<std::uint32_t>(bytes);
   }
   memory.page_cluster = static_cast<int>(map.integer_or("page_cluster", memory.page_cluster, 0, 20));
+  if (map.has("swap_page_cpu_cost")) {
+    memory.swap_page_cpu_cost_s = map.duration_s("swap_page_cpu_cost", false);
+    // A page fault or a reclaimed page costs microseconds; a millisecond is surely a unit slip.
+    if (memory.swap_page_cpu_cost_s > 1e-3)
+      map.fail(map.get("swap_page_cpu_cost"), "swap_page_cpu_cost: expected at most 1ms per page, found '" +
+                                                  map.scalar("swap_page_cpu_cost", "a duration") + "'");
+  }
   return memory;
 }
 

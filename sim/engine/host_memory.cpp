@@ -54,7 +54,8 @@ static bool invariants_requested() {
 }
 
 HostMemory::HostMemory(const config::HostSpec& host, const config::MemorySpec& memory, const Platform& platform)
-    : platform_(platform), ram_bytes_(host.ram_bytes), manager_(manager_config(host, memory)),
+    : platform_(platform), ram_bytes_(host.ram_bytes), swap_page_cpu_cost_s_(memory.swap_page_cpu_cost_s),
+      manager_(manager_config(host, memory)),
       checking_(invariants_requested()) {
   check();
 }
@@ -127,6 +128,11 @@ void HostMemory::pay(const mm::TouchCost& cost, std::vector<analysis::Interval>&
   stalls.push_back({begin_s, -1});
   const std::uint64_t read_bytes = cost.file_read_bytes + cost.swap_in_bytes;
   read_from_ssd(read_bytes, cost.fault_waits);
+  // Direct-reclaim writes are swap-outs (and, in this model, dirty file pages, which take the same
+  // per-page pageout path in the kernel).
+  const std::uint64_t swap_pages = (cost.swap_in_bytes + cost.direct_write_bytes) / manager_.page_bytes();
+  if (swap_pages > 0 && swap_page_cpu_cost_s_ > 0)
+    sg4::this_actor::sleep_for(static_cast<double>(swap_pages) * swap_page_cpu_cost_s_);
   if (cost.direct_write_bytes > 0)
     platform_.ssd->write(cost.direct_write_bytes);
   if (cost.background_write_bytes > 0) {

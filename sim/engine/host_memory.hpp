@@ -57,7 +57,10 @@ class HostMemory {
   // keeps later windows in flight), per random page and per swap-in cluster, while the bytes
   // share the disk bandwidth with every other I/O. Direct-reclaim writes are a synchronous SSD write. kswapd's writes are
   // an SSD write by a background actor: they take disk bandwidth but nobody waits for them.
-  // Zero-fill and direct-reclaim scanning are CPU work at memory speed, not modelled.
+  // The kernel's per-page CPU work for swap (MemorySpec::swap_page_cpu_cost_s) is a sleep of the
+  // caller for each page swapped in and each page of its direct-reclaim writes; it uses no
+  // simulated CPU, so it does not slow other actors. Zero-fill and scanning clean pages are CPU
+  // work at memory speed, not modelled.
   void pay(const mm::TouchCost& cost, std::vector<analysis::Interval>& stalls);
 
   // A plain synchronous SSD read (e.g. loading weights into anonymous or wired memory).
@@ -80,6 +83,7 @@ class HostMemory {
 
   const Platform& platform_;
   std::uint64_t ram_bytes_;
+  double swap_page_cpu_cost_s_;
   mm::MemoryManager manager_;
   std::vector<Process> processes_;  // indexed by OwnerId order of creation
   std::vector<mm::OwnerId> owner_ids_;

@@ -26,6 +26,7 @@
 #include "sim/mm/memory_manager.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -104,6 +105,25 @@ struct MemoryManager::Impl final : PolicyListener {
   TouchCost* cost = nullptr;
   bool background = false;
   AccessPattern pattern = AccessPattern::sequential;
+  // The contiguous stretch of missed pages the call is in, of each I/O kind: a policy may report
+  // one stretch in several missed() calls, and the I/O it costs must not depend on that.
+  struct Stretch {
+    PageKey end = 0;          // key after the stretch's last page
+    std::uint64_t pages = 0;  // 0: no stretch open
+  };
+  Stretch file_stretch, swap_stretch;
+
+  // Extends `s` by [first, first + n) (or starts a new stretch) and returns how many more requests
+  // of `pages_per_request` the stretch now needs, and whether it is a new stretch (a new wait).
+  static std::pair<std::uint64_t, bool> extend(Stretch& s, PageKey first, std::uint64_t n,
+                                               std::uint64_t pages_per_request) {
+    const bool fresh = s.pages == 0 || s.end != first;
+    if (fresh) s.pages = 0;
+    const std::uint64_t before = ceil_div(s.pages, pages_per_request);
+    s.pages += n;
+    s.end = first + n;
+    return {ceil_div(s.pages, pages_per_request) - before, fresh};
+  }
 
   std::uint64_t page() const { return config.page_bytes; }
   std::uint64_t unevictable() const { return reserve_frames + wired_frames; }
@@ -126,9 +146,10 @@ struct MemoryManager::Impl final : PolicyListener {
     if (kind == PageKind::anon) {
       const std::uint64_t cluster = std::uint64_t{1} << config.page_cluster;
       std::uint64_t swapped = m.swapped.remove(run.first, run.end(), [&](std::uint64_t from, std::uint64_t to) {
-        cost->swap_in_ios += ceil_div(to - from, cluster);
-        cost->major_faults += ceil_div(to - from, cluster);
-        cost->fault_waits += ceil_div(to - from, cluster);
+        const std::uint64_t clusters = extend(swap_stretch, from, to - from, cluster).first;
+        cost->swap_in_ios += clusters;
+        cost->major_faults += clusters;
+        cost->fault_waits += clusters;  // swap-in is synchronous per cluster
       });
       swap_used -= swapped;
       // The freed slots can take this call's own anonymous victims (a sweep larger than RAM swaps
@@ -138,11 +159,17 @@ struct MemoryManager::Impl final : PolicyListener {
       cost->zero_fill_bytes += (run.count - swapped) * page();
       return;
     }
-    std::uint64_t ios = pattern == AccessPattern::random ? run.count : ceil_div(run.count, config.readahead_pages);
     cost->file_read_bytes += run.count * page();
+    if (pattern == AccessPattern::random) {
+      cost->file_read_ios += run.count;
+      cost->major_faults += run.count;
+      cost->fault_waits += run.count;
+      return;
+    }
+    const auto [ios, fresh] = extend(file_stretch, run.first, run.count, config.readahead_pages);
     cost->file_read_ios += ios;
     cost->major_faults += ios;
-    cost->fault_waits += pattern == AccessPattern::random ? run.count : 1;
+    cost->fault_waits += fresh ? 1 : 0;
   }
 
   void evicted(PageRun run, PageKind kind) override {
@@ -184,6 +211,7 @@ struct MemoryManager::Impl final : PolicyListener {
     cost = &c;
     background = in_background;
     pattern = p;
+    file_stretch = swap_stretch = Stretch{};
     policy->set_anon_victim_limit(swap_total - swap_used);
     call();
     cost = nullptr;

@@ -3,6 +3,9 @@
 //   host that holds 80% of it (40 GiB file, 32 GiB available at 4 KiB pages, and the same ratio at
 //   8, 16, 80 GiB), so every page faults every step. The time per step must not grow with the page
 //   count: the policy works on runs. Counters: pages per step, faulted bytes per step.
+// - BM_DecodeStepWithKvCache: the same plus a swapped KV cache (see below); BM_TwoAnonModelsThrash:
+//   two anonymous models thrashing through swap. Both exercise the linux policy's batched refault
+//   activation: flat time per step, well under a millisecond.
 // - BM_LruTraceReplay: page-level LRU replay (trace mode, one page per reference) of a generated
 //   Zipf-like trace with a fixed seed; items_per_second is references per second.
 #include <benchmark/benchmark.h>
@@ -62,6 +65,29 @@ void BM_DecodeStepWithKvCache(benchmark::State& state) {
   state.counters["swap_in_bytes_per_step"] = static_cast<double>(swapped);
 }
 BENCHMARK(BM_DecodeStepWithKvCache)->Arg(8)->Arg(40)->Arg(80);
+
+// Two servers whose private (anonymous) weights together exceed RAM by 10%, with ample swap, taking
+// turns of two decode steps each, a step touching all of its weights (the two-models scenario): the
+// second step makes a server's pages active, and when its turn comes again the pages it lost to the
+// other server refault within the workingset and are activated, each with a victim of the other
+// server (the linux policy's batched refault activation). Time per round must stay flat.
+void BM_TwoAnonModelsThrash(benchmark::State& state) {
+  const std::uint64_t model_bytes = static_cast<std::uint64_t>(state.range(0)) * GiB;
+  ManagerConfig config;
+  config.ram_bytes = 2 * model_bytes / 11 * 10;
+  config.swap_bytes = 2 * model_bytes;
+  MemoryManager mm(config);
+  MappingId a = mm.map(mm.add_owner("chat"), Backing::anon, "weights", model_bytes);
+  MappingId b = mm.map(mm.add_owner("code"), Backing::anon, "weights", model_bytes);
+  std::uint64_t swapped = 0;
+  for (auto _ : state) {
+    swapped = 0;
+    for (MappingId m : {a, a, b, b}) swapped += mm.touch(m, 0, model_bytes, AccessPattern::sequential, true).swap_in_bytes;
+    benchmark::DoNotOptimize(swapped);
+  }
+  state.counters["swap_in_bytes_per_round"] = static_cast<double>(swapped);
+}
+BENCHMARK(BM_TwoAnonModelsThrash)->Arg(4)->Arg(16)->Arg(64);
 
 // Zipf(alpha) over `keys` ids, fixed seed, by inverse CDF.
 std::vector<PageKey> zipf_trace(std::uint64_t keys, std::uint64_t length, double alpha, std::uint32_t seed) {

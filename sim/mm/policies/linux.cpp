@@ -44,11 +44,13 @@
 // taken a run at a time from each kind; pages of the referenced run evicted that way are missed when
 // the cursor reaches them, owing fewer victims each round.
 //
-// Refaults at run level. nonresident_age = victims so far (turn_) + activations so far (act_), so a
-// shadow run stores act_ at its eviction and the victims' turn numbers in closed form: consecutive
-// turns (single-kind victims), or the k0-th, k0+1-th, ... anon (file) turn of the swappiness
-// interleave (victims split between kinds; a round stops before either kind would run short, so the
-// interleave is exact). A gap (pages not resident) is cut into pieces with a uniform outcome:
+// Refaults at run level. nonresident_age = victims so far (turn_) + activations so far (act_). A
+// shadow run stores, in closed form, the age of its page i as base + mult * turn(k0 + i), turn being
+// consecutive victim numbers (single-kind victims) or the k0-th, k0+1-th, ... anon (file) turn of the
+// swappiness interleave (victims split between kinds; a round stops before either kind would run
+// short, so the interleave is exact). Plain victims: base = act_, mult 1. Victims of a batched
+// activation (below) each follow one activation: mult 2 (ages two apart). A gap (pages not resident)
+// is cut into pieces with a uniform outcome:
 // - With A = age and W = workingset size at the piece start, a page whose shadow is below A - W can
 //   not activate as long as nothing activates before it (A only grows, W only shrinks: inserted
 //   inactive pages are never counted in their own kind's W). Shadow ages grow along a shadow run, so
@@ -56,18 +58,40 @@
 //   it is one plain piece (inserted inactive, victims taken after it, as lru.cpp).
 // - At a possible activator the test is exact (state = page-level state). It activates, with the
 //   following pages of its shadow run while free frames last (no victim: age and shadow both grow by
-//   one per page, W does not shrink), else alone.
+//   one per page, W does not shrink).
+// - With memory full, every page of a piece brings one victim. When the victims provably come, page
+//   after page, from the tail runs the policy would pick now (one kind's, or both kinds' in the
+//   swappiness interleave; the choice of kind must not flip and the anon-victim limit must stay above
+//   0), the slack W - distance of page j is slack(0) - j - (victims from lists W counts) + (shadow
+//   growth): an activation adds 2 to A and 1 to W, a plain miss adds 1 to A and 0 to W. Its terms
+//   are linear up to the interleave's floors, so slack(j + T) - slack(j) is constant for a period T
+//   <= 200 * 200 victims; scanning one period finds the first page whose outcome flips. So k
+//   activations with their k victims are one batch (one missed call, one evicted call per victim
+//   run), and a plain stretch runs to the exact first activator instead of the bound above (which
+//   would cut it into O(log pages) pieces). Special case: a kind with no resident page that is
+//   always chosen when available (anon at swappiness 200, file at 0): each activated page is its own
+//   victim. Otherwise, and always in trace mode (single-page runs), a page activates alone.
 // - The cyclic-scan chase (evict and re-miss in one step) is used only when W = 0: each chased page
 //   then refaults at distance >= 1 > W. Otherwise the run at the cursor gives ordinary victims and
 //   the pages come back through the gap path with their exact distances.
+// Cost: O(runs) per call, plus O(T) per batch or stretch (T = 1 with one victim kind and shadows of
+// one kind of victims, 10 to 70 at swappiness 60). Not in closed form yet, both growing about
+// logarithmically with the pages touched: the two-kind chase (victims taken from the referenced run
+// ahead of the cursor, or from the pages it just inserted: geometric rounds), and swappiness near but
+// not at 0 or 200 when the activated page is its own victim on most turns (at 199 a 1000-page anon
+// touch costs ~1200 listener calls, 10 M pages ~6000).
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <numeric>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
+#include "sim/mm/policies/linux.hpp"
 #include "sim/mm/policy_registry.hpp"
+#include "sim/mm/policies/run_policy_base.hpp"
 #include "sim/mm/run_store.hpp"
 
 namespace headroom::mm {
@@ -104,11 +128,17 @@ struct Interleave {
   }
 };
 
-// How a batch of victims is numbered: act_ at the eviction, and where it sits in the turn sequence.
+// How a batch of victims is aged: victim i of the batch has shadow age base + mult * turn(seq, k0 + i).
+// Plain victims: base = act_ at the eviction, mult 1. Victims of a batched refault activation
+// (each victim follows one activation): mult 2, base = act_ + 1 - turn_ at the batch start.
 struct ShadowStamp {
-  std::uint64_t act = 0;
+  std::int64_t base = 0;
+  std::uint64_t mult = 1;
   TurnSeq seq = TurnSeq::consecutive;
   std::uint64_t k0 = 0;
+  bool continues(const ShadowStamp& next, std::uint64_t count) const {
+    return base == next.base && mult == next.mult && seq == next.seq && k0 + count == next.k0;
+  }
 };
 
 // Engine mode: shadow runs ordered by first key; contiguous stamps merge.
@@ -121,8 +151,7 @@ class ShadowRuns {
     if (it != map_.begin()) {
       auto prev = std::prev(it);
       Run& p = prev->second;
-      if (prev->first + p.count == victims.first && p.stamp.act == stamp.act && p.stamp.seq == stamp.seq &&
-          p.stamp.k0 + p.count == stamp.k0) {
+      if (prev->first + p.count == victims.first && p.stamp.continues(stamp, p.count)) {
         p.count += victims.count;
         return;
       }
@@ -164,11 +193,19 @@ class ShadowRuns {
     return to;
   }
 
-  // Shadow age of `key` (which must have a shadow) and the end of its shadow run.
-  std::pair<std::uint64_t, PageKey> age_and_run_end(PageKey key) const {
+  // The stamp of `key` (which must have a shadow) as the first page of its shadow run's rest, and the
+  // end of that run.
+  std::pair<ShadowStamp, PageKey> stamp_at(PageKey key) const {
     auto it = std::prev(map_.upper_bound(key));
-    const Run& r = it->second;
-    return {age(r.stamp, key - it->first), it->first + r.count};
+    ShadowStamp st = it->second.stamp;
+    st.k0 += key - it->first;
+    return {st, it->first + it->second.count};
+  }
+  // stamp_at(key) when `key` has a shadow, else nullopt.
+  std::optional<std::pair<ShadowStamp, PageKey>> find(PageKey key) const {
+    auto it = map_.upper_bound(key);
+    if (it == map_.begin() || std::prev(it)->first + std::prev(it)->second.count <= key) return std::nullopt;
+    return stamp_at(key);
   }
 
  private:
@@ -176,16 +213,22 @@ class ShadowRuns {
     std::uint64_t count;
     ShadowStamp stamp;
   };
-  std::uint64_t age(const ShadowStamp& st, std::uint64_t i) const { return st.act + il_.turn(st.seq, st.k0 + i); }
+  std::int64_t age(const ShadowStamp& st, std::uint64_t i) const {
+    return st.base + static_cast<std::int64_t>(st.mult * il_.turn(st.seq, st.k0 + i));
+  }
   std::uint64_t first_index_at_or_above(const ShadowStamp& st, std::int64_t threshold) const {
-    if (threshold <= static_cast<std::int64_t>(age(st, 0))) return 0;
-    std::uint64_t p = static_cast<std::uint64_t>(threshold) - st.act;  // victim number wanted
+    if (threshold <= age(st, 0)) return 0;
+    // The smallest victim number p with base + mult * p >= threshold (threshold > base here).
+    const auto above = static_cast<std::uint64_t>(threshold - st.base);
+    std::uint64_t p = (above + st.mult - 1) / st.mult;
     return il_.index_at_or_after(st.seq, p) - st.k0;
   }
   // Re-adds the part of `run` (starting at `first`) from key `at` on.
   void cut_from(PageKey at, PageKey first, Run run) {
     std::uint64_t skip = at - first;
-    map_.emplace(at, Run{run.count - skip, {run.stamp.act, run.stamp.seq, run.stamp.k0 + skip}});
+    ShadowStamp st = run.stamp;
+    st.k0 += skip;
+    map_.emplace(at, Run{run.count - skip, st});
   }
 
   Interleave il_;
@@ -198,7 +241,8 @@ class ShadowSlots {
   ShadowSlots(std::uint64_t key_space, Interleave il) : il_(il), slots_(key_space, 0) {}
 
   void record(PageRun victims, ShadowStamp st) {
-    for (std::uint64_t i = 0; i < victims.count; ++i) slots_[victims.first + i] = st.act + il_.turn(st.seq, st.k0 + i) + 1;
+    for (std::uint64_t i = 0; i < victims.count; ++i)
+      slots_[victims.first + i] = static_cast<std::uint64_t>(st.base) + st.mult * il_.turn(st.seq, st.k0 + i) + 1;
   }
   void forget(PageRun range) { std::fill(slots_.begin() + range.first, slots_.begin() + range.end(), 0); }
   PageKey first_at_or_above(PageKey from, PageKey to, std::int64_t threshold) const {
@@ -206,7 +250,13 @@ class ShadowSlots {
       if (slots_[k] != 0 && static_cast<std::int64_t>(slots_[k] - 1) >= threshold) return k;
     return to;
   }
-  std::pair<std::uint64_t, PageKey> age_and_run_end(PageKey key) const { return {slots_[key] - 1, key + 1}; }
+  std::pair<ShadowStamp, PageKey> stamp_at(PageKey key) const {
+    return {{static_cast<std::int64_t>(slots_[key] - 1), 1, TurnSeq::consecutive, 0}, key + 1};
+  }
+  std::optional<std::pair<ShadowStamp, PageKey>> find(PageKey key) const {
+    if (slots_[key] == 0) return std::nullopt;
+    return stamp_at(key);
+  }
 
  private:
   Interleave il_;
@@ -214,30 +264,27 @@ class ShadowSlots {
 };
 
 template <class Index>
-class LinuxPolicy final : public EvictionPolicy {
+class LinuxPolicy final : public RunPolicyBase<Index> {
   using Shadows = std::conditional_t<Index::kMerges, ShadowRuns, ShadowSlots>;
+  using Base = RunPolicyBase<Index>;
+  using Base::anon_left_;
+  using Base::capacity_;
+  using Base::evictable;
+  using Base::key_space_;
+  using Base::resident_pages;
+  using Base::store_;
 
  public:
   LinuxPolicy(const PolicyOptions& options, std::uint64_t capacity_pages)
-      : capacity_(capacity_pages),
-        key_space_(options.key_space),
+      : Base(options, capacity_pages, 4),
         page_bytes_(options.page_bytes),
         swappiness_(static_cast<std::uint64_t>(std::clamp(options.swappiness, 0, 200))),
-        store_(4, options.key_space),
         shadows_(options.key_space, Interleave{swappiness_}) {}
 
   std::string_view name() const override { return "linux"; }
-  std::uint64_t capacity_pages() const override { return capacity_; }
-  std::uint64_t resident_pages() const override { return store_.total_pages(); }
-  std::uint64_t resident_pages(PageKind kind) const override { return store_.pages(kind); }
-  bool contains(PageKey key) const override {
-    if (key_space_ > 0 && key >= key_space_) return false;
-    return store_.find(key) != kNoNode;
-  }
-  void set_anon_victim_limit(std::uint64_t pages) override { anon_left_ = pages; }
+  const LinuxStats& stats() const { return stats_; }
   void erase(PageRun run) override {
-    check_key_space(run, key_space_);
-    store_.erase_range(run);
+    Base::erase(run);
     shadows_.forget(run);
   }
 
@@ -312,9 +359,19 @@ class LinuxPolicy final : public EvictionPolicy {
     PageKey until = shadows_.first_at_or_above(cur.at, gap_end, threshold);
     int list = inactive_list(cur.kind);
     if (until == cur.at) {  // refault distance <= workingset size: activate
-      PageKey run_end = shadows_.age_and_run_end(cur.at).second;
+      const auto [stamp, run_end] = shadows_.stamp_at(cur.at);
+      if (free == 0) {
+        if (batch_activations(cur, std::min(run_end, gap_end), stamp, result, listener)) return 0;
+        ++stats_.single_pages;
+      }
       until = free > 1 ? std::min({run_end, gap_end, cur.at + free}) : cur.at + 1;
       list = active_list(cur.kind);
+    } else if (free == 0 && until < gap_end) {
+      const PageKey stretch_end = plain_stretch_end(cur, gap_end);
+      if (stretch_end > until) {
+        until = stretch_end;
+        ++stats_.plain_stretches;
+      }
     }
     PageRun piece{cur.at, until - cur.at};
     shadows_.forget(piece);
@@ -325,6 +382,182 @@ class LinuxPolicy final : public EvictionPolicy {
     cur.at = until;
     return piece.count - std::min(piece.count, free);
   }
+
+  // Batched refault activation with memory full (see the header): pages cur.at.. of one shadow run,
+  // each activated and followed by one victim, as long as the page-level outcome is provably the same.
+  // Returns false (nothing done) when fewer than two pages qualify or the victim plan is not stable.
+  bool batch_activations(Cursor& cur, PageKey limit_key, const ShadowStamp& stamp, ReferenceResult& result,
+                         PolicyListener& listener) {
+    if constexpr (!Index::kMerges) {
+      return false;  // trace mode: every run is one page, nothing to batch
+    } else {
+      BatchPlan plan;
+      if (!plan_victims(cur.kind, plan)) return false;
+      const std::uint64_t k = uniform_length(cur, limit_key - cur.at, stamp, plan, true);
+      if (k < 2) return false;
+      PageRun piece{cur.at, k};
+      shadows_.forget(piece);
+      listener.missed(piece, cur.kind);
+      if (!plan.self_evicting) store_.insert_head(piece, cur.kind, active_list(cur.kind));
+      // Victim j follows activation j: its shadow is act_ + 1 + j + (turn_ + j) = base + 2 * turn.
+      const std::int64_t base = signed_act() + 1 - static_cast<std::int64_t>(turn_);
+      if (plan.self_evicting) {
+        // Each page is its kind's only page, hence its own victim: nothing stays resident.
+        shadows_.record(piece, {base, 2, TurnSeq::consecutive, turn_});
+        if (cur.kind == PageKind::anon) anon_left_ -= k;
+        listener.evicted(piece, cur.kind);
+      } else if (plan.two_kinds) {
+        const Interleave il = interleave();
+        const std::uint64_t a0 = il.anon_before(turn_), f0 = turn_ - a0;
+        const std::uint64_t anon = il.anon_before(turn_ + k) - a0;
+        take_plain(PageKind::anon, anon, {base, 2, TurnSeq::anon_turns, a0}, listener);
+        take_plain(PageKind::file, k - anon, {base, 2, TurnSeq::file_turns, f0}, listener);
+      } else {
+        take_plain(plan.only, k, {base, 2, TurnSeq::consecutive, turn_}, listener);
+      }
+      turn_ += k;
+      act_ += k;
+      result.miss_pages += k;
+      cur.at += k;
+      ++stats_.batches;
+      stats_.batched_pages += k;
+      return true;
+    }
+  }
+
+  // With memory full, the end of the plain misses from cur.at on within cur.at's shadow run, in
+  // closed form (the bound first_at_or_above gives ignores the victims' effect on age and
+  // workingset, so it alone would cut a long plain stretch into O(log pages) pieces); cur.at if
+  // there is no such closed form. The caller knows cur.at itself does not activate.
+  PageKey plain_stretch_end(const Cursor& cur, PageKey gap_end) const {
+    if constexpr (!Index::kMerges) {
+      return cur.at;
+    } else {
+      const auto found = shadows_.find(cur.at);
+      BatchPlan plan;
+      if (!found || !plan_victims(cur.kind, plan) || plan.self_evicting) return cur.at;
+      // A victim of the reference's own kind must come from its inactive list's old tail run, not
+      // from the pages this stretch inserts there.
+      const bool own_kind_victims = plan.two_kinds || plan.only == cur.kind;
+      if (own_kind_victims && store_.pages(inactive_list(cur.kind)) == 0) return cur.at;
+      const PageKey limit = std::min(found->second, gap_end);
+      return cur.at + uniform_length(cur, limit - cur.at, found->first, plan, false);
+    }
+  }
+
+  // Who gives the victims of a batch: the same choice take_victims makes for one victim, required
+  // to stay the same for every page of the batch.
+  struct BatchPlan {
+    bool two_kinds = false;             // victims follow the swappiness interleave
+    bool self_evicting = false;         // every page is its own victim (see plan_victims)
+    PageKind only = PageKind::file;     // else: all victims of this kind
+    std::uint64_t most[2] = {0, 0};     // victims each kind's tail run can give
+    std::int64_t shrinks[2] = {0, 0};   // 1 when a victim of that kind leaves a list the workingset counts
+  };
+
+  bool plan_victims(PageKind kind, BatchPlan& plan) const {
+    // An anon refault's swap-in may raise the anon-victim limit mid-batch: only batch when the limit
+    // already leaves anon victims possible, so a raise changes no decision.
+    if (kind == PageKind::anon && anon_left_ == 0) return false;
+    const std::uint64_t avail[2] = {available(PageKind::file), available(PageKind::anon)};
+    if (avail[0] == 0 && avail[1] == 0) return false;
+    plan.two_kinds = true;
+    for (PageKind v : kKinds) {
+      PageKind rest = other(v);
+      if (avail[static_cast<int>(v)] > 0 && (avail[static_cast<int>(rest)] == 0 || !ever_chosen(rest))) {
+        plan.two_kinds = false;
+        plan.only = v;
+        if (ever_chosen(rest) && rest == kind) {
+          // The activated pages make `rest` available: unless `v` is never chosen against it and
+          // `rest` has no page yet (swappiness 200 with no anon page resident, or 0 with no file
+          // page), when each activated page is at once the only victim candidate, the choice flips.
+          if (ever_chosen(v) || store_.pages(kind) > 0) return false;
+          plan.self_evicting = true;
+          plan.only = kind;
+          plan.most[static_cast<int>(kind)] = kind == PageKind::anon ? anon_left_ - 1 : std::uint64_t{1} << 62;
+          plan.shrinks[static_cast<int>(kind)] = 1;  // its own active list, counted while anon_left_ > 0
+          return true;
+        }
+        break;
+      }
+    }
+    for (PageKind v : kKinds) {
+      if (!plan.two_kinds && v != plan.only) continue;
+      const int i = static_cast<int>(v);
+      const NodeId id = victim_run(v);
+      plan.most[i] = evictable(store_[id]);
+      // Anon victims must leave the limit above 0 for every page's workingset test.
+      if (v == PageKind::anon) plan.most[i] = std::min(plan.most[i], anon_left_ - 1);
+      plan.shrinks[i] = counted_in_workingset(store_[id].list, kind) ? 1 : 0;
+    }
+    return true;
+  }
+
+  // Whether the pages of `list` count in the workingset size of a refault of `kind` (anon_left_ > 0).
+  bool counted_in_workingset(int list, PageKind kind) const {
+    if (list == active_list(PageKind::file)) return true;
+    if (list == inactive_list(PageKind::file)) return kind == PageKind::anon;
+    if (anon_left_ == 0) return false;
+    return list == active_list(PageKind::anon) || kind == PageKind::file;
+  }
+
+  // The number of leading pages of [cur.at, cur.at + pages) (one shadow run, memory full) whose
+  // outcome is `activating` (activate, else plain miss), each with one victim by `plan`. slack(j) =
+  // workingset size - refault distance of page j, and page j activates iff slack(j) >= 0. Either
+  // way a page ages the counter by one more than it adds to the workingset (an activation: +2 and its
+  // kind's active list; a plain miss: +1 and its kind's inactive list, never counted for its kind),
+  // and its victim leaves the workingset if its list counts there. So every term is linear in j up to
+  // floors of the swappiness interleave, and slack(j + T) - slack(j) is one constant D for a period
+  // T: the first period is scanned exactly and later flips are extrapolated per residue.
+  std::uint64_t uniform_length(const Cursor& cur, std::uint64_t pages, const ShadowStamp& stamp,
+                               const BatchPlan& plan, bool activating) const {
+    const Interleave il = interleave();
+    const std::uint64_t a0 = il.anon_before(turn_);
+    std::uint64_t most = pages;
+    if (plan.two_kinds) {
+      most = std::min({most, il.turn(TurnSeq::anon_turns, a0 + plan.most[1]) - turn_,
+                       il.turn(TurnSeq::file_turns, turn_ - a0 + plan.most[0]) - turn_});
+    } else {
+      most = std::min(most, plan.most[static_cast<int>(plan.only)]);
+    }
+    const std::int64_t start = static_cast<std::int64_t>(workingset_pages(cur.kind)) -
+                               static_cast<std::int64_t>(nonresident_age());
+    auto slack = [&](std::uint64_t j) {
+      const std::uint64_t anon =
+          plan.two_kinds ? il.anon_before(turn_ + j) - a0 : (plan.only == PageKind::anon ? j : 0);
+      const auto sj = static_cast<std::int64_t>(j), sa = static_cast<std::int64_t>(anon);
+      const std::int64_t shadow = stamp.base + static_cast<std::int64_t>(stamp.mult * il.turn(stamp.seq, stamp.k0 + j));
+      return start + shadow - sj - plan.shrinks[1] * sa - plan.shrinks[0] * (sj - sa);
+    };
+    const std::uint64_t period = slack_period(plan, stamp.seq);
+    const std::uint64_t scan = std::min(period, most);
+    const std::int64_t drift = slack(period) - slack(0);
+    std::uint64_t k = most;
+    for (std::uint64_t r = 0; r < scan; ++r) {
+      const std::int64_t sr = slack(r);
+      if ((sr >= 0) != activating) return r;
+      if (most <= period) continue;
+      // Periods until residue r flips: slack falls below 0 (activating), or reaches 0 (plain).
+      std::uint64_t periods = 0;
+      if (activating && drift < 0) periods = static_cast<std::uint64_t>(sr / -drift) + 1;
+      if (!activating && drift > 0) periods = static_cast<std::uint64_t>((-sr + drift - 1) / drift);
+      if (periods > 0 && periods <= (most - r) / period) k = std::min(k, r + periods * period);
+    }
+    return k;
+  }
+
+  // A period T of the slack: the victim interleave repeats every 200 / gcd(s, 200) victims, and an
+  // anon (file) turn sequence advances by a whole number of victims every s / g (200 - s) / g turns.
+  std::uint64_t slack_period(const BatchPlan& plan, TurnSeq seq) const {
+    const std::uint64_t g = std::gcd(swappiness_, std::uint64_t{200});
+    std::uint64_t p = plan.two_kinds ? 200 / g : 1;
+    std::uint64_t q = 1;
+    if (seq == TurnSeq::anon_turns) q = std::max<std::uint64_t>(swappiness_ / g, 1);
+    if (seq == TurnSeq::file_turns) q = std::max<std::uint64_t>((200 - swappiness_) / g, 1);
+    return std::lcm(p, q);
+  }
+
+  std::int64_t signed_act() const { return static_cast<std::int64_t>(act_); }
 
   std::uint64_t available(PageKind kind) const {
     return kind == PageKind::anon ? std::min(store_.pages(kind), anon_left_) : store_.pages(kind);
@@ -353,8 +586,8 @@ class LinuxPolicy final : public EvictionPolicy {
     std::uint64_t round = std::min({owed, il.turn(TurnSeq::anon_turns, a0 + avail[1]) - turn_,
                                     il.turn(TurnSeq::file_turns, f0 + avail[0]) - turn_});
     std::uint64_t anon = il.anon_before(turn_ + round) - a0;
-    take_plain(PageKind::anon, anon, {act_, TurnSeq::anon_turns, a0}, listener);
-    take_plain(PageKind::file, round - anon, {act_, TurnSeq::file_turns, f0}, listener);
+    take_plain(PageKind::anon, anon, {signed_act(), 1, TurnSeq::anon_turns, a0}, listener);
+    take_plain(PageKind::file, round - anon, {signed_act(), 1, TurnSeq::file_turns, f0}, listener);
     turn_ += round;
     owed -= round;
     return true;
@@ -364,10 +597,6 @@ class LinuxPolicy final : public EvictionPolicy {
     NodeId id = store_.tail(inactive_list(kind));
     return id != kNoNode ? id : store_.tail(active_list(kind));
   }
-  std::uint64_t evictable(const RunNode& n) const {
-    return n.kind == PageKind::anon ? std::min(n.count, anon_left_) : n.count;
-  }
-
   // One run's worth of victims of `kind`, chasing the cursor as lru.cpp explains when no chased page
   // can activate (workingset size 0).
   void take_run(PageKind kind, std::uint64_t& owed, Cursor& cur, ReferenceResult& result, PolicyListener& listener) {
@@ -385,7 +614,7 @@ class LinuxPolicy final : public EvictionPolicy {
       return;
     }
     std::uint64_t pages = std::min(owed, evictable(v));
-    shadows_.record({v.first, pages}, {act_, TurnSeq::consecutive, turn_});
+    shadows_.record({v.first, pages}, {signed_act(), 1, TurnSeq::consecutive, turn_});
     remove_victims(id, pages, listener);
     turn_ += pages;
     owed -= pages;
@@ -436,14 +665,11 @@ class LinuxPolicy final : public EvictionPolicy {
     }
   }
 
-  std::uint64_t capacity_;
-  std::uint64_t key_space_;
   std::uint64_t page_bytes_;
   std::uint64_t swappiness_;
-  std::uint64_t anon_left_ = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t turn_ = 0;  // victims taken so far: the counter that interleaves anon and file
   std::uint64_t act_ = 0;   // activations so far; nonresident_age = turn_ + act_
-  RunStore<Index> store_;
+  LinuxStats stats_;
   Shadows shadows_;
 };
 
@@ -452,6 +678,12 @@ std::unique_ptr<EvictionPolicy> make_linux(std::uint64_t capacity_pages, const P
 }
 
 }  // namespace
+
+std::optional<LinuxStats> linux_stats(const EvictionPolicy& policy) {
+  if (const auto* p = dynamic_cast<const LinuxPolicy<TreeIndex>*>(&policy)) return p->stats();
+  if (const auto* p = dynamic_cast<const LinuxPolicy<FlatIndex>*>(&policy)) return p->stats();
+  return std::nullopt;
+}
 
 HEADROOM_REGISTER_POLICY({"linux",
                           "kernel-like active/inactive lists per kind (anon, file), balanced by swappiness, "

@@ -17,30 +17,26 @@
 #include <limits>
 
 #include "sim/mm/policy_registry.hpp"
+#include "sim/mm/policies/run_policy_base.hpp"
 #include "sim/mm/run_store.hpp"
 
 namespace headroom::mm {
 namespace {
 
 template <class Index>
-class LruPolicy final : public EvictionPolicy {
+class LruPolicy final : public RunPolicyBase<Index> {
+  using Base = RunPolicyBase<Index>;
+  using Base::anon_left_;
+  using Base::capacity_;
+  using Base::evictable;
+  using Base::key_space_;
+  using Base::resident_pages;
+  using Base::store_;
+
  public:
-  LruPolicy(const PolicyOptions& options, std::uint64_t capacity_pages)
-      : capacity_(capacity_pages), key_space_(options.key_space), store_(1, options.key_space) {}
+  LruPolicy(const PolicyOptions& options, std::uint64_t capacity_pages) : Base(options, capacity_pages, 1) {}
 
   std::string_view name() const override { return "lru"; }
-  std::uint64_t capacity_pages() const override { return capacity_; }
-  std::uint64_t resident_pages() const override { return store_.total_pages(); }
-  std::uint64_t resident_pages(PageKind kind) const override { return store_.pages(kind); }
-  bool contains(PageKey key) const override {
-    if (key_space_ > 0 && key >= key_space_) return false;
-    return store_.find(key) != kNoNode;
-  }
-  void set_anon_victim_limit(std::uint64_t pages) override { anon_left_ = pages; }
-  void erase(PageRun run) override {
-    check_key_space(run, key_space_);
-    store_.erase_range(run);
-  }
 
   ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& listener) override {
     check_key_space(run, key_space_);
@@ -89,10 +85,6 @@ class LruPolicy final : public EvictionPolicy {
   }
 
  private:
-  // Pages of `n` that may be victims now.
-  std::uint64_t evictable(const RunNode& n) const {
-    return n.kind == PageKind::anon ? std::min(n.count, anon_left_) : n.count;
-  }
   NodeId victim_run() const {
     NodeId id = store_.tail(0);
     while (id != kNoNode && evictable(store_[id]) == 0) id = store_[id].newer;
@@ -131,10 +123,6 @@ class LruPolicy final : public EvictionPolicy {
     listener.evicted(victims, kind);
   }
 
-  std::uint64_t capacity_;
-  std::uint64_t key_space_;
-  std::uint64_t anon_left_ = std::numeric_limits<std::uint64_t>::max();
-  RunStore<Index> store_;
 };
 
 std::unique_ptr<EvictionPolicy> make_lru(std::uint64_t capacity_pages, const PolicyOptions& options) {

@@ -23,6 +23,7 @@
 #include <limits>
 
 #include "sim/mm/policy_registry.hpp"
+#include "sim/mm/policies/run_policy_base.hpp"
 #include "sim/mm/run_store.hpp"
 
 namespace headroom::mm {
@@ -31,24 +32,20 @@ namespace {
 constexpr std::uint64_t kGenerations = 4;
 
 template <class Index>
-class MglruPolicy final : public EvictionPolicy {
+class MglruPolicy final : public RunPolicyBase<Index> {
+  using Base = RunPolicyBase<Index>;
+  using Base::anon_left_;
+  using Base::capacity_;
+  using Base::evictable;
+  using Base::key_space_;
+  using Base::resident_pages;
+  using Base::store_;
+
  public:
   MglruPolicy(const PolicyOptions& options, std::uint64_t capacity_pages)
-      : capacity_(capacity_pages), key_space_(options.key_space), store_(kGenerations, options.key_space) {}
+      : Base(options, capacity_pages, kGenerations) {}
 
   std::string_view name() const override { return "mglru"; }
-  std::uint64_t capacity_pages() const override { return capacity_; }
-  std::uint64_t resident_pages() const override { return store_.total_pages(); }
-  std::uint64_t resident_pages(PageKind kind) const override { return store_.pages(kind); }
-  bool contains(PageKey key) const override {
-    if (key_space_ > 0 && key >= key_space_) return false;
-    return store_.find(key) != kNoNode;
-  }
-  void set_anon_victim_limit(std::uint64_t pages) override { anon_left_ = pages; }
-  void erase(PageRun run) override {
-    check_key_space(run, key_space_);
-    store_.erase_range(run);
-  }
 
   ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& listener) override {
     check_key_space(run, key_space_);
@@ -89,10 +86,6 @@ class MglruPolicy final : public EvictionPolicy {
 
  private:
   static int list_of(std::uint64_t seq) { return static_cast<int>(seq % kGenerations); }
-
-  std::uint64_t evictable(const RunNode& n) const {
-    return n.kind == PageKind::anon ? std::min(n.count, anon_left_) : n.count;
-  }
 
   // The oldest unreferenced evictable run, after the promotions and aging on the way; kNoNode when
   // no resident page may be evicted.
@@ -150,11 +143,7 @@ class MglruPolicy final : public EvictionPolicy {
     }
   }
 
-  std::uint64_t capacity_;
-  std::uint64_t key_space_;
-  std::uint64_t anon_left_ = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t min_seq_ = 0, max_seq_ = 0;
-  RunStore<Index> store_;
 };
 
 std::unique_ptr<EvictionPolicy> make_mglru(std::uint64_t capacity_pages, const PolicyOptions& options) {

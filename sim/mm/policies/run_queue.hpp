@@ -23,29 +23,25 @@
 #include <algorithm>
 #include <limits>
 
+#include "sim/mm/policies/run_policy_base.hpp"
 #include "sim/mm/run_store.hpp"
 
 namespace headroom::mm {
 
 template <class Index, bool kSecondChance>
-class RunQueuePolicy final : public EvictionPolicy {
+class RunQueuePolicy final : public RunPolicyBase<Index> {
+  using Base = RunPolicyBase<Index>;
+  using Base::anon_left_;
+  using Base::capacity_;
+  using Base::evictable;
+  using Base::key_space_;
+  using Base::resident_pages;
+  using Base::store_;
+
  public:
-  RunQueuePolicy(const PolicyOptions& options, std::uint64_t capacity_pages)
-      : capacity_(capacity_pages), key_space_(options.key_space), store_(1, options.key_space) {}
+  RunQueuePolicy(const PolicyOptions& options, std::uint64_t capacity_pages) : Base(options, capacity_pages, 1) {}
 
   std::string_view name() const override { return kSecondChance ? "clock" : "fifo"; }
-  std::uint64_t capacity_pages() const override { return capacity_; }
-  std::uint64_t resident_pages() const override { return store_.total_pages(); }
-  std::uint64_t resident_pages(PageKind kind) const override { return store_.pages(kind); }
-  bool contains(PageKey key) const override {
-    if (key_space_ > 0 && key >= key_space_) return false;
-    return store_.find(key) != kNoNode;
-  }
-  void set_anon_victim_limit(std::uint64_t pages) override { anon_left_ = pages; }
-  void erase(PageRun run) override {
-    check_key_space(run, key_space_);
-    store_.erase_range(run);
-  }
 
   ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& listener) override {
     check_key_space(run, key_space_);
@@ -84,10 +80,6 @@ class RunQueuePolicy final : public EvictionPolicy {
   }
 
  private:
-  std::uint64_t evictable(const RunNode& n) const {
-    return n.kind == PageKind::anon ? std::min(n.count, anon_left_) : n.count;
-  }
-
   // The run the hand stops at (second-chance moves made on the way), or kNoNode.
   NodeId victim_run() {
     NodeId id = store_.tail(0);
@@ -133,10 +125,6 @@ class RunQueuePolicy final : public EvictionPolicy {
     }
   }
 
-  std::uint64_t capacity_;
-  std::uint64_t key_space_;
-  std::uint64_t anon_left_ = std::numeric_limits<std::uint64_t>::max();
-  RunStore<Index> store_;
 };
 
 }  // namespace headroom::mm

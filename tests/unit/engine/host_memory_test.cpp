@@ -19,7 +19,9 @@ TEST_CASE("pay: fault reads with one latency per fault wait, then a synchronous 
   auto engine = engine::create_engine();
   const config::HostSpec host = test_host(4 * GiB);  // SSD 2 GB/s read, 1 GB/s write, 100 us
   engine::Platform platform = engine::build_platform(host);
-  engine::HostMemory memory(host, config::MemorySpec{}, platform);
+  config::MemorySpec io_only;
+  io_only.swap_page_cpu_cost_s = 0;  // pure I/O timings (the swap CPU cost: kernel_measurements_test)
+  engine::HostMemory memory(host, io_only, platform);
   std::vector<analysis::Interval> stalls;
   sg4::Actor::create("w", platform.cpu, [&] {
     sg4::this_actor::sleep_for(1);

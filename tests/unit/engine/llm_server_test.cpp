@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 
 #include "engine_fixtures.hpp"
@@ -474,4 +475,29 @@ TEST_CASE("same scenario and seed give identical results in separate processes")
   const std::string second = fingerprint_in_child();
   CHECK(first.size() > 1000);  // dozens of requests were recorded
   CHECK(first == second);
+}
+
+TEST_CASE("a mixture-of-experts decode step reads the shared weights and the routed experts only") {
+  enable_invariant_checks();
+  // 8 experts, 2 per token, params 1e9, active 0.4e9: experts X = (1e9 - 0.4e9) / (1 - 2/8) = 0.8e9,
+  // shared S = 0.2e9. One sequence (1 token per decode step) reads S + X/4 = 0.4e9 of 1e9 params:
+  // 40% of the resident weight pages, plus its resident KV pages, at 100 GB/s.
+  const std::uint64_t weights = 2 * GiB;
+  config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
+  auto server = test_server("moe", weights, WeightsMode::mmap);
+  server->model.active_params = 0.4e9;
+  server->model.experts = 8;
+  server->model.experts_per_token = 2;
+  sc.workloads = {server};
+  CHECK(server->model.weight_read_fraction(1) == doctest::Approx(0.4).epsilon(1e-12));
+  // A batch of 4 tokens touches each expert with probability 1 - (3/4)^4.
+  CHECK(server->model.weight_read_fraction(4) ==
+        doctest::Approx((0.2e9 + 0.8e9 * (1 - std::pow(0.75, 4))) / 1e9).epsilon(1e-12));
+  analysis::HostResult r = run(sc);
+  const auto& req = only_request(r.workloads.at(0));
+  REQUIRE(req.finish_s > 0);
+  double expected_s = 0;
+  for (std::uint32_t g = 1; g < 50; ++g)
+    expected_s += (0.4 * static_cast<double>(weights) + static_cast<double>((4 + g - 1) * kPage)) / 100e9;
+  CHECK(close_rel(req.finish_s - req.first_token_s, expected_s, 1e-9));
 }

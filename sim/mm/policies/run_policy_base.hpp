@@ -1,0 +1,46 @@
+// What every policy built on one RunStore shares: the capacity, the key-space guard, residency
+// queries, erase() and the anonymous-victim budget. A policy derives from it (passing how many
+// lists its store keeps) and implements name(), reference(), evict() and set_capacity().
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+#include "sim/mm/policy.hpp"
+#include "sim/mm/run_store.hpp"
+
+namespace headroom::mm {
+
+template <class Index>
+class RunPolicyBase : public EvictionPolicy {
+ public:
+  std::uint64_t capacity_pages() const override { return capacity_; }
+  std::uint64_t resident_pages() const override { return store_.total_pages(); }
+  std::uint64_t resident_pages(PageKind kind) const override { return store_.pages(kind); }
+  bool contains(PageKey key) const override {
+    if (key_space_ > 0 && key >= key_space_) return false;
+    return store_.find(key) != kNoNode;
+  }
+  void set_anon_victim_limit(std::uint64_t pages) override { anon_left_ = pages; }
+  void erase(PageRun run) override {
+    check_key_space(run, key_space_);
+    store_.erase_range(run);
+  }
+
+ protected:
+  RunPolicyBase(const PolicyOptions& options, std::uint64_t capacity_pages, int lists)
+      : capacity_(capacity_pages), key_space_(options.key_space), store_(lists, options.key_space) {}
+
+  // Pages of `n` that may be victims now (anonymous ones only while swap slots remain).
+  std::uint64_t evictable(const RunNode& n) const {
+    return n.kind == PageKind::anon ? std::min(n.count, anon_left_) : n.count;
+  }
+
+  std::uint64_t capacity_;
+  std::uint64_t key_space_;
+  std::uint64_t anon_left_ = std::numeric_limits<std::uint64_t>::max();  // anon victims still allowed
+  RunStore<Index> store_;
+};
+
+}  // namespace headroom::mm
