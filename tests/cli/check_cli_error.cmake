@@ -1,4 +1,4 @@
-# A policy choice that must be refused before simulating: `${HEADROOM} ${ARGS}` (a ;-list) must exit
+# A command that must be refused before simulating: `${HEADROOM} ${ARGS}` (a ;-list) must exit
 # with ${EXIT_CODE} and print exactly ${MESSAGE} on stderr (one line; the scenario's path as given).
 foreach(var HEADROOM ARGS EXIT_CODE MESSAGE)
   if(NOT DEFINED ${var})

@@ -1,0 +1,27 @@
+# Two command lines that must write byte-identical files: `${HEADROOM} ${ARGS_A} --out ${WORKDIR}/a`
+# and `${HEADROOM} ${ARGS_B} --out ${WORKDIR}/b` (ARGS_* are ;-lists). Also checks that --out left
+# nothing else behind in WORKDIR (the write is a temporary file + rename).
+foreach(var HEADROOM ARGS_A ARGS_B WORKDIR)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "check_same_output.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+file(REMOVE_RECURSE "${WORKDIR}")
+file(MAKE_DIRECTORY "${WORKDIR}")
+foreach(side A B)
+  string(TOLOWER ${side} name)
+  execute_process(COMMAND "${HEADROOM}" ${ARGS_${side}} --out "${WORKDIR}/${name}" RESULT_VARIABLE status
+                  ERROR_VARIABLE stderr TIMEOUT 120)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "headroom ${ARGS_${side}} exited '${status}':\n${stderr}")
+  endif()
+endforeach()
+execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${WORKDIR}/a" "${WORKDIR}/b" RESULT_VARIABLE differs)
+if(differs)
+  message(FATAL_ERROR "headroom ${ARGS_A}\nand headroom ${ARGS_B}\nwrote different files (${WORKDIR}/a, ${WORKDIR}/b)")
+endif()
+file(GLOB left "${WORKDIR}/*")
+list(LENGTH left count)
+if(NOT count EQUAL 2)
+  message(FATAL_ERROR "--out left extra files behind: ${left}")
+endif()
