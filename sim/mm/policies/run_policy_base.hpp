@@ -37,6 +37,41 @@ class RunPolicyBase : public EvictionPolicy {
     return n.kind == PageKind::anon ? std::min(n.count, anon_left_) : n.count;
   }
 
+  // The walk every queue-like reference() makes: the run's pages in key order, each resident
+  // stretch [from, to) of node `at` handed to on_hit(at, from, to), each gap to on_gap(from, to).
+  template <class OnHit, class OnGap>
+  ReferenceResult walk(PageRun run, OnHit&& on_hit, OnGap&& on_gap) {
+    check_key_space(run, key_space_);
+    ReferenceResult result;
+    PageKey cursor = run.first;
+    while (cursor < run.end()) {
+      const NodeId at = store_.next_at_or_after(cursor, run.end());
+      if (at != kNoNode && store_[at].first <= cursor) {
+        const PageKey to = std::min(store_[at].end(), run.end());
+        on_hit(at, cursor, to);
+        result.hit_pages += to - cursor;
+        cursor = to;
+        continue;
+      }
+      const PageKey gap_end = at == kNoNode ? run.end() : store_[at].first;
+      result.miss_pages += gap_end - cursor;
+      on_gap(cursor, gap_end);
+      cursor = gap_end;
+    }
+    return result;
+  }
+
+  // Evicts up to `pages` of the oldest pages of run `id` (as many as may be victims); returns how many.
+  std::uint64_t evict_front(NodeId id, std::uint64_t pages, PolicyListener& listener) {
+    const RunNode& v = store_[id];
+    const PageKind kind = v.kind;
+    const PageRun victims{v.first, std::min(pages, evictable(v))};
+    store_.trim_front(id, victims.count);
+    if (kind == PageKind::anon) anon_left_ -= victims.count;
+    listener.evicted(victims, kind);
+    return victims.count;
+  }
+
   std::uint64_t capacity_;
   std::uint64_t key_space_;
   std::uint64_t anon_left_ = std::numeric_limits<std::uint64_t>::max();  // anon victims still allowed

@@ -33,6 +33,7 @@ class RunQueuePolicy final : public RunPolicyBase<Index> {
   using Base = RunPolicyBase<Index>;
   using Base::anon_left_;
   using Base::capacity_;
+  using Base::evict_front;
   using Base::evictable;
   using Base::key_space_;
   using Base::resident_pages;
@@ -44,24 +45,12 @@ class RunQueuePolicy final : public RunPolicyBase<Index> {
   std::string_view name() const override { return kSecondChance ? "clock" : "fifo"; }
 
   ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& listener) override {
-    check_key_space(run, key_space_);
-    ReferenceResult result;
-    PageKey cursor = run.first;
-    while (cursor < run.end()) {
-      const NodeId at = store_.next_at_or_after(cursor, run.end());
-      if (at != kNoNode && store_[at].first <= cursor) {
-        const PageKey to = std::min(store_[at].end(), run.end());
-        if (kSecondChance && store_[at].tag == 0) store_[store_.isolate(at, cursor, to)].tag = 1;
-        result.hit_pages += to - cursor;
-        cursor = to;
-        continue;
-      }
-      const PageKey gap_end = at == kNoNode ? run.end() : store_[at].first;
-      result.miss_pages += gap_end - cursor;
-      insert_gap(cursor, gap_end, kind, listener);
-      cursor = gap_end;
-    }
-    return result;
+    return this->walk(
+        run,
+        [&](NodeId at, PageKey from, PageKey to) {
+          if (kSecondChance && store_[at].tag == 0) store_[store_.isolate(at, from, to)].tag = 1;
+        },
+        [&](PageKey from, PageKey to) { insert_gap(from, to, kind, listener); });
   }
 
   std::uint64_t evict(std::uint64_t pages, PolicyListener& listener) override {
@@ -96,17 +85,6 @@ class RunQueuePolicy final : public RunPolicyBase<Index> {
       id = newer;  // anonymous pages without swap: passed over
     }
     return kNoNode;
-  }
-
-  // Evicts up to `pages` of the oldest pages of run `id`; returns how many.
-  std::uint64_t evict_front(NodeId id, std::uint64_t pages, PolicyListener& listener) {
-    const RunNode& v = store_[id];
-    const PageKind kind = v.kind;
-    const PageRun victims{v.first, std::min(pages, evictable(v))};
-    store_.trim_front(id, victims.count);
-    if (kind == PageKind::anon) anon_left_ -= victims.count;
-    listener.evicted(victims, kind);
-    return victims.count;
   }
 
   void insert_gap(PageKey from, PageKey to, PageKind kind, PolicyListener& listener) {
