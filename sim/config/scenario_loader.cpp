@@ -134,12 +134,13 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
   const MapReader root(path, document, "scenario",
                        {"name", "description", "duration", "seed", "memory", "hosts", "workloads"});
   const Catalog catalog = load_catalog(catalog_dir);
-  const ParseContext ctx{path, std::filesystem::path(path).parent_path().string(), catalog};
   Scenario scenario;
   scenario.path = path;
   scenario.name = root.string("name");
   scenario.description = root.string_or("description", "");
   scenario.duration_s = root.duration_s("duration", true);
+  const ParseContext ctx{path, std::filesystem::path(path).parent_path().string(), catalog,
+                         scenario.duration_s};
   scenario.seed = static_cast<std::uint64_t>(
       root.integer_or("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
   scenario.memory = parse_memory(path, root);

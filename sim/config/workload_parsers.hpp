@@ -19,6 +19,7 @@ struct ParseContext {
   std::string file;      // scenario path as given (for error positions)
   std::string base_dir;  // directory of the scenario file, for relative input paths
   const Catalog& catalog;
+  double duration_s = 0;  // the scenario's horizon, for checks that depend on it
 };
 
 using WorkloadParseFn =

@@ -69,6 +69,8 @@ T choose(const MapReader& map, const std::string& key, const std::string& fallba
   map.fail(map.get(key), key + ": expected one of " + names + ", found '" + text + "'");
 }
 
+constexpr std::uint64_t kMaxPoissonRequests = 10'000'000;
+
 ArrivalSpec parse_arrivals(const ParseContext& ctx, const MapReader& workload,
                            std::uint32_t context_tokens) {
   const MapReader map(ctx.file, workload.required("arrivals"), "arrivals",
@@ -83,6 +85,14 @@ ArrivalSpec parse_arrivals(const ParseContext& ctx, const MapReader& workload,
       if (map.has(key)) map.fail(map.get(key), std::string(key) + " applies to trace arrivals only");
     arrivals.kind = ArrivalSpec::Kind::poisson;
     arrivals.rate_per_s = map.rate_per_s("poisson", true);
+    // Every request is a record in the results: bound them so a unit slip (1000000h) is an error,
+    // not a run that exhausts memory.
+    const double expected_requests = arrivals.rate_per_s * ctx.duration_s;
+    if (expected_requests > kMaxPoissonRequests)
+      map.fail(map.get("poisson"), "poisson: expected at most " + std::to_string(kMaxPoissonRequests) +
+                                       " requests over the scenario's duration, found about " +
+                                       std::to_string(static_cast<std::uint64_t>(expected_requests)) +
+                                       " (rate x duration); lower the rate or the duration");
     arrivals.prompt_tokens = static_cast<std::uint32_t>(map.integer("prompt_tokens", 1, 1 << 30));
     arrivals.output_tokens = static_cast<std::uint32_t>(map.integer("output_tokens", 1, 1 << 30));
     if (std::uint64_t{arrivals.prompt_tokens} + arrivals.output_tokens > context_tokens)
