@@ -6,26 +6,6 @@
 
 namespace headroom::config {
 
-WorkloadParsers& WorkloadParsers::instance() {
-  static WorkloadParsers registry;
-  return registry;
-}
-
-void WorkloadParsers::add(WorkloadKind kind) { kinds_.push_back(std::move(kind)); }
-
-const WorkloadKind* WorkloadParsers::find(const std::string& name) const {
-  for (const auto& kind : kinds_)
-    if (kind.name == name) return &kind;
-  return nullptr;
-}
-
-std::vector<std::string> WorkloadParsers::names() const {
-  std::vector<std::string> out;
-  for (const auto& kind : kinds_) out.push_back(kind.name);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 const std::vector<std::string>& common_workload_keys() {
   static const std::vector<std::string> keys{"name", "kind", "oom_score_adj"};
   return keys;

@@ -12,6 +12,7 @@
 #include "sim/config/catalog.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/yaml_reader.hpp"
+#include "sim/registry.hpp"
 
 namespace headroom::config {
 
@@ -31,22 +32,7 @@ struct WorkloadKind {
   WorkloadParseFn parse;
 };
 
-class WorkloadParsers {
- public:
-  static WorkloadParsers& instance();
-  void add(WorkloadKind kind);
-  const WorkloadKind* find(const std::string& name) const;  // nullptr when unknown
-  std::vector<std::string> names() const;                   // sorted
-
- private:
-  std::vector<WorkloadKind> kinds_;
-};
-
-struct WorkloadKindRegistration {
-  explicit WorkloadKindRegistration(WorkloadKind kind) {
-    WorkloadParsers::instance().add(std::move(kind));
-  }
-};
+using WorkloadParsers = NamedRegistry<WorkloadKind>;
 
 // Keys every kind accepts: name, kind, oom_score_adj. Parsers add their own to the allowed list.
 const std::vector<std::string>& common_workload_keys();
@@ -63,9 +49,5 @@ std::string format_bytes(std::uint64_t bytes);
 
 }  // namespace headroom::config
 
-#define HEADROOM_WORKLOAD_CONCAT2(a, b) a##b
-#define HEADROOM_WORKLOAD_CONCAT(a, b) HEADROOM_WORKLOAD_CONCAT2(a, b)
 // Usage, in the kind's .cpp: HEADROOM_REGISTER_WORKLOAD_KIND({"llm-server", "one line", parse_fn});
-#define HEADROOM_REGISTER_WORKLOAD_KIND(...)                                       \
-  static const ::headroom::config::WorkloadKindRegistration HEADROOM_WORKLOAD_CONCAT( \
-      workload_kind_registration_, __LINE__)(__VA_ARGS__)
+#define HEADROOM_REGISTER_WORKLOAD_KIND(...) HEADROOM_REGISTER(::headroom::config::WorkloadParsers, __VA_ARGS__)

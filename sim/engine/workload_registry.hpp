@@ -9,6 +9,7 @@
 
 #include "analysis/results.hpp"
 #include "sim/config/scenario.hpp"
+#include "sim/registry.hpp"
 
 namespace headroom::engine {
 
@@ -33,26 +34,9 @@ struct WorkloadKind {
   std::function<void(WorkloadContext&)> start;
 };
 
-class WorkloadRegistry {
- public:
-  static WorkloadRegistry& instance();
-  void add(WorkloadKind kind);
-  const WorkloadKind* find(const std::string& name) const;  // nullptr when unknown
-  std::vector<std::string> names() const;                   // sorted
-
- private:
-  std::vector<WorkloadKind> kinds_;
-};
-
-struct WorkloadRegistration {
-  explicit WorkloadRegistration(WorkloadKind kind) { WorkloadRegistry::instance().add(std::move(kind)); }
-};
+using WorkloadRegistry = NamedRegistry<WorkloadKind>;
 
 }  // namespace headroom::engine
 
-#define HEADROOM_WORKLOAD_CONCAT2(a, b) a##b
-#define HEADROOM_WORKLOAD_CONCAT(a, b) HEADROOM_WORKLOAD_CONCAT2(a, b)
 // Usage, in the workload's .cpp: HEADROOM_REGISTER_WORKLOAD({"llm-server", "one line", start_fn});
-#define HEADROOM_REGISTER_WORKLOAD(...)                                                              \
-  static const ::headroom::engine::WorkloadRegistration HEADROOM_WORKLOAD_CONCAT(workload_registration_, \
-                                                                                 __LINE__)(__VA_ARGS__)
+#define HEADROOM_REGISTER_WORKLOAD(...) HEADROOM_REGISTER(::headroom::engine::WorkloadRegistry, __VA_ARGS__)

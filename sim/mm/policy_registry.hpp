@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/mm/policy.hpp"
+#include "sim/registry.hpp"
 
 namespace headroom::mm {
 
@@ -20,27 +21,9 @@ struct PolicyInfo {
       make;
 };
 
-class PolicyRegistry {
- public:
-  static PolicyRegistry& instance();
-  void add(PolicyInfo info);
-  // nullptr when unknown.
-  const PolicyInfo* find(const std::string& name) const;
-  std::vector<std::string> names() const;  // sorted
-
- private:
-  std::vector<PolicyInfo> policies_;
-};
-
-struct PolicyRegistration {
-  explicit PolicyRegistration(PolicyInfo info) { PolicyRegistry::instance().add(std::move(info)); }
-};
+using PolicyRegistry = NamedRegistry<PolicyInfo>;
 
 }  // namespace headroom::mm
 
-#define HEADROOM_POLICY_CONCAT2(a, b) a##b
-#define HEADROOM_POLICY_CONCAT(a, b) HEADROOM_POLICY_CONCAT2(a, b)
 // Usage, in the policy's .cpp: HEADROOM_REGISTER_POLICY({"lru", "least recently used", false, make_fn});
-#define HEADROOM_REGISTER_POLICY(...)                                                          \
-  static const ::headroom::mm::PolicyRegistration HEADROOM_POLICY_CONCAT(policy_registration_, \
-                                                                         __LINE__)(__VA_ARGS__)
+#define HEADROOM_REGISTER_POLICY(...) HEADROOM_REGISTER(::headroom::mm::PolicyRegistry, __VA_ARGS__)
