@@ -11,11 +11,6 @@
 namespace headroom::mm::test {
 namespace {
 
-struct Touch {
-  PageRun run;
-  PageKind kind;
-};
-
 // Repeated cyclic scans of an anon region and a file region whose sum is slightly larger than the
 // capacity; each region is touched in chunks, and some passes touch a region twice so that its pages
 // are active and later refaults fall within the workingset.
@@ -39,25 +34,9 @@ std::vector<Touch> thrashing_passes(std::mt19937_64& rng, std::uint64_t capacity
 // Replays `ops` on the run policy and the brute force, demanding identical observables after each.
 LinuxStats replay_checked(std::uint64_t capacity, const PolicyOptions& options, std::uint64_t swap_pages,
                           const std::vector<Touch>& ops) {
-  auto policy = make_policy("linux", capacity, options);
-  BruteLinux brute(capacity, options);
-  policy->set_anon_victim_limit(swap_pages);
-  brute.set_anon_victim_limit(swap_pages);
-  PageKey max_key = 0;
-  for (const Touch& op : ops) max_key = std::max(max_key, op.run.end());
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    CAPTURE(i);
-    Recorded a, b;
-    ReferenceResult ra = policy->reference(ops[i].run, ops[i].kind, a);
-    ReferenceResult rb = brute.reference(ops[i].run, ops[i].kind, b);
-    REQUIRE(ra.miss_pages == rb.miss_pages);
-    REQUIRE(ra.hit_pages == rb.hit_pages);
-    REQUIRE(Recorded::sorted(a.missed_pages) == Recorded::sorted(b.missed_pages));
-    REQUIRE(Recorded::sorted(a.evicted_pages) == Recorded::sorted(b.evicted_pages));
-    REQUIRE(policy->resident_pages(PageKind::anon) == brute.resident(PageKind::anon));
-    for (PageKey k = 0; k < max_key; ++k) REQUIRE(policy->contains(k) == brute.contains(k));
-  }
-  return *linux_stats(*policy);
+  LinuxPair pair(capacity, options, swap_pages);
+  replay_linux_against_brute(pair, ops);
+  return *linux_stats(*pair.policy);
 }
 
 TEST_CASE("linux batched refault activation equals the brute force on thrashing scans over 300 seeds") {

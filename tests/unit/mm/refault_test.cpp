@@ -9,34 +9,15 @@
 namespace headroom::mm::test {
 namespace {
 
-struct Op {
-  PageRun run;
-  PageKind kind;
-};
+using Op = Touch;
 
 // Replays `ops` on the run policy and the brute force, checking every observable after each one;
 // returns the brute force's refault activations.
 std::uint64_t replay_both(std::uint64_t capacity, PolicyOptions options, std::uint64_t swap_pages,
                           const std::vector<Op>& ops) {
-  auto policy = make_policy("linux", capacity, options);
-  BruteLinux brute(capacity, options);
-  policy->set_anon_victim_limit(swap_pages);
-  brute.set_anon_victim_limit(swap_pages);
-  std::uint64_t max_key = 0;
-  for (const Op& op : ops) max_key = std::max(max_key, op.run.end());
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    CAPTURE(i);
-    Recorded a, b;
-    ReferenceResult ra = policy->reference(ops[i].run, ops[i].kind, a);
-    ReferenceResult rb = brute.reference(ops[i].run, ops[i].kind, b);
-    REQUIRE(ra.miss_pages == rb.miss_pages);
-    REQUIRE(ra.hit_pages == rb.hit_pages);
-    REQUIRE(Recorded::sorted(a.missed_pages) == Recorded::sorted(b.missed_pages));
-    REQUIRE(Recorded::sorted(a.evicted_pages) == Recorded::sorted(b.evicted_pages));
-    REQUIRE(policy->resident_pages(PageKind::anon) == brute.resident(PageKind::anon));
-    for (PageKey k = 0; k < max_key; ++k) REQUIRE(policy->contains(k) == brute.contains(k));
-  }
-  return brute.refault_activations();
+  LinuxPair pair(capacity, options, swap_pages);
+  replay_linux_against_brute(pair, ops);
+  return pair.brute.refault_activations();
 }
 
 // Both indexes (the trace index needs a key space covering every key); returns the activations.
