@@ -13,6 +13,7 @@
 
 #include "analysis/number_format.hpp"
 #include "analysis/summary.hpp"
+#include "sim/json_text.hpp"
 
 namespace headroom::analysis {
 
@@ -117,28 +118,6 @@ void emit_host_header(FieldSink& sink, const HostSummary& s) {
   sink.text("policy", h.policy);
   sink.text("verdict", to_string(s.verdict.verdict));
   sink.text("verdict_reason", s.verdict.reason);
-}
-
-std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string json_number(std::optional<double> value) {

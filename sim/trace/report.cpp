@@ -5,25 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/json_text.hpp"
+
 namespace headroom::trace {
 namespace {
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        else out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string xml_text(const std::string& s) {
   std::string out;
@@ -54,11 +39,11 @@ std::string cache_csv(const std::vector<CacheResult>& results) {
 
 std::string cache_json(const Trace& trace, const std::vector<CacheResult>& results) {
   std::string out = fmt::format("{{\"trace\": {}, \"requests\": {}, \"unique\": {}, \"skipped_rows\": {}, \"results\": [",
-                                json_string(trace.name), trace.keys.size(), trace.unique(), trace.skipped_rows);
+                                json_quote(trace.name), trace.keys.size(), trace.unique(), trace.skipped_rows);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     out += fmt::format("{}{{\"policy\": {}, \"frames\": {}, \"misses\": {}, \"miss_ratio\": {}}}", i ? ", " : "",
-                       json_string(r.policy), r.frames, r.misses, r.miss_ratio());
+                       json_quote(r.policy), r.frames, r.misses, r.miss_ratio());
   }
   return out + "]}\n";
 }
@@ -100,7 +85,7 @@ std::string mrc_json(const MrcReport& r) {
   std::string out = fmt::format(
       "{{\"trace\": {}, \"requests\": {}, \"unique\": {}, \"skipped_rows\": {}, \"page_bytes\": {}, "
       "\"sample_rate\": {}, \"sampled_requests\": {}, \"os_reserve_bytes\": {}, \"curve\": [",
-      json_string(r.trace->name), c.requests, r.trace->unique(), r.trace->skipped_rows, r.page_bytes,
+      json_quote(r.trace->name), c.requests, r.trace->unique(), r.trace->skipped_rows, r.page_bytes,
       c.sample_rate, c.sampled, r.os_reserve_bytes);
   const auto points = curve_points(c);
   for (std::size_t i = 0; i < points.size(); ++i)
