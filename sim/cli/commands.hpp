@@ -74,7 +74,9 @@ inline config::Scenario load(const std::string& path, const std::string& policy_
   }
   // Checked even when overridden: a scenario naming an unusable policy is still a bad file.
   if (const std::string problem = policy_problem(scenario.memory.policy); !problem.empty())
-    throw CliError{policy_location(scenario.path) + ": error: memory.policy: " + problem};
+    throw CliError{config::ConfigError(scenario.path, scenario.memory.policy_line, scenario.memory.policy_column,
+                                       "memory.policy: " + problem)
+                       .what()};
   if (!policy_override.empty()) scenario.memory.policy = policy_override;
   return scenario;
 }

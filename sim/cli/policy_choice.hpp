@@ -5,8 +5,6 @@
 // `headroom cache`. commands.hpp applies the choice. Header-only, included by sim/main.cpp alone (see host_runner.hpp).
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <string>
 
 #include "sim/mm/policy_registry.hpp"
@@ -32,22 +30,6 @@ inline std::string policy_problem(const std::string& name) {
     return "policy '" + name + "' is offline: it needs the future reference string and runs only in "
            "`headroom cache`";
   return "";
-}
-
-// "FILE:LINE:COL" of the scenario's `memory.policy` value (1-based, as the config layer reports),
-// or "FILE" when it cannot be located (the loader accepted the file, so this is a fallback only).
-inline std::string policy_location(const std::string& scenario_path) {
-  try {
-    const YAML::Node root = YAML::LoadFile(scenario_path);
-    const YAML::Node memory = root.IsMap() ? root["memory"] : YAML::Node();
-    const YAML::Node policy = memory.IsMap() ? memory["policy"] : YAML::Node();
-    if (policy.IsDefined() && policy.Mark().line >= 0) {
-      return scenario_path + ":" + std::to_string(policy.Mark().line + 1) + ":" +
-             std::to_string(policy.Mark().column + 1);
-    }
-  } catch (const YAML::Exception&) {
-  }
-  return scenario_path;
 }
 
 }  // namespace headroom::cli

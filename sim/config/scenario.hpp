@@ -102,6 +102,9 @@ struct LlmServerSpec : WorkloadSpec {
 
 struct MemorySpec {
   std::string policy = "linux";
+  // Where the scenario's `policy:` value stands (1-based; 0 when defaulted), so that the check
+  // against the policy registry, made where the registry is linked, can point at it.
+  int policy_line = 0, policy_column = 0;
   int swappiness = 60;
   int watermark_scale_factor = 10;
   std::optional<std::uint64_t> min_free_bytes;

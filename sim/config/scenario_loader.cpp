@@ -99,6 +99,11 @@ MemorySpec parse_memory(const std::string& file, const MapReader& root) {
                       {"policy", "swappiness", "watermark_scale_factor", "min_free", "readahead",
                        "page_cluster", "swap_page_cpu_cost"});
   memory.policy = map.string_or("policy", memory.policy);
+  if (map.has("policy")) {
+    const YAML::Mark at = map.get("policy").Mark();
+    memory.policy_line = at.line + 1;
+    memory.policy_column = at.column + 1;
+  }
   // Ranges of the Linux sysctls these mirror (vm.swappiness 0..200, vm.watermark_scale_factor
   // 1..3000, vm.page-cluster is a log2 page count).
   memory.swappiness = static_cast<int>(map.integer_or("swappiness", memory.swappiness, 0, 200));
