@@ -1,1 +1,0 @@
-// Placeholder so an area with no sources yet still forms a library.
