@@ -20,6 +20,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "sim/text.hpp"
+
 namespace headroom::trace {
 namespace {
 
@@ -156,12 +158,6 @@ bool valid_time(std::string_view s) {
   std::string_view rest = s.substr(19);
   if (rest.empty()) return true;
   return rest.size() >= 2 && rest[0] == '.' && all_digits(rest.substr(1), rest.size() - 1);
-}
-
-std::string shown(std::string_view s) {
-  constexpr std::size_t kMax = 60;
-  if (s.size() <= kMax) return std::string(s);
-  return std::string(s.substr(0, kMax)) + "...";
 }
 
 class Parser {
