@@ -1,5 +1,6 @@
 // analysis/result_json: lossless JSON form of a HostResult, used to move a child process's
-// simulation result to the parent (`headroom compare`). Doubles round-trip exactly.
+// simulation result to the parent (`headroom compare`). Doubles round-trip exactly. A child sends
+// analysis::summarised(result) (summary.hpp): the figures, not every request record.
 #pragma once
 
 #include <string>

@@ -6,10 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace headroom::analysis {
+
+struct PrecomputedSummary;  // analysis/summary.hpp
 
 // One request of an llm-server, as the engine observed it (simulated seconds).
 struct RequestRecord {
@@ -75,6 +78,10 @@ struct HostResult {
   std::string policy;
   MemoryResult memory;
   std::vector<WorkloadResult> workloads;
+  // Set by analysis::summarised() where the host was simulated (a `compare` child): the figures
+  // computed from the request records and intervals, which were then dropped, so that a child
+  // ships a few KB instead of every request. summarize_host() uses them as they are.
+  std::shared_ptr<const PrecomputedSummary> summary;
 };
 
 struct ScenarioResult {

@@ -248,11 +248,30 @@ VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadS
 HostSummary summarize_host(const HostResult& host) {
   HostSummary s;
   s.host = &host;
-  for (const WorkloadResult& w : host.workloads) s.workloads.push_back(summarize_workload(w, host.horizon_s));
-  s.psi = memory_pressure(host.workloads, host.horizon_s);
+  if (host.summary) {
+    s.workloads = host.summary->workloads;
+    s.psi = host.summary->psi;
+  } else {
+    for (const WorkloadResult& w : host.workloads) s.workloads.push_back(summarize_workload(w, host.horizon_s));
+    s.psi = memory_pressure(host.workloads, host.horizon_s);
+  }
   s.refault_bytes = refault_bytes(host);
   s.verdict = decide_verdict(host, s.workloads, s.psi, s.refault_bytes);
   return s;
+}
+
+HostResult summarised(HostResult host) {
+  if (host.summary) return host;
+  auto summary = std::make_shared<PrecomputedSummary>();
+  for (const WorkloadResult& w : host.workloads) summary->workloads.push_back(summarize_workload(w, host.horizon_s));
+  summary->psi = memory_pressure(host.workloads, host.horizon_s);
+  for (WorkloadResult& w : host.workloads) {
+    w.requests = {};
+    w.memory_stall = {};
+    w.busy = {};
+  }
+  host.summary = std::move(summary);
+  return host;
 }
 
 }  // namespace headroom::analysis

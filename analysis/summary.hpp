@@ -84,4 +84,13 @@ VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadS
                              const Psi& psi, std::uint64_t refault_bytes);
 HostSummary summarize_host(const HostResult& host);
 
+// What summarize_host computes from the per-request records and intervals.
+struct PrecomputedSummary {
+  Psi psi;
+  std::vector<WorkloadSummary> workloads;  // one per HostResult::workloads, in order
+};
+// `host` with its summary computed (HostResult::summary) and its request records and intervals
+// dropped: it renders exactly as `host` does, and weighs a few KB whatever the request count.
+HostResult summarised(HostResult host);
+
 }  // namespace headroom::analysis

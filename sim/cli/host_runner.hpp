@@ -1,12 +1,22 @@
 // sim/cli: the command-line front end (sim/main.cpp is the entry point; this folder holds its parts).
 //
 // host_runner: runs one simulation per host, each in its own child process, because SimGrid allows
-// one Engine per process. A child writes its HostResult as JSON (analysis/result_json.hpp) to a
-// file in a private temporary directory; the parent waits, reads and merges the results in the
-// order the hosts were given. Header-only: included by sim/main.cpp alone (the build compiles
-// sim/main.cpp as the only source of the `headroom` executable).
+// one Engine per process. A child summarises its HostResult (analysis::summarised: the figures,
+// not every request record) and writes it as JSON (analysis/result_json.hpp) into a pipe; the
+// parent reads every pipe as data comes, then merges the results in the order the hosts were
+// given. Nothing touches the file system, so nothing is left behind whatever happens.
+//
+// Lifetime: a child dies with the parent (PR_SET_PDEATHSIG, even after kill -9 of the parent) and
+// ignores SIGINT, so that a Ctrl-C on the terminal's process group is handled once, by the parent:
+// on SIGINT or SIGTERM the parent kills and reaps every child and throws HostRunError with exit
+// status 128 + the signal's number (130, 143).
+// Header-only: included by sim/main.cpp alone (the build compiles sim/main.cpp as the only source
+// of the `headroom` executable) and by its unit test (tests/unit/analysis/test_host_runner.cpp).
 #pragma once
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,16 +26,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "analysis/result_json.hpp"
+#include "analysis/summary.hpp"
 #include "sim/config/error.hpp"
 
 namespace headroom::cli {
@@ -34,6 +42,7 @@ namespace headroom::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;  // a simulation crashed or failed internally
 inline constexpr int kExitBadInput = 2;  // scenario, trace, command line or output path
+inline constexpr int kExitSignalBase = 128;  // stopped by signal N: 128 + N (SIGINT 130, SIGTERM 143)
 
 // Raised in the parent when a child failed; what() is the full "error: ..." line(s) to print.
 class HostRunError : public std::runtime_error {
@@ -50,42 +59,114 @@ using SimulateOne = std::function<analysis::HostResult(std::size_t host_index)>;
 
 namespace detail {
 
-inline void write_all(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
+inline volatile std::sig_atomic_t g_stop_signal = 0;
+inline void record_stop_signal(int signal) { g_stop_signal = signal; }
+
+// "error: interrupted by SIGINT; every simulation was stopped" and 130.
+inline HostRunError interrupted(int signal) {
+  const char* name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal";
+  return HostRunError(std::string("error: interrupted by ") + name + "; every simulation was stopped",
+                      kExitSignalBase + signal);
 }
 
-inline std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+// While alive, SIGINT and SIGTERM are blocked except inside wait_for_children (ppoll unblocks them
+// atomically), so a signal is seen between two steps of the loop, never in the middle of one. A
+// signal the user's shell ignores (a background job's SIGINT) stays ignored.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal = 0;
+    sigemptyset(&stop_set_);
+    for (int signal : {SIGINT, SIGTERM}) {
+      struct sigaction action {};
+      action.sa_handler = record_stop_signal;
+      sigemptyset(&action.sa_mask);
+      ::sigaction(signal, nullptr, &previous_[signal == SIGINT ? 0 : 1]);
+      if (previous_[signal == SIGINT ? 0 : 1].sa_handler == SIG_IGN) continue;
+      ::sigaction(signal, &action, nullptr);
+      sigaddset(&stop_set_, signal);
+    }
+    ::sigprocmask(SIG_BLOCK, &stop_set_, &saved_mask_);
+    wait_mask_ = saved_mask_;
+    sigdelset(&wait_mask_, SIGINT);
+    sigdelset(&wait_mask_, SIGTERM);
+  }
+  ~StopSignals() {
+    ::sigaction(SIGINT, &previous_[0], nullptr);
+    ::sigaction(SIGTERM, &previous_[1], nullptr);
+    ::sigprocmask(SIG_SETMASK, &saved_mask_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  // The signal that asked to stop (0: none), including one still pending (blocked) now.
+  int stop_signal() {
+    sigset_t pending;
+    sigemptyset(&pending);
+    ::sigpending(&pending);
+    for (int signal : {SIGINT, SIGTERM}) {
+      if (sigismember(&stop_set_, signal) && sigismember(&pending, signal)) {
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, signal);
+        const struct timespec now {};
+        ::sigtimedwait(&one, nullptr, &now);  // consume it: it is handled here
+        if (g_stop_signal == 0) g_stop_signal = signal;
+      }
+    }
+    return g_stop_signal;
+  }
+  const sigset_t& wait_mask() const { return wait_mask_; }
+  const sigset_t& saved_mask() const { return saved_mask_; }
+
+ private:
+  struct sigaction previous_[2] {};
+  sigset_t stop_set_{}, saved_mask_{}, wait_mask_{};
+};
+
+inline void write_all(int fd, const std::string& text) {
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the parent is gone or stopped reading: nothing left to tell
+    written += static_cast<std::size_t>(n);
+  }
 }
 
-// The child's whole life: simulate, write the result (or the error text), exit without running
-// the parent's atexit handlers or flushing its stdio buffers a second time.
-[[noreturn]] inline void child_main(const SimulateOne& simulate, std::size_t index,
-                                    const std::string& result_path) {
+// The child's whole life: simulate, summarise, write the result (or the error text) into the
+// pipe, exit without running the parent's atexit handlers or flushing its stdio buffers again.
+[[noreturn]] inline void child_main(const SimulateOne& simulate, std::size_t index, int result_fd,
+                                    pid_t parent, const sigset_t& parent_mask) {
+  // Die with the parent, even after kill -9; if it already died, the signal would never come.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(kExitInternal);
+  std::signal(SIGINT, SIG_IGN);  // the parent handles Ctrl-C for the whole group
+  std::signal(SIGTERM, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &parent_mask, nullptr);
   int code = kExitOk;
+  std::string text;
   try {
-    write_all(result_path, analysis::host_result_to_json(simulate(index)));
+    text = analysis::host_result_to_json(analysis::summarised(simulate(index)));
   } catch (const config::ConfigError& e) {
-    write_all(result_path, e.what());
+    text = e.what();
     code = kExitBadInput;
   } catch (const std::exception& e) {
-    write_all(result_path, e.what());
+    text = e.what();
     code = kExitInternal;
   } catch (...) {
-    write_all(result_path, "unknown exception");
+    text = "unknown exception";
     code = kExitInternal;
   }
+  write_all(result_fd, text);
   std::fflush(nullptr);
   ::_exit(code);
 }
 
 struct Child {
-  std::size_t index;
-  std::string result_path;
+  std::size_t index = 0;
+  int fd = -1;       // read end of the child's result pipe; -1 once it reached end of file
+  std::string text;  // what the child wrote so far
 };
 
 inline std::string describe_status(int status) {
@@ -96,21 +177,33 @@ inline std::string describe_status(int status) {
   return "exited with status " + std::to_string(WEXITSTATUS(status)) + " without a result";
 }
 
+inline int wait_exit_status(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+inline void stop_children(std::map<pid_t, Child>& running) {
+  for (auto& [pid, child] : running) ::kill(pid, SIGKILL);
+  for (auto& [pid, child] : running) {
+    if (child.fd >= 0) ::close(child.fd);
+    wait_exit_status(pid);
+  }
+  running.clear();
+}
+
 }  // namespace detail
 
 // Simulates hosts 0..names.size()-1 with at most `max_children` children at once and returns the
-// results in index order. The first failure (in host order) is thrown as HostRunError after every
-// started child has finished; no new child starts once one has failed.
+// (summarised) results in index order. The first failure (in host order) is thrown as
+// HostRunError after every started child has finished; no new child starts once one has failed.
+// SIGINT or SIGTERM kills every child and throws HostRunError with exit status 128 + signal.
 inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector<std::string>& names,
                                                                const SimulateOne& simulate,
                                                                std::size_t max_children) {
-  namespace fs = std::filesystem;
-  std::string dir_template = (fs::temp_directory_path() / "headroom-XXXXXX").string();
-  if (::mkdtemp(dir_template.data()) == nullptr) {
-    throw HostRunError("error: cannot create a temporary directory for host results: " +
-                           std::string(std::strerror(errno)), kExitInternal);
-  }
-  const fs::path dir = dir_template;
+  detail::StopSignals signals;
+  const pid_t parent = ::getpid();
   std::vector<analysis::HostResult> results(names.size());
   std::map<std::size_t, std::pair<std::string, int>> failures;  // host index -> (message, exit code)
   std::map<pid_t, detail::Child> running;
@@ -120,7 +213,7 @@ inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector
     const detail::Child child = running.at(pid);
     running.erase(pid);
     const std::string& host = names[child.index];
-    const std::string text = detail::read_all(child.result_path);
+    const std::string& text = child.text;
     const bool exited = WIFEXITED(status);
     const int code = exited ? WEXITSTATUS(status) : -1;
     if (exited && code == kExitOk) {
@@ -139,32 +232,71 @@ inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector
     }
   };
 
-  while (next < names.size() || !running.empty()) {
-    if (failures.empty() && next < names.size() && running.size() < max_children) {
-      const std::string path = (dir / ("host-" + std::to_string(next) + ".json")).string();
-      std::fflush(nullptr);  // the child must not re-emit the parent's buffered output
-      const pid_t pid = ::fork();
-      if (pid < 0) {
-        failures[next] = {"error: cannot start a process for host '" + names[next] +
-                              "': " + std::strerror(errno), kExitInternal};
+  auto start = [&](std::size_t index) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      failures[index] = {"error: cannot start a process for host '" + names[index] + "': " + std::strerror(errno),
+                         kExitInternal};
+      return;
+    }
+    std::fflush(nullptr);  // the child must not re-emit the parent's buffered output
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      const int error = errno;
+      ::close(pipe_fds[0]);
+      ::close(pipe_fds[1]);
+      failures[index] = {"error: cannot start a process for host '" + names[index] + "': " + std::strerror(error),
+                         kExitInternal};
+      return;
+    }
+    if (pid == 0) {
+      ::close(pipe_fds[0]);
+      for (const auto& [other, child] : running) ::close(child.fd);  // other children's pipes
+      detail::child_main(simulate, index, pipe_fds[1], parent, signals.saved_mask());
+    }
+    ::close(pipe_fds[1]);  // the parent sees end of file once the child has written and exited
+    running[pid] = {index, pipe_fds[0], {}};
+  };
+
+  // Reads what is ready; a child whose pipe reached end of file has written everything and is
+  // exiting, so waiting for it does not block for long.
+  auto read_ready = [&](const std::vector<pollfd>& polled, const std::vector<pid_t>& pids) {
+    char buffer[1 << 16];
+    for (std::size_t k = 0; k < polled.size(); ++k) {
+      if (polled[k].revents == 0) continue;
+      detail::Child& child = running.at(pids[k]);
+      const ssize_t n = ::read(child.fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) {
+        child.text.append(buffer, static_cast<std::size_t>(n));
         continue;
       }
-      if (pid == 0) detail::child_main(simulate, next, path);
-      running[pid] = {next, path};
-      ++next;
+      ::close(child.fd);
+      child.fd = -1;
+      finish(pids[k], detail::wait_exit_status(pids[k]));
+    }
+  };
+
+  while (signals.stop_signal() == 0) {
+    if (failures.empty() && next < names.size() && running.size() < max_children) {
+      start(next++);
       continue;
     }
-    if (running.empty()) break;  // a failure stopped new starts and nothing is left to wait for
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      break;
+    if (running.empty()) break;  // all done, or a failure stopped new starts and nothing is left
+    std::vector<pollfd> polled;
+    std::vector<pid_t> pids;
+    for (const auto& [pid, child] : running) {
+      polled.push_back({child.fd, POLLIN, 0});
+      pids.push_back(pid);
     }
-    if (running.count(pid)) finish(pid, status);
+    // SIGINT/SIGTERM are unblocked only while waiting here.
+    if (::ppoll(polled.data(), polled.size(), nullptr, &signals.wait_mask()) < 0) continue;  // EINTR
+    read_ready(polled, pids);
   }
-  std::error_code ignored;
-  fs::remove_all(dir, ignored);
+  if (const int signal = signals.stop_signal()) {
+    detail::stop_children(running);
+    throw detail::interrupted(signal);
+  }
   if (!failures.empty()) {
     const auto& [message, code] = failures.begin()->second;
     throw HostRunError(message, code);

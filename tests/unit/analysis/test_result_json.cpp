@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include "analysis/report.hpp"
 #include "analysis/result_json.hpp"
+#include "analysis/summary.hpp"
 #include "fixtures.hpp"
 
 using namespace headroom::analysis;
@@ -45,4 +47,25 @@ TEST_CASE("results.hpp layout is the one result_json.cpp serialises") {
   CHECK(sizeof(RequestRecord) == 4 * sizeof(double) + 3 * sizeof(std::uint32_t) + 4 + sizeof(std::string));
   CHECK(sizeof(MemoryResult) == 18 * sizeof(std::uint64_t));
   CHECK(sizeof(Interval) == 2 * sizeof(double));
+}
+
+// `compare` children send summarised(result) instead of every request record; the parent must
+// print exactly what `run` prints from the full result.
+TEST_CASE("a summarised host renders exactly as the full one, after the round trip") {
+  HostResult h = testing::small_host();
+  RequestRecord failed = testing::request(2, -1, -1, -1, 0);
+  failed.failed = true;
+  failed.failure = "oom-killed";
+  h.workloads[0].requests.push_back(failed);
+  h.workloads[0].requests[0].arrival_s = 0.1;  // inexact doubles must survive bit for bit
+  ScenarioResult full;
+  full.scenario = "s";
+  full.hosts = {h, testing::small_host("h128", 128)};
+  ScenarioResult shipped = full;
+  for (HostResult& host : shipped.hosts) host = host_result_from_json(host_result_to_json(summarised(host)));
+  CHECK(shipped.hosts[0].workloads[0].requests.empty());
+  CHECK(shipped.hosts[0].workloads[0].busy.empty());
+  REQUIRE(shipped.hosts[0].summary != nullptr);
+  CHECK(shipped.hosts[0].summary->workloads[0].requests_failed == 1);
+  for (Format format : {Format::md, Format::json, Format::csv}) CHECK(render(shipped, format) == render(full, format));
 }
