@@ -7,8 +7,6 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 #include "analysis/number_format.hpp"
@@ -270,36 +268,6 @@ std::string render_csv(const ScenarioResult& result) {
     }
   }
   return csv.text();
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const auto slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
-  std::string temp = (dir == "/" ? "" : dir) + "/.headroom-out-XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    throw std::runtime_error("cannot write " + path + ": cannot create a temporary file in " + dir +
-                             ": " + std::strerror(errno));
-  }
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw std::runtime_error("cannot write " + path + ": " + std::strerror(err));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  // mkstemp creates 0600; a report is an ordinary file.
-  ::fchmod(fd, 0644);
-  if (::close(fd) != 0 || std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + std::strerror(err));
-  }
 }
 
 }  // namespace headroom::analysis

@@ -20,8 +20,4 @@ std::string render_json(const ScenarioResult& result);
 std::string render_markdown(const ScenarioResult& result);
 std::string render_csv(const ScenarioResult& result);
 
-// Writes `text` to `path` atomically: a temporary file in the same directory, then rename(2), so
-// readers never see a partial report. Throws std::runtime_error naming the path and the OS error.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 }  // namespace headroom::analysis

@@ -138,24 +138,3 @@ TEST_CASE("format names parse; unknown ones do not") {
   CHECK(parse_format("csv") == Format::csv);
   CHECK_FALSE(parse_format("xml").has_value());
 }
-
-TEST_CASE("atomic write replaces the file and leaves no temporary behind") {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("hr-analysis-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string path = (dir / "report.md").string();
-  write_file_atomically(path, "old\n");
-  write_file_atomically(path, "new text\n");
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  CHECK(content.str() == "new text\n");
-  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
-  fs::remove_all(dir);
-  try {
-    write_file_atomically((dir / "missing" / "x.json").string(), "x");
-    FAIL("expected an error");
-  } catch (const std::runtime_error& e) {
-    CHECK(std::string(e.what()).find("cannot write " + (dir / "missing" / "x.json").string()) == 0);
-  }
-}
