@@ -5,32 +5,105 @@
 //   headroom cache TRACE --policy P[,P...] --frames N[,N...]   (reference-trace replay, sim/trace)
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
 // Exit status: 0 success, 1 internal failure (a simulation crashed), 2 bad input (scenario, trace,
-// command line, output path), always with a one-line "error: ..." or "FILE:LINE:COL: error: ..."
-// message on stderr.
+// command line, output path), 128 + N when stopped by signal N (SIGINT 130, SIGTERM 143), always
+// with a one-line "error: ..." or "FILE:LINE:COL: error: ..." message on stderr.
+// Only `run` and `compare` load the simulation engine (SimGrid); see sim/cli/engine_loader.hpp.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "sim/cli/catalog_commands.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/text.hpp"
 #include "sim/trace/cli.hpp"
 
 namespace {
 
+using headroom::shown;
 using headroom::cli::OutputOptions;
+
+// An option whose empty value would silently mean its default (`--host ''` = the first host).
+CLI::Validator non_empty(const std::string& what) {
+  return CLI::Validator(
+      [what](std::string& value) {
+        return value.empty() ? "expected " + what + ", found an empty value" : std::string();
+      },
+      "");
+}
+
+CLI::Validator one_of(std::vector<std::string> names) {
+  return CLI::Validator(
+      [names](std::string& value) {
+        std::string list;
+        for (std::size_t i = 0; i < names.size(); ++i)
+          list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+        for (const auto& name : names)
+          if (value == name) return std::string();
+        return "expected " + list + ", found '" + shown(value) + "'";
+      },
+      "");
+}
+
+CLI::Validator whole_number(unsigned long long min, unsigned long long max) {
+  return CLI::Validator(
+      [min, max](std::string& value) {
+        unsigned long long n = 0;
+        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (value.empty() || error != std::errc() || end != value.data() + value.size() || n < min || n > max)
+          return "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                 ", found '" + shown(value) + "'";
+        return std::string();
+      },
+      "");
+}
+
+void add_scenario_argument(CLI::App& command, std::string& path) {
+  command.add_option("scenario", path, "scenario YAML file")->required()->check(non_empty("a scenario file"));
+}
 
 void add_policy_option(CLI::App& command, std::string& policy) {
   command.add_option("--policy", policy,
                      "eviction policy for every host, overriding the scenario's memory.policy "
-                     "(one of: " + headroom::cli::online_policy_names() + ")");
+                     "(one of: " + headroom::cli::online_policy_names() + ")")
+      ->check(non_empty("a policy name"));
 }
 
 void add_output_options(CLI::App& command, OutputOptions& output) {
-  command.add_option("--format", output.format, "output format")
-      ->check(CLI::IsMember({"md", "json", "csv"}))
+  command.add_option("--format", output.format, "output format: md, json or csv")
+      ->check(one_of({"md", "json", "csv"}))
       ->capture_default_str();
   command.add_option("--out", output.out_path,
-                     "write the report to FILE (atomically: temporary file + rename); default stdout");
+                     "write the report to FILE ('-': stdout, the default). A file is replaced atomically "
+                     "(temporary file + rename) keeping its mode; a symbolic link is followed and its "
+                     "target replaced; a device or FIFO is written in place. Checked before simulating.")
+      ->check(non_empty("a file path"));
+}
+
+// The commands, for messages; CLI11 knows them once they are declared.
+std::string command_names(const CLI::App& app) {
+  std::string names;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; }))
+    names += (names.empty() ? "" : ", ") + command->get_name();
+  return names;
+}
+
+// CLI11 says "A subcommand is required" for `headroom x` too; say which word was not a command.
+// Returns false (after printing the error) when argv[1] is neither an option nor a command.
+bool known_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "error: a command is required (commands: %s); see headroom --help\n",
+                 command_names(app).c_str());
+    return false;
+  }
+  const std::string first = argv[1];
+  if (!first.empty() && first[0] == '-') return true;  // --help, or an option CLI11 will refuse
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (command->get_name() == first) return true;
+  std::fprintf(stderr, "error: unknown command '%s' (commands: %s)\n", shown(first).c_str(),
+               command_names(app).c_str());
+  return false;
 }
 
 }  // namespace
@@ -42,19 +115,21 @@ int main(int argc, char** argv) {
 
   headroom::cli::RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "simulate one host of a scenario in this process");
-  run_cmd->add_option("scenario", run.scenario_path, "scenario YAML file")->required();
-  run_cmd->add_option("--host", run.host, "host name from the scenario (default: its first host)");
+  add_scenario_argument(*run_cmd, run.scenario_path);
+  run_cmd->add_option("--host", run.host, "host name from the scenario (default: its first host)")
+      ->check(non_empty("a host name"));
   add_policy_option(*run_cmd, run.policy);
   add_output_options(*run_cmd, run.output);
 
   headroom::cli::CompareOptions compare;
   CLI::App* compare_cmd = app.add_subcommand(
       "compare", "simulate several hosts of a scenario (one child process each) side by side");
-  compare_cmd->add_option("scenario", compare.scenario_path, "scenario YAML file")->required();
+  add_scenario_argument(*compare_cmd, compare.scenario_path);
   compare_cmd->add_option("--hosts", compare.hosts, "comma-separated host names (default: all, in scenario order)")
-      ->delimiter(',');
-  compare_cmd->add_option("--jobs", compare.jobs, "simulations running at once")
-      ->check(CLI::Range(1, 64))
+      ->delimiter(',')
+      ->check(non_empty("a host name"));
+  compare_cmd->add_option("--jobs", compare.jobs, "simulations running at once (1 to 64)")
+      ->check(whole_number(1, 64))
       ->capture_default_str();
   add_policy_option(*compare_cmd, compare.policy);
   add_output_options(*compare_cmd, compare.output);
@@ -66,11 +141,14 @@ int main(int argc, char** argv) {
   int trace_exit = headroom::cli::kExitOk;
   headroom::trace::add_trace_commands(app, trace_exit);
 
+  if (!known_command(app, argc, argv)) return headroom::cli::kExitBadInput;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);  // prints help, or the usage error
-    return code == 0 ? 0 : headroom::cli::kExitBadInput;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    // One line, as every other error (CLI11 would add "Run with --help for more information.").
+    std::fprintf(stderr, "error: %s\n", shown(e.what(), 4096).c_str());
+    return headroom::cli::kExitBadInput;
   }
 
   if (app.got_subcommand("cache") || app.got_subcommand("mrc")) return trace_exit;

@@ -9,19 +9,22 @@
 #include <string>
 #include <vector>
 
+#include "analysis/output_file.hpp"
 #include "analysis/report.hpp"
+#include "sim/cli/engine_loader.hpp"
 #include "sim/cli/host_runner.hpp"
 #include "sim/cli/policy_choice.hpp"
 #include "sim/config/error.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/scenario_loader.hpp"
-#include "sim/engine/simulate.hpp"
+#include "sim/text.hpp"
 
 namespace headroom::cli {
 
 struct OutputOptions {
   std::string format = "md";
-  std::string out_path;  // empty: stdout
+  std::string out_path;  // empty or "-": stdout
+  bool to_stdout() const { return out_path.empty() || out_path == "-"; }
 };
 
 struct RunOptions {
@@ -55,7 +58,7 @@ inline std::size_t find_host(const config::Scenario& scenario, const std::string
   for (std::size_t i = 0; i < scenario.hosts.size(); ++i) {
     if (scenario.hosts[i].name == name) return i;
   }
-  throw CliError{"error: no host named '" + name + "' in " + scenario.path + " (hosts: " +
+  throw CliError{"error: no host named '" + shown(name) + "' in " + scenario.path + " (hosts: " +
                  host_names(scenario) + ")"};
 }
 
@@ -91,19 +94,39 @@ inline analysis::ScenarioResult empty_result(const config::Scenario& scenario) {
   return result;
 }
 
+// Refuses an --out that cannot take the report before anything is simulated (a long run must not
+// end in "cannot write"); emit() checks again when it writes.
+inline void check_output(const OutputOptions& output) {
+  if (output.to_stdout()) return;
+  try {
+    analysis::check_output_path(output.out_path);
+  } catch (const analysis::OutputError& e) {
+    throw CliError{std::string("error: ") + e.what()};
+  }
+}
+
 inline void emit(const analysis::ScenarioResult& result, const OutputOptions& output) {
   const auto format = analysis::parse_format(output.format);
-  if (!format) throw CliError{"error: unknown format '" + output.format + "' (expected md, json or csv)"};
+  if (!format) throw CliError{"error: unknown format '" + shown(output.format) + "' (expected md, json or csv)"};
   const std::string text = analysis::render(result, *format);
-  if (output.out_path.empty()) {
+  if (output.to_stdout()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
     return;
   }
   try {
-    analysis::write_file_atomically(output.out_path, text);
-  } catch (const std::runtime_error& e) {
+    analysis::write_output_file(output.out_path, text);
+  } catch (const analysis::OutputError& e) {
     throw CliError{std::string("error: ") + e.what()};
+  }
+}
+
+// The engine module's simulate_host (engine_loader.hpp); a missing module is an installation fault.
+inline engine::SimulateHostFn engine_or_fail() {
+  try {
+    return simulation_engine();
+  } catch (const EngineLoadError& e) {
+    throw CliError{std::string("error: ") + e.what(), kExitInternal};
   }
 }
 
@@ -111,9 +134,11 @@ inline void run_command(const RunOptions& options) {
   const config::Scenario scenario = load(options.scenario_path, options.policy);
   if (scenario.hosts.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
   const std::size_t index = options.host.empty() ? 0 : find_host(scenario, options.host);
+  check_output(options.output);
+  const engine::SimulateHostFn simulate_host = engine_or_fail();
   analysis::ScenarioResult result = empty_result(scenario);
   try {
-    result.hosts.push_back(engine::simulate_host(scenario, scenario.hosts[index]));
+    result.hosts.push_back(simulate_host(scenario, scenario.hosts[index]));
   } catch (const config::ConfigError& e) {  // e.g. a bad trace row found while replaying
     throw CliError{e.what()};
   } catch (const std::exception& e) {
@@ -132,7 +157,7 @@ inline void compare_command(const CompareOptions& options) {
     for (const std::string& name : options.hosts) {
       const std::size_t index = find_host(scenario, name);
       if (std::find(chosen.begin(), chosen.end(), index) != chosen.end()) {
-        throw CliError{"error: host '" + name + "' is given twice in --hosts"};
+        throw CliError{"error: host '" + shown(name) + "' is given twice in --hosts"};
       }
       chosen.push_back(index);
     }
@@ -140,10 +165,13 @@ inline void compare_command(const CompareOptions& options) {
   if (chosen.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
   std::vector<std::string> names;
   for (std::size_t i : chosen) names.push_back(scenario.hosts[i].name);
+  check_output(options.output);
+  // Loaded once here, before the children fork, so each inherits it instead of loading it again.
+  const engine::SimulateHostFn simulate_host = engine_or_fail();
   analysis::ScenarioResult result = empty_result(scenario);
   try {
     result.hosts = run_hosts_in_children(
-        names, [&](std::size_t k) { return engine::simulate_host(scenario, scenario.hosts[chosen[k]]); },
+        names, [&](std::size_t k) { return simulate_host(scenario, scenario.hosts[chosen[k]]); },
         std::max<std::size_t>(options.jobs, 1));
   } catch (const HostRunError& e) {
     throw CliError{e.what(), e.exit_code()};
