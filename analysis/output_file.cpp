@@ -65,7 +65,9 @@ Target resolve(const std::string& given) {
   t.path = given;
   for (int hops = 0;; ++hops) {
     if (::lstat(t.path.c_str(), &t.info) != 0) {
-      if (errno != ENOENT) fail(given, errno_text(errno));
+      const int error = errno;
+      if (error == ENOTDIR) fail(given, quoted(parent_of(t.path)) + " is not a directory");
+      if (error != ENOENT) fail(given, errno_text(error));
       t.kind = Kind::absent;
       break;
     }

@@ -59,6 +59,27 @@ CLI::Validator whole_number(unsigned long long min, unsigned long long max) {
       "");
 }
 
+// "a,b" -> {a, b}; an empty name anywhere ("a,,b", "a,") is refused by host_list() first.
+std::vector<std::string> split_names(const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t begin = 0;
+  for (std::size_t comma; (comma = text.find(',', begin)) != std::string::npos; begin = comma + 1)
+    names.push_back(text.substr(begin, comma - begin));
+  names.push_back(text.substr(begin));
+  return names;
+}
+
+CLI::Validator host_list() {
+  return CLI::Validator(
+      [](std::string& value) {
+        for (const std::string& name : split_names(value))
+          if (name.empty())
+            return "expected comma-separated host names, found an empty name in '" + shown(value) + "'";
+        return std::string();
+      },
+      "");
+}
+
 void add_scenario_argument(CLI::App& command, std::string& path) {
   command.add_option("scenario", path, "scenario YAML file")->required()->check(non_empty("a scenario file"));
 }
@@ -98,7 +119,12 @@ bool known_command(const CLI::App& app, int argc, char** argv) {
     return false;
   }
   const std::string first = argv[1];
-  if (!first.empty() && first[0] == '-') return true;  // --help, or an option CLI11 will refuse
+  if (first == "-h" || first == "--help") return true;
+  if (!first.empty() && first[0] == '-') {
+    std::fprintf(stderr, "error: unknown option '%s' before the command (commands: %s)\n", shown(first).c_str(),
+                 command_names(app).c_str());
+    return false;
+  }
   for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; }))
     if (command->get_name() == first) return true;
   std::fprintf(stderr, "error: unknown command '%s' (commands: %s)\n", shown(first).c_str(),
@@ -125,9 +151,10 @@ int main(int argc, char** argv) {
   CLI::App* compare_cmd = app.add_subcommand(
       "compare", "simulate several hosts of a scenario (one child process each) side by side");
   add_scenario_argument(*compare_cmd, compare.scenario_path);
-  compare_cmd->add_option("--hosts", compare.hosts, "comma-separated host names (default: all, in scenario order)")
-      ->delimiter(',')
-      ->check(non_empty("a host name"));
+  std::string compare_hosts;
+  CLI::Option* hosts_option =
+      compare_cmd->add_option("--hosts", compare_hosts, "comma-separated host names (default: all, in scenario order)")
+          ->check(host_list());
   compare_cmd->add_option("--jobs", compare.jobs, "simulations running at once (1 to 64)")
       ->check(whole_number(1, 64))
       ->capture_default_str();
@@ -152,6 +179,7 @@ int main(int argc, char** argv) {
   }
 
   if (app.got_subcommand("cache") || app.got_subcommand("mrc")) return trace_exit;
+  if (hosts_option->count() > 0) compare.hosts = split_names(compare_hosts);
 
   try {
     if (*run_cmd) headroom::cli::run_command(run);

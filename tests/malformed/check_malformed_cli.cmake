@@ -27,9 +27,13 @@ string(SUBSTRING "${expected_text}" ${message_start} -1 expected_message)
 string(STRIP "${expected_message}" expected_message)
 string(STRIP "${expected_status}" expected_status)
 
-execute_process(COMMAND "${HEADROOM}" ${args}
-                RESULT_VARIABLE status OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr
-                TIMEOUT 60)
+# An unquoted ${args} would drop the empty arguments; pass each one as a bracket argument instead.
+set(quoted_args "")
+foreach(arg IN LISTS args)
+  string(APPEND quoted_args " [==[${arg}]==]")
+endforeach()
+cmake_language(EVAL CODE "execute_process(COMMAND [==[${HEADROOM}]==] ${quoted_args}
+                RESULT_VARIABLE status OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr TIMEOUT 60)")
 string(STRIP "${stderr}" stderr)
 set(problems "")
 if(NOT "${status}" STREQUAL "${expected_status}")

@@ -129,7 +129,7 @@ TEST_CASE("paths that cannot take a report are refused before anything is writte
         "cannot write '" + (dir / "missing/x.json") + "': directory '" + (dir / "missing") + "' does not exist");
   write_output_file(dir / "file", "x");
   CHECK(error_of(dir / "file/x.json") ==
-        "cannot write '" + (dir / "file/x.json") + "': Not a directory");
+        "cannot write '" + (dir / "file/x.json") + "': '" + (dir / "file") + "' is not a directory");
   fs::create_symlink("loop", dir.path / "loop");
   CHECK(error_of(dir / "loop") == "cannot write '" + (dir / "loop") + "': too many levels of symbolic links");
   CHECK(error_of("") == "cannot write '': expected a file path, found an empty value");
