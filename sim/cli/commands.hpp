@@ -2,11 +2,16 @@
 // render, write. Header-only, included by sim/main.cpp alone (see host_runner.hpp).
 #pragma once
 
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "analysis/output_file.hpp"
@@ -130,12 +135,37 @@ inline engine::SimulateHostFn engine_or_fail() {
   }
 }
 
+// `run` simulates in this process, inside SimGrid: on SIGINT or SIGTERM it says so in one line and
+// exits 128 + signal, as `compare` does. SimGrid installs its own SIGINT handler (exit(1), no
+// message) when its engine starts, so the signals are blocked instead and a thread waits for them
+// with sigwait; threads SimGrid starts inherit the mask. Signals the shell ignores (nohup,
+// background jobs) stay ignored. Kept until the process exits.
+inline void stop_run_on_signals() {
+  sigset_t stop_set;
+  sigemptyset(&stop_set);
+  for (int signal : {SIGINT, SIGTERM}) {
+    struct sigaction current {};
+    ::sigaction(signal, nullptr, &current);
+    if (current.sa_handler != SIG_IGN) sigaddset(&stop_set, signal);
+  }
+  if (::pthread_sigmask(SIG_BLOCK, &stop_set, nullptr) != 0) return;
+  std::thread([stop_set] {
+    int signal = 0;
+    if (::sigwait(&stop_set, &signal) != 0) return;
+    const std::string message = std::string("error: interrupted by ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                                "; the simulation was stopped\n";
+    (void)!::write(STDERR_FILENO, message.data(), message.size());
+    ::_exit(kExitSignalBase + signal);
+  }).detach();
+}
+
 inline void run_command(const RunOptions& options) {
   const config::Scenario scenario = load(options.scenario_path, options.policy);
   if (scenario.hosts.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
   const std::size_t index = options.host.empty() ? 0 : find_host(scenario, options.host);
   check_output(options.output);
   const engine::SimulateHostFn simulate_host = engine_or_fail();
+  stop_run_on_signals();
   analysis::ScenarioResult result = empty_result(scenario);
   try {
     result.hosts.push_back(simulate_host(scenario, scenario.hosts[index]));

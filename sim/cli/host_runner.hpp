@@ -7,7 +7,7 @@
 // given. Nothing touches the file system, so nothing is left behind whatever happens.
 //
 // Lifetime: a child dies with the parent (PR_SET_PDEATHSIG, even after kill -9 of the parent) and
-// ignores SIGINT, so that a Ctrl-C on the terminal's process group is handled once, by the parent:
+// ignores (and blocks) SIGINT, so that a Ctrl-C on the terminal's process group is handled once, by the parent:
 // on SIGINT or SIGTERM the parent kills and reaps every child and throws HostRunError with exit
 // status 128 + the signal's number (130, 143).
 // Header-only: included by sim/main.cpp alone (the build compiles sim/main.cpp as the only source
@@ -141,9 +141,14 @@ inline void write_all(int fd, const std::string& text) {
   // Die with the parent, even after kill -9; if it already died, the signal would never come.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(kExitInternal);
-  std::signal(SIGINT, SIG_IGN);  // the parent handles Ctrl-C for the whole group
+  // The parent handles Ctrl-C for the whole group. SIGINT stays blocked as well as ignored:
+  // SimGrid installs its own SIGINT handler (exit(1)) when its engine starts, and a blocked
+  // signal never reaches it.
+  std::signal(SIGINT, SIG_IGN);
   std::signal(SIGTERM, SIG_DFL);
-  ::sigprocmask(SIG_SETMASK, &parent_mask, nullptr);
+  sigset_t child_mask = parent_mask;
+  sigaddset(&child_mask, SIGINT);
+  ::sigprocmask(SIG_SETMASK, &child_mask, nullptr);
   int code = kExitOk;
   std::string text;
   try {

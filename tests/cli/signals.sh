@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `headroom compare` stopped by a signal: SIGINT to the parent alone, SIGINT to its whole process
-# group (a terminal's Ctrl-C), SIGTERM, and kill -9 of the parent. Each must leave no simulation
+# group (a terminal's Ctrl-C), SIGTERM, and kill -9 of the parent; then `run` and SIGINT. Each must leave no simulation
 # running, no report and no temporary file; the first three must exit 128 + signal with one line.
 # Usage: signals.sh HEADROOM WORKDIR (run from the repository root; ctest: cli.compare_signals).
 set -u -m  # -m: job control, so a background job keeps SIGINT (a non-interactive shell ignores it)
@@ -78,6 +78,15 @@ kill -KILL "$parent"
 wait "$parent" 2>/dev/null
 check_clean "kill -9 of the parent"
 
+# `run` simulates in-process, where SimGrid would turn SIGINT into exit(1) without a word.
+kids=""
+"$headroom" run tests/cli/data/slow.yaml --out "$work/out/report.json" 2> "$work/stderr" &
+parent=$!
+sleep 1
+kill -INT "$parent"
+wait "$parent"
+check_stopped "run and SIGINT" 130 "error: interrupted by SIGINT; the simulation was stopped" $?
+
 rm -rf "$work"
-[[ $failures -eq 0 ]] && echo "compare stops cleanly on SIGINT, SIGTERM and kill -9"
+[[ $failures -eq 0 ]] && echo "compare and run stop cleanly on SIGINT, SIGTERM and kill -9"
 exit $((failures > 0))
