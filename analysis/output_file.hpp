@@ -3,7 +3,8 @@
 // What `--out PATH` does, by what is at PATH:
 //   absent or a regular file: write a temporary file in the same directory, then rename(2) it over
 //     PATH, so readers never see a partial report. A replaced file keeps its mode (and owner,
-//     when allowed); a new file gets 0666 minus the umask, as any file the user creates.
+//     when allowed); a new file gets 0666 minus the umask, as any file the user creates. As with
+//     every atomic replace (sed -i, editors), other hard links to the old file keep the old text.
 //   a symbolic link: followed (chains too) to its final target, which is replaced as above; the
 //     link itself stays (the convention of `sed -i --follow-symlinks`, `cp`, editors).
 //   a device node or a FIFO (/dev/null, /dev/stdout, a pipe): written directly, never replaced.
