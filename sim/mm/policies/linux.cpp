@@ -93,8 +93,8 @@
 // touch and victim walk pays per run. Measured (tests/bench BM_MixedThrash, 4 GiB anon + 4 GiB file
 // on 6 GiB, swappiness 60, ample swap): ~18,000 pieces per round of 4 x 1 M pages, where the 1 and
 // 8 GiB versions of the same workload take ~14. With swap full, at swappiness 0 or 200 and with no
-// swap the same workload takes 2 to 500 pieces per round from 1 to 16 GiB, not growing with the
-// size; see sim/mm/README.md.
+// swap the same workload takes at most ~500 pieces plus victim runs per round from 1 to 16 GiB,
+// not growing with the size; see sim/mm/README.md.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
