@@ -6,6 +6,7 @@
 //   (b) engine_azure_conv_trace: the Azure LLM 2023 conversation trace (19,366 requests, about 1 h)
 //       served by a 70B model on one 128 GiB host, when ../shared/traces/ is present next to the
 //       repository (skipped otherwise). Target <= 10 s wall.
+//   (c), (d): day-long scenarios past swap exhaustion, at several horizons; see below.
 #include <benchmark/benchmark.h>
 
 #include <sys/resource.h>
@@ -14,10 +15,13 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <string>
 
+#include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulate.hpp"
 
 namespace {
@@ -46,6 +50,13 @@ double in_child(const std::function<double()>& simulate) {
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? value : -1;
+}
+
+// ../shared/traces/ next to the repository, or $HEADROOM_SHARED_DIR/traces/ when set (a git
+// worktree has another parent folder).
+std::string shared_traces_dir() {
+  const char* dir = std::getenv("HEADROOM_SHARED_DIR");
+  return std::string(dir != nullptr && *dir != '\0' ? dir : HEADROOM_SOURCE_DIR "/../shared") + "/traces/";
 }
 
 double children_peak_rss_MiB() {
@@ -119,7 +130,7 @@ void engine_thrashing_decode(benchmark::State& state) {
 BENCHMARK(engine_thrashing_decode)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 void engine_azure_conv_trace(benchmark::State& state) {
-  const std::string trace = HEADROOM_SOURCE_DIR "/../shared/traces/azure_llm_conv_2023.csv";
+  const std::string trace = shared_traces_dir() + "azure_llm_conv_2023.csv";
   if (!std::filesystem::exists(trace)) {
     state.SkipWithError(("trace not found (optional): " + trace).c_str());
     for (auto _ : state) {
@@ -156,5 +167,97 @@ void engine_azure_conv_trace(benchmark::State& state) {
     state.SkipWithError("the simulation failed");
 }
 BENCHMARK(engine_azure_conv_trace)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+
+// (c) engine_day_past_swap_full/H: a day on a Strix Halo host from generated (Poisson) arrivals,
+//     H simulated hours: Llama-3.1-70B Q4_K_M and Mixtral-8x7B Q4_K_M mmapped, Qwen2.5-72B Q6_K
+//     loaded into anonymous memory, 2 GiB of swap, which fills (peak swap used = 2.00 GiB). Work measure:
+//     steps (prefill + decode steps of every server; each step touches the model's weights and its
+//     KV cache once); s_per_step must stay flat from 10 h to 24 h.
+// (d) engine_strix_day_shared/H: the issue-6 day-long scenario, from ../shared/traces/ (skipped
+//     without it): the whole Azure 2023 conv and code traces at time_scale 10 plus the Qwen server
+//     at 6/min, 16 GiB of swap.
+// Both build the scenario as YAML through the config layer (what a user writes) in the child.
+std::string strix_day_yaml(double hours, const std::string& conv, const std::string& code, const std::string& swap) {
+  std::string y = "name: strix-day\nduration: " + std::to_string(hours * 60) + "min\nseed: 1\n";
+  y += "hosts: [{use: strix-halo-128, swap: " + swap + "}]\nworkloads:\n";
+  auto server = [&](const std::string& name, const std::string& model, const std::string& quant,
+                    const std::string& weights, const std::string& arrivals) {
+    y += "  - {name: " + name + ", kind: llm-server, model: " + model + ", quant: " + quant + ", weights: " +
+         weights + ", context: 8192, max_batch: 4, arrivals: " + arrivals + "}\n";
+  };
+  server("conv", "llama-3.1-70b", "Q4_K_M", "mmap", conv);
+  server("code", "mixtral-8x7b", "Q4_K_M", "mmap", code);
+  server("qwen", "qwen2.5-72b", "Q6_K", "load", "{poisson: 6/min, prompt_tokens: 512, output_tokens: 256}");
+  return y;
+}
+
+// Simulates the scenario text in a child; returns the steps of all servers, or -1.
+double simulate_yaml_in_child(const std::string& yaml) {
+  return in_child([&] {
+    const std::string path = std::filesystem::temp_directory_path() / ("headroom-bench-" + std::to_string(getpid()) + ".yaml");
+    {
+      std::FILE* f = std::fopen(path.c_str(), "w");
+      if (f == nullptr || std::fwrite(yaml.data(), 1, yaml.size(), f) != yaml.size() || std::fclose(f) != 0)
+        return -1.0;
+    }
+    const config::Scenario sc = config::load_scenario(path, HEADROOM_SOURCE_DIR "/models/catalog");
+    std::filesystem::remove(path);
+    const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
+    double steps = 0;
+    for (const auto& w : r.workloads) steps += static_cast<double>(w.decode_steps + w.prefill_steps);
+    return steps;
+  });
+}
+
+// CPU seconds (user + system) of the finished children so far.
+double children_cpu_s() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  return s(usage.ru_utime) + s(usage.ru_stime);
+}
+
+void report_steps(benchmark::State& state, double steps, double cpu_s) {
+  if (steps <= 0) {
+    state.SkipWithError("the simulation failed");
+    return;
+  }
+  state.counters["steps"] = steps;
+  // Wall time per unit of simulated work: seconds per step (printed with an SI prefix, e.g. 90u).
+  state.counters["s_per_step"] = benchmark::Counter(steps * static_cast<double>(state.iterations()),
+                                                    benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  // The same from the child's CPU time, less sensitive to other processes on a shared machine.
+  state.counters["cpu_s_per_step"] = cpu_s / (steps * static_cast<double>(state.iterations()));
+}
+
+void engine_day_past_swap_full(benchmark::State& state) {
+  const double hours = static_cast<double>(state.range(0));
+  const std::string yaml = strix_day_yaml(hours, "{poisson: 12/min, prompt_tokens: 1024, output_tokens: 128}",
+                                          "{poisson: 6/min, prompt_tokens: 2048, output_tokens: 32}", "2GiB");
+  double steps = 0;
+  const double cpu0_s = children_cpu_s();
+  for (auto _ : state) steps = simulate_yaml_in_child(yaml);
+  report_steps(state, steps, children_cpu_s() - cpu0_s);
+}
+BENCHMARK(engine_day_past_swap_full)->Arg(10)->Arg(20)->Arg(21)->Arg(24)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+void engine_strix_day_shared(benchmark::State& state) {
+  const std::string dir = shared_traces_dir();
+  if (!std::filesystem::exists(dir + "azure_llm_conv_2023.csv") || !std::filesystem::exists(dir + "azure_llm_code_2023.csv")) {
+    state.SkipWithError(("traces not found (optional): " + dir).c_str());
+    for (auto _ : state) {
+    }
+    return;
+  }
+  const std::string yaml = strix_day_yaml(static_cast<double>(state.range(0)),
+                                          "{trace: " + dir + "azure_llm_conv_2023.csv, time_scale: 10}",
+                                          "{trace: " + dir + "azure_llm_code_2023.csv, time_scale: 10}", "16GiB");
+  double steps = 0;
+  const double cpu0_s = children_cpu_s();
+  for (auto _ : state) steps = simulate_yaml_in_child(yaml);
+  report_steps(state, steps, children_cpu_s() - cpu0_s);
+}
+BENCHMARK(engine_strix_day_shared)->Arg(10)->Arg(20)->Arg(21)->Arg(24)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace

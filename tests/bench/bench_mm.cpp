@@ -6,6 +6,8 @@
 // - BM_DecodeStepWithKvCache: the same plus a swapped KV cache (see below); BM_TwoAnonModelsThrash:
 //   two anonymous models thrashing through swap. Both exercise the linux policy's batched refault
 //   activation: flat time per step, well under a millisecond.
+// - BM_MixedThrash: an anonymous and an mmapped model thrashing, at swappiness 0, 60 and 200, with no
+//   swap, swap full and ample swap (the cliff sweep of issue 6): time per round flat in the size.
 // - BM_LruTraceReplay: page-level LRU replay (trace mode, one page per reference) of a generated
 //   Zipf-like trace with a fixed seed; items_per_second is references per second.
 #include <benchmark/benchmark.h>
@@ -88,6 +90,31 @@ void BM_TwoAnonModelsThrash(benchmark::State& state) {
   state.counters["swap_in_bytes_per_round"] = static_cast<double>(swapped);
 }
 BENCHMARK(BM_TwoAnonModelsThrash)->Arg(4)->Arg(16)->Arg(64);
+
+// The cliff sweep of issue 6: an anonymous model and an mmapped model of range(0) GiB each on RAM
+// for 1.5 of them, at swappiness range(1) (0, 60, 200: both ends and the default), with swap of
+// range(2) / 16 of a model: none (anon never a victim), 1/16 (swap full from the first round on) or
+// 32/16 (ample). Rounds of two steps of each model. Time per round must not grow with the size:
+// each case at 4 GiB within a few times its 1 GiB figure (before the shadow-merge fix, 60/32 took
+// 28 ms at 4 GiB against 34 us at 1 GiB: shadows cut into single pages, one piece per page).
+void BM_MixedThrash(benchmark::State& state) {
+  const std::uint64_t model_bytes = static_cast<std::uint64_t>(state.range(0)) * GiB;
+  ManagerConfig config;
+  config.ram_bytes = model_bytes / 2 * 3;
+  config.swappiness = static_cast<int>(state.range(1));
+  config.swap_bytes = model_bytes / 16 * static_cast<std::uint64_t>(state.range(2));
+  MemoryManager mm(config);
+  MappingId a = mm.map(mm.add_owner("chat"), Backing::anon, "weights", model_bytes);
+  MappingId b = mm.map(mm.add_owner("code"), Backing::file, "weights", model_bytes);
+  std::uint64_t swapped = 0;
+  for (auto _ : state) {
+    swapped = 0;
+    for (MappingId m : {a, a, b, b}) swapped += mm.touch(m, 0, model_bytes, AccessPattern::sequential, false).swap_in_bytes;
+    benchmark::DoNotOptimize(swapped);
+  }
+  state.counters["swap_in_bytes_per_round"] = static_cast<double>(swapped);
+}
+BENCHMARK(BM_MixedThrash)->ArgsProduct({{1, 4}, {0, 60, 200}, {0, 1, 32}});
 
 // Zipf(alpha) over `keys` ids, fixed seed, by inverse CDF.
 std::vector<PageKey> zipf_trace(std::uint64_t keys, std::uint64_t length, double alpha, std::uint32_t seed) {

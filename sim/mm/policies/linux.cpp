@@ -71,6 +71,12 @@
 //   would cut it into O(log pages) pieces). Special case: a kind with no resident page that is
 //   always chosen when available (anon at swappiness 200, file at 0): each activated page is its own
 //   victim. Otherwise, and always in trace mode (single-page runs), a page activates alone.
+// - Shadow runs merge when their stamps continue each other. A page's stamp is only a way of writing
+//   its age, so the victim of a single-page activation (memory full: one activation, then one victim)
+//   is written as a batch's victim (base act_ - turn_, mult 2): consecutive single activations that
+//   evict consecutive pages of one tail run then leave one shadow run, and refault later as batches.
+//   Written as plain victims (mult 1, base act_ changing at every activation) they left one shadow
+//   run per page, which refaulted one page at a time and left single-page shadows again, for good.
 // - The cyclic-scan chase (evict and re-miss in one step) is used only when W = 0: each chased page
 //   then refaults at distance >= 1 > W. Otherwise the run at the cursor gives ordinary victims and
 //   the pages come back through the gap path with their exact distances.
@@ -80,6 +86,15 @@
 // ahead of the cursor, or from the pages it just inserted: geometric rounds), and swappiness near but
 // not at 0 or 200 when the activated page is its own victim on most turns (at 199 a 1000-page anon
 // touch costs ~1200 listener calls, 10 M pages ~6000).
+// Runs are the unit: where the page-level outcome itself alternates, the lists hold that many runs.
+// That happens at the workingset boundary: when refaults of a region sit at slack ~ 0, activations
+// and plain misses alternate every 1 to 4 pages (the swappiness interleave moves the slack by +-1),
+// so the region ends up split between the active and inactive lists page by page, and every later
+// touch and victim walk pays per run. Measured (tests/bench BM_MixedThrash, 4 GiB anon + 4 GiB file
+// on 6 GiB, swappiness 60, ample swap): ~18,000 pieces per round of 4 x 1 M pages, where the 1 and
+// 8 GiB versions of the same workload take ~14. With swap full, at swappiness 0 or 200 and with no
+// swap the same workload takes at most ~500 pieces plus victim runs per round from 1 to 16 GiB,
+// not growing with the size; see sim/mm/README.md.
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -146,6 +161,7 @@ class ShadowRuns {
  public:
   ShadowRuns(std::uint64_t, Interleave il) : il_(il) {}
 
+  std::uint64_t runs() const { return map_.size(); }
   void record(PageRun victims, ShadowStamp stamp) {
     auto it = map_.lower_bound(victims.first);
     if (it != map_.begin()) {
@@ -282,7 +298,11 @@ class LinuxPolicy final : public RunPolicyBase<Index> {
         shadows_(options.key_space, Interleave{swappiness_}) {}
 
   std::string_view name() const override { return "linux"; }
-  const LinuxStats& stats() const { return stats_; }
+  LinuxStats stats() const {
+    LinuxStats s = stats_;
+    if constexpr (Index::kMerges) s.shadow_runs = shadows_.runs();
+    return s;
+  }
   void erase(PageRun run) override {
     Base::erase(run);
     shadows_.forget(run);
@@ -297,6 +317,7 @@ class LinuxPolicy final : public RunPolicyBase<Index> {
     for (;;) {
       if (owed > 0) {
         if (!take_victims(owed, cur, result, listener)) owed = 0;  // stays over capacity
+        if (owed == 0) after_single_activation_ = false;
         continue;
       }
       if (cur.at >= cur.end) break;
@@ -374,6 +395,8 @@ class LinuxPolicy final : public RunPolicyBase<Index> {
       }
     }
     PageRun piece{cur.at, until - cur.at};
+    // One page activated with memory full owes exactly one victim (see victim_stamp).
+    after_single_activation_ = list == active_list(cur.kind) && free == 0;
     shadows_.forget(piece);
     listener.missed(piece, cur.kind);
     store_.insert_head(piece, cur.kind, list);
@@ -559,6 +582,18 @@ class LinuxPolicy final : public RunPolicyBase<Index> {
 
   std::int64_t signed_act() const { return static_cast<std::int64_t>(act_); }
 
+  // The stamp of plain victims numbered from k0 along `seq`: age = act_ + victim number. The victim
+  // of a single-page refault activation (memory full) gets the same ages written as a batch's,
+  // base act_ - turn_ and mult 2: a run of such activations, each evicting the next page of one tail
+  // run, then leaves one shadow run instead of one per page, and the pages refault later as one
+  // batch. Without this the shadows of a thrashing region stay cut into single pages forever, each
+  // refaulting alone and leaving a single-page shadow again (a 4 GiB anon + 4 GiB file thrash at
+  // swappiness 60: 38,000 pieces per round instead of 14).
+  ShadowStamp victim_stamp(TurnSeq seq, std::uint64_t k0) const {
+    if (after_single_activation_) return {signed_act() - static_cast<std::int64_t>(turn_), 2, seq, k0};
+    return {signed_act(), 1, seq, k0};
+  }
+
   std::uint64_t available(PageKind kind) const {
     return kind == PageKind::anon ? std::min(store_.pages(kind), anon_left_) : store_.pages(kind);
   }
@@ -586,8 +621,8 @@ class LinuxPolicy final : public RunPolicyBase<Index> {
     std::uint64_t round = std::min({owed, il.turn(TurnSeq::anon_turns, a0 + avail[1]) - turn_,
                                     il.turn(TurnSeq::file_turns, f0 + avail[0]) - turn_});
     std::uint64_t anon = il.anon_before(turn_ + round) - a0;
-    take_plain(PageKind::anon, anon, {signed_act(), 1, TurnSeq::anon_turns, a0}, listener);
-    take_plain(PageKind::file, round - anon, {signed_act(), 1, TurnSeq::file_turns, f0}, listener);
+    take_plain(PageKind::anon, anon, victim_stamp(TurnSeq::anon_turns, a0), listener);
+    take_plain(PageKind::file, round - anon, victim_stamp(TurnSeq::file_turns, f0), listener);
     turn_ += round;
     owed -= round;
     return true;
@@ -614,7 +649,7 @@ class LinuxPolicy final : public RunPolicyBase<Index> {
       return;
     }
     std::uint64_t pages = std::min(owed, evictable(v));
-    shadows_.record({v.first, pages}, {signed_act(), 1, TurnSeq::consecutive, turn_});
+    shadows_.record({v.first, pages}, victim_stamp(TurnSeq::consecutive, turn_));
     remove_victims(id, pages, listener);
     turn_ += pages;
     owed -= pages;
@@ -669,6 +704,7 @@ class LinuxPolicy final : public RunPolicyBase<Index> {
   std::uint64_t swappiness_;
   std::uint64_t turn_ = 0;  // victims taken so far: the counter that interleaves anon and file
   std::uint64_t act_ = 0;   // activations so far; nonresident_age = turn_ + act_
+  bool after_single_activation_ = false;  // the owed victim follows a single-page activation
   LinuxStats stats_;
   Shadows shadows_;
 };

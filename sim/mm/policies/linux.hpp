@@ -14,6 +14,7 @@ struct LinuxStats {
   std::uint64_t batched_pages = 0;  // pages those batches activated
   std::uint64_t single_pages = 0;   // refault activations taken one page at a time (memory full)
   std::uint64_t plain_stretches = 0;  // plain-miss pieces extended in closed form past the shadow bound
+  std::uint64_t shadow_runs = 0;    // shadow runs held now (engine mode; 0 in trace mode)
 };
 
 // The counters of `policy` when it is the linux policy, nullopt otherwise.

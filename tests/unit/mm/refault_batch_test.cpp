@@ -72,6 +72,31 @@ TEST_CASE("linux batched refault activation equals the brute force on thrashing 
   CHECK(total.plain_stretches > 1000);
 }
 
+// The ends of issue 6's cliff sweep, each pinned down: no swap (anon never a victim), swap that is
+// full after a few anon victims, at swappiness 0, 60 and 200; run references and single pages.
+TEST_CASE("linux equals the brute force with no swap and with swap full, at swappiness 0, 60 and 200") {
+  LinuxStats total;
+  for (const int swappiness : {0, 60, 200}) {
+    for (const std::uint64_t swap_pages : {std::uint64_t{0}, std::uint64_t{3}}) {
+      for (std::uint32_t seed = 1; seed <= 12; ++seed) {
+        CAPTURE(swappiness);
+        CAPTURE(swap_pages);
+        CAPTURE(seed);
+        std::mt19937_64 rng(seed);
+        const std::uint64_t capacity = 8 + rng() % 40;
+        PolicyOptions options;
+        options.swappiness = swappiness;
+        const LinuxStats s = replay_checked(capacity, options, swap_pages, thrashing_passes(rng, capacity));
+        total.batches += s.batches;
+        total.single_pages += s.single_pages;
+      }
+    }
+  }
+  // Both refault paths are exercised.
+  CHECK(total.batches > 0);
+  CHECK(total.single_pages > 0);
+}
+
 struct CallCount : PolicyListener {
   std::uint64_t calls = 0, missed_pages = 0;
   void missed(PageRun r, PageKind) override { ++calls, missed_pages += r.count; }
