@@ -208,8 +208,8 @@ HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
     map.fail(at(map, map.has("page_size") ? "page_size" : "ram"),
              who + ": expected ram of at least " + std::to_string(kMinRamPages) + " pages of page_size " +
                  format_exact_bytes(spec.page_bytes) + " (" + format_exact_bytes(kMinRamPages * spec.page_bytes) +
-                 "), found ram " + format_exact_bytes(spec.ram_bytes) + " = " +
-                 std::to_string(spec.ram_bytes / spec.page_bytes) + " pages");
+                 "), found ram " + format_exact_bytes(spec.ram_bytes) + " (" +
+                 std::to_string(spec.ram_bytes / spec.page_bytes) + " of them)");
   if (spec.os_reserve_bytes >= spec.ram_bytes)
     map.fail(at(map, "os_reserve"), who + ": os_reserve must be smaller than ram");
   if (host.gpu_wired_limit_percent) {

@@ -143,7 +143,7 @@ std::uint64_t checked_weights(const MapReader& map, const LlmServerSpec& spec) {
 // weights) is computed here with checked arithmetic and bounded by kMaxModelBytes, so the engine's
 // own products and sums of them cannot wrap.
 void check_kv_sizes(const MapReader& map, const LlmServerSpec& spec, bool budget_given) {
-  const std::string limit = format_exact_bytes(kMaxModelBytes);
+  const std::string limit = size_text(kMaxModelBytes);  // exact bytes: never "1024TiB > 1024TiB"
   const auto all_slots = checked_mul(checked_mul(spec.context_tokens, spec.kv_bytes_per_token()), spec.max_batch);
   if (!all_slots || *all_slots > kMaxModelBytes)
     map.fail(map.get("context"), "context x max_batch x KV bytes per token = " + std::to_string(spec.context_tokens) +
