@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/checked.hpp"
+
 namespace headroom::config {
 
 // The largest size the simulator models (RAM, swap, min_free, a workload's weights, KV cache or
@@ -104,10 +106,11 @@ struct LlmServerSpec : WorkloadSpec {
   std::uint64_t kv_budget_bytes = 0;  // KV cache region; default context * max_batch * per-token
   ArrivalSpec arrivals;
   // Whole bytes (rounded down) of one token's K and V over all layers. The config layer bounds the
-  // dimensions (each at most 2^20) so this is below 2^63 and the conversion is exact.
+  // dimensions (each at most 2^20, so this is below 2^63); the checked conversion makes a spec
+  // built around it fail loudly (std::bad_optional_access) instead of being undefined behaviour.
   std::uint64_t kv_bytes_per_token() const {
-    return static_cast<std::uint64_t>(2.0 * model.layers * model.kv_heads * model.head_dim *
-                                      kv_bytes_per_element);
+    return checked_to_u64(std::floor(2.0 * model.layers * model.kv_heads * model.head_dim * kv_bytes_per_element))
+        .value();
   }
 };
 
