@@ -300,40 +300,6 @@ std::uint64_t weights_bytes(double params, double bits_per_weight) {
   return *bytes;
 }
 
-std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates) {
-  const auto lower = [](std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-  };
-  const std::string wanted = lower(name);
-  std::string best;
-  std::size_t best_distance = SIZE_MAX;
-  for (const auto& candidate : candidates) {
-    const std::string other = lower(candidate);
-    const std::size_t allowed = std::max<std::size_t>(1, std::min(wanted.size(), other.size()) / 4);
-    const std::size_t gap = wanted.size() > other.size() ? wanted.size() - other.size() : other.size() - wanted.size();
-    if (gap > allowed) continue;  // also keeps the work small for a huge name
-    // Levenshtein distance, one row at a time.
-    std::vector<std::size_t> row(other.size() + 1);
-    for (std::size_t j = 0; j < row.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= wanted.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= other.size(); ++j) {
-        const std::size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (wanted[i - 1] == other[j - 1] ? 0 : 1)});
-        diagonal = up;
-      }
-    }
-    if (row.back() <= allowed && row.back() < best_distance) {
-      best_distance = row.back();
-      best = candidate;
-    }
-  }
-  return best;
-}
-
 void finish_llm(const MapReader& map, LlmSpec& llm) {
   const std::string who = "model '" + shown(llm.id) + "'";
   if (llm.active_params == 0) llm.active_params = llm.params;

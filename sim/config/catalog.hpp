@@ -64,10 +64,6 @@ std::string known_names(const std::map<std::string, T>& section) {
   return out;
 }
 
-// The name in `candidates` nearest to `name` (edit distance, ignoring case) when it is close
-// enough to be a slip (at most a quarter of the shorter name's length, at least 1); else "".
-std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates);
-
 // "unknown WHAT 'NAME' (did you mean 'X'?); known: a, b, c", the suggestion only when one is near.
 template <typename T>
 std::string unknown_name(const std::string& what, const std::string& name,

@@ -24,11 +24,15 @@ TEST_CASE("json_quote: invalid UTF-8 becomes U+FFFD, valid text is kept byte for
 
 TEST_CASE("nearest_name: close slips only, case ignored") {
   const std::vector<std::string> quants{"F16", "Q4_0", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0"};
-  CHECK(config::nearest_name("q4_k_m", quants) == "Q4_K_M");
-  CHECK(config::nearest_name("Q4_K_S", quants) == "Q4_K_M");
-  CHECK(config::nearest_name("Q3_K_XS", quants) == "");  // three edits in seven letters: no guess
+  CHECK(nearest_name("q4_k_m", quants) == "Q4_K_M");
+  CHECK(nearest_name("Q4_K_S", quants) == "Q4_K_M");
+  CHECK(nearest_name("Q3_K_XS", quants) == "");  // three edits in seven letters: no guess
   const std::vector<std::string> hosts{"ddr5-2x48", "m2-max-96", "m3-max-128", "strix-halo-128"};
-  CHECK(config::nearest_name("m3-max-12", hosts) == "m3-max-128");
-  CHECK(config::nearest_name("m5-ultra-512", hosts) == "");
-  CHECK(config::nearest_name(std::string(1000000, 'm'), hosts) == "");  // long input: skipped quickly
+  CHECK(nearest_name("m3-max-12", hosts) == "m3-max-128");
+  CHECK(nearest_name("m5-ultra-512", hosts) == "");
+  CHECK(nearest_name(std::string(1000000, 'm'), hosts) == "");
+  const std::vector<std::string> policies{"arc", "clock", "fifo", "linux", "lru", "mglru"};
+  CHECK(nearest_name("lur", policies) == "lru");  // a swap of neighbours is one slip
+  CHECK(nearest_name("mglr", policies) == "mglru");
+  CHECK(nearest_name("belady", policies) == "");  // long input: skipped quickly
 }
