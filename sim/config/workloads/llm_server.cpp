@@ -159,11 +159,16 @@ void check_kv_sizes(const MapReader& map, const LlmServerSpec& spec, bool budget
 
 void check_kv_budget(const MapReader& map, const LlmServerSpec& spec) {
   const std::uint64_t one_context = std::uint64_t{spec.context_tokens} * spec.kv_bytes_per_token();
-  if (spec.kv_budget_bytes < one_context)
-    map.fail(map.get("kv_budget"),
-             "kv_budget " + format_bytes(spec.kv_budget_bytes) + " is smaller than one full context (" +
-                 std::to_string(spec.context_tokens) + " tokens x " +
-                 format_bytes(spec.kv_bytes_per_token()) + " = " + format_bytes(one_context) + ")");
+  if (spec.kv_budget_bytes >= one_context) return;
+  // Rounded forms that read alike ("2.5GiB is smaller than ... 2.5GiB") give way to exact bytes.
+  std::string budget = format_bytes(spec.kv_budget_bytes), needed = format_bytes(one_context);
+  if (budget == needed) {
+    budget = std::to_string(spec.kv_budget_bytes) + "B";
+    needed = std::to_string(one_context) + "B";
+  }
+  map.fail(map.get("kv_budget"), "kv_budget " + budget + " is smaller than one full context (" +
+                                     std::to_string(spec.context_tokens) + " tokens x " +
+                                     format_bytes(spec.kv_bytes_per_token()) + " = " + needed + ")");
 }
 
 std::shared_ptr<const WorkloadSpec> parse_llm_server(const ParseContext& ctx, const YAML::Node& node) {
