@@ -77,7 +77,7 @@ inline std::string shown(std::string_view s, std::size_t max_bytes = 60) {
 }
 
 // The name in `candidates` nearest to `name` (edit distance, ignoring case) when it is close
-// enough to be a slip (at most a quarter of the shorter name's length, at least 1); else "", so
+// enough to be a slip (at most a quarter of the shorter name's length); else "", so
 // that "unknown X" messages can add "did you mean ...?" without guessing wildly.
 inline std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates) {
   const auto lower = [](std::string_view text) {
@@ -90,7 +90,9 @@ inline std::string nearest_name(const std::string& name, const std::vector<std::
   std::size_t best_distance = SIZE_MAX;
   for (const auto& candidate : candidates) {
     const std::string other = lower(candidate);
-    const std::size_t allowed = std::max<std::size_t>(1, std::min(wanted.size(), other.size()) / 4);
+    // A quarter of the shorter name: names of 3 letters or fewer match only up to case ("lfu" is
+    // another policy, not a slip for "lru").
+    const std::size_t allowed = std::min(wanted.size(), other.size()) / 4;
     const std::size_t gap = wanted.size() > other.size() ? wanted.size() - other.size() : other.size() - wanted.size();
     if (gap > allowed) continue;  // also keeps the work small for a huge name
     // Edit distance counting a swap of neighbours as one edit (optimal string alignment), rows kept

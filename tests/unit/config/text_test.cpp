@@ -30,9 +30,11 @@ TEST_CASE("nearest_name: close slips only, case ignored") {
   const std::vector<std::string> hosts{"ddr5-2x48", "m2-max-96", "m3-max-128", "strix-halo-128"};
   CHECK(nearest_name("m3-max-12", hosts) == "m3-max-128");
   CHECK(nearest_name("m5-ultra-512", hosts) == "");
-  CHECK(nearest_name(std::string(1000000, 'm'), hosts) == "");
+  CHECK(nearest_name(std::string(1000000, 'm'), hosts) == "");  // long input: skipped quickly
   const std::vector<std::string> policies{"arc", "clock", "fifo", "linux", "lru", "mglru"};
-  CHECK(nearest_name("lur", policies) == "lru");  // a swap of neighbours is one slip
+  CHECK(nearest_name("mglur", policies) == "mglru");  // a swap of neighbours is one slip
+  CHECK(nearest_name("lfu", policies) == "");         // another policy, not a slip for lru
+  CHECK(nearest_name("LRU", policies) == "lru");
   CHECK(nearest_name("mglr", policies) == "mglru");
-  CHECK(nearest_name("belady", policies) == "");  // long input: skipped quickly
+  CHECK(nearest_name("belady", policies) == "");
 }
