@@ -3,10 +3,14 @@
 // escapes (\n, \t, \0, \xNN) instead of being copied into the terminal or a log.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace headroom {
 
@@ -70,6 +74,48 @@ inline std::string shown(std::string_view s, std::size_t max_bytes = 60) {
   }
   if (i < s.size()) out += "...";
   return out;
+}
+
+// The name in `candidates` nearest to `name` (edit distance, ignoring case) when it is close
+// enough to be a slip (at most a quarter of the shorter name's length); else "", so
+// that "unknown X" messages can add "did you mean ...?" without guessing wildly.
+inline std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates) {
+  const auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string wanted = lower(name);
+  std::string best;
+  std::size_t best_distance = SIZE_MAX;
+  for (const auto& candidate : candidates) {
+    const std::string other = lower(candidate);
+    // A quarter of the shorter name: names of 3 letters or fewer match only up to case ("lfu" is
+    // another policy, not a slip for "lru").
+    const std::size_t allowed = std::min(wanted.size(), other.size()) / 4;
+    const std::size_t gap = wanted.size() > other.size() ? wanted.size() - other.size() : other.size() - wanted.size();
+    if (gap > allowed) continue;  // also keeps the work small for a huge name
+    // Edit distance counting a swap of neighbours as one edit (optimal string alignment), rows kept
+    // two at a time.
+    std::vector<std::size_t> before(other.size() + 1), last(other.size() + 1), row(other.size() + 1);
+    for (std::size_t j = 0; j < row.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= wanted.size(); ++i) {
+      before.swap(last);
+      last.swap(row);
+      row[0] = i;
+      for (std::size_t j = 1; j <= other.size(); ++j) {
+        const bool same = wanted[i - 1] == other[j - 1];
+        row[j] = std::min({last[j] + 1, row[j - 1] + 1, last[j - 1] + (same ? 0 : 1)});
+        if (i > 1 && j > 1 && wanted[i - 1] == other[j - 2] && wanted[i - 2] == other[j - 1])
+          row[j] = std::min(row[j], before[j - 2] + 1);
+      }
+    }
+    if (row.back() <= allowed && row.back() < best_distance) {
+      best_distance = row.back();
+      best = candidate;
+    }
+  }
+  return best;
 }
 
 }  // namespace headroom

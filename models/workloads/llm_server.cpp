@@ -435,7 +435,7 @@ void start_llm_server(WorkloadContext& ctx) {
     throw std::logic_error("workload '" + ctx.spec.name + "' has kind llm-server but no LlmServerSpec");
   auto server = std::make_shared<LlmServer>(ctx, *spec);
   LlmServer::register_process(server);
-  sg4::Actor::create(spec->name, ctx.platform.cpu, [server] { server->run(); });
+  engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [server] { server->run(); });
 }
 
 }  // namespace

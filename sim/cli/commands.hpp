@@ -171,6 +171,8 @@ inline void run_command(const RunOptions& options) {
     result.hosts.push_back(simulate_host(scenario, scenario.hosts[index]));
   } catch (const config::ConfigError& e) {  // e.g. a bad trace row found while replaying
     throw CliError{e.what()};
+  } catch (const engine::InternalError& e) {  // "internal: simulation of host '...' failed: ..."
+    throw CliError{std::string("error: ") + e.what(), kExitInternal};
   } catch (const std::exception& e) {
     throw CliError{"error: simulation of host '" + scenario.hosts[index].name + "' failed: " + e.what(),
                    kExitInternal};

@@ -229,6 +229,8 @@ inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector
       }
     } else if (exited && code == kExitBadInput && !text.empty()) {
       failures[child.index] = {text, kExitBadInput};  // a ConfigError: already "file:line:col: error: ..."
+    } else if (exited && code == kExitInternal && text.rfind("internal: ", 0) == 0) {
+      failures[child.index] = {"error: " + text, kExitInternal};  // engine::InternalError: as `run` prints it
     } else if (exited && code == kExitInternal && !text.empty()) {
       failures[child.index] = {"error: simulation of host '" + host + "' failed: " + text, kExitInternal};
     } else {

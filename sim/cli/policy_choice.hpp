@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sim/mm/policy_registry.hpp"
+#include "sim/text.hpp"
 
 namespace headroom::cli {
 
@@ -25,7 +26,11 @@ inline std::string online_policy_names() {
 // The problem with `name` as an engine policy ("" when it is fine), without the "error:" prefix.
 inline std::string policy_problem(const std::string& name) {
   const mm::PolicyInfo* info = mm::PolicyRegistry::instance().find(name);
-  if (info == nullptr) return "unknown policy '" + name + "' (policies: " + online_policy_names() + ")";
+  if (info == nullptr) {
+    const std::string near = nearest_name(name, mm::PolicyRegistry::instance().names());
+    return "unknown policy '" + shown(name) + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+           " (policies: " + online_policy_names() + ")";
+  }
   if (info->offline)
     return "policy '" + name + "' is offline: it needs the future reference string and runs only in "
            "`headroom cache`";

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "sim/checked.hpp"
 #include "sim/config/error.hpp"
 #include "sim/config/units.hpp"
 
@@ -31,6 +32,8 @@ void parse_wired_limit(const MapReader& map, HostTemplate& host) {
     } else {
       host.spec.gpu_wired_limit_bytes = parse_bytes(text);
       host.gpu_wired_limit_percent.reset();
+      if (host.spec.gpu_wired_limit_bytes > kMaxModelBytes)
+        map.fail_above(key, format_exact_bytes(kMaxModelBytes));
     }
   } catch (const UnitError& e) {
     map.fail(map.get(key), key + ": " + e.what());
@@ -78,12 +81,12 @@ void load_quants(const std::string& path, Catalog& catalog) {
   expect_map(path, section, "quantizations");
   for (const auto& item : section) {
     const std::string id = scalar_text(path, item.first, "quantization name", "a name");
-    const MapReader entry(path, item.second, "quantization '" + id + "'",
+    const MapReader entry(path, item.second, "quantization '" + shown(id) + "'",
                           {"bits_per_weight", "source", "description"});
     entry.string("source");
     QuantSpec quant{id, entry.number("bits_per_weight", 0)};
     if (!catalog.quants.emplace(id, quant).second)
-      entry.fail(item.first, "duplicate quantization '" + id + "'");
+      entry.fail(item.first, "duplicate quantization '" + shown(id) + "'");
   }
 }
 
@@ -94,7 +97,7 @@ void load_llms(const std::string& path, Catalog& catalog) {
   for (const auto& item : section) {
     LlmSpec llm;
     llm.id = scalar_text(path, item.first, "model name", "a name");
-    const MapReader entry(path, item.second, "model '" + llm.id + "'",
+    const MapReader entry(path, item.second, "model '" + shown(llm.id) + "'",
                           plus(llm_field_keys(), {"source", "bits_per_weight_source", "description"}));
     entry.string("source");
     if (entry.has("bits_per_weight")) entry.string("bits_per_weight_source");
@@ -104,10 +107,10 @@ void load_llms(const std::string& path, Catalog& catalog) {
     finish_llm(entry, llm);
     for (const auto& [quant, unused] : llm.bits_per_weight_overrides)
       if (!catalog.quants.count(quant))
-        entry.fail(entry.get("bits_per_weight"), "bits_per_weight: unknown quantization '" + quant +
-                                                     "'; known: " + known_names(catalog.quants));
+        entry.fail(entry.get("bits_per_weight"), "bits_per_weight: " + unknown_name("quantization", quant,
+                                                                                    catalog.quants));
     if (!catalog.llms.emplace(llm.id, llm).second)
-      entry.fail(item.first, "duplicate model '" + llm.id + "'");
+      entry.fail(item.first, "duplicate model '" + shown(llm.id) + "'");
   }
 }
 
@@ -118,7 +121,7 @@ void load_hosts(const std::string& path, Catalog& catalog) {
   for (const auto& item : section) {
     HostTemplate host;
     host.spec.name = host.spec.catalog_id = scalar_text(path, item.first, "host name", "a name");
-    const MapReader entry(path, item.second, "host '" + host.spec.name + "'",
+    const MapReader entry(path, item.second, "host '" + shown(host.spec.name) + "'",
                           plus(host_field_keys(), {"description", "source", "assumption"}));
     host.spec.description = entry.string_or("description", "");
     apply_host_fields(entry, host);
@@ -128,7 +131,7 @@ void load_hosts(const std::string& path, Catalog& catalog) {
     // of ram or mem_bw re-derives gpu_wired_limit and mem_bw_effective.
     host.spec = finish_host(entry, host);
     if (!catalog.hosts.emplace(host.spec.name, host).second)
-      entry.fail(item.first, "duplicate host '" + host.spec.name + "'");
+      entry.fail(item.first, "duplicate host '" + shown(host.spec.name) + "'");
   }
 }
 
@@ -169,7 +172,13 @@ void apply_host_fields(const MapReader& map, HostTemplate& host) {
     return true;
   };
   if (given("ram")) spec.ram_bytes = map.bytes("ram", true);
-  if (given("page_size")) spec.page_bytes = map.bytes("page_size", true);
+  if (given("page_size")) {
+    spec.page_bytes = map.bytes("page_size", true);
+    if (spec.page_bytes < kMinPageBytes)
+      map.fail(map.get("page_size"), "page_size: expected at least " + format_exact_bytes(kMinPageBytes) +
+                                         " (the memory manager's smallest page), found '" +
+                                         shown(map.get("page_size").Scalar()) + "'");
+  }
   if (given("os_reserve")) spec.os_reserve_bytes = map.bytes("os_reserve", false);
   if (given("swap")) spec.swap_bytes = map.bytes("swap", false);
   if (given("unified_memory")) spec.unified_memory = map.boolean_or("unified_memory", false);
@@ -188,20 +197,28 @@ void apply_host_fields(const MapReader& map, HostTemplate& host) {
 
 HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
   HostSpec spec = host.spec;
-  const std::string who = "host '" + spec.name + "'";
+  const std::string who = "host '" + shown(spec.name) + "'";
   if (!is_power_of_two(spec.page_bytes))
     map.fail(at(map, "page_size"), who + ": page_size must be a power of two bytes, found " +
                                        std::to_string(spec.page_bytes) + " B");
   if (spec.ram_bytes % spec.page_bytes != 0)
     map.fail(at(map, "ram"), who + ": ram must be a whole number of pages");
+  // The memory manager needs room for its watermarks and a working set: at least 64 frames.
+  if (spec.ram_bytes / spec.page_bytes < kMinRamPages)
+    map.fail(at(map, map.has("page_size") ? "page_size" : "ram"),
+             who + ": expected ram of at least " + std::to_string(kMinRamPages) + " pages of page_size " +
+                 format_exact_bytes(spec.page_bytes) + " (" + format_exact_bytes(kMinRamPages * spec.page_bytes) +
+                 "), found ram " + format_exact_bytes(spec.ram_bytes) + " (" +
+                 std::to_string(spec.ram_bytes / spec.page_bytes) + " of them)");
   if (spec.os_reserve_bytes >= spec.ram_bytes)
     map.fail(at(map, "os_reserve"), who + ": os_reserve must be smaller than ram");
   if (host.gpu_wired_limit_percent) {
     // Whole pages, rounded down: the GPU can never wire more than the limit.
+    // ram <= kMaxModelBytes and percent <= 100, so the page count converts exactly.
     const double limit = std::floor(static_cast<double>(spec.ram_bytes) *
                                     *host.gpu_wired_limit_percent / 100.0 /
                                     static_cast<double>(spec.page_bytes));
-    spec.gpu_wired_limit_bytes = static_cast<std::uint64_t>(limit) * spec.page_bytes;
+    spec.gpu_wired_limit_bytes = checked_to_u64(limit).value_or(0) * spec.page_bytes;
   }
   if (spec.gpu_wired_limit_bytes > spec.ram_bytes)
     map.fail(at(map, "gpu_wired_limit"), who + ": gpu_wired_limit is larger than ram");
@@ -247,13 +264,17 @@ void apply_llm_fields(const MapReader& map, LlmSpec& llm) {
     for (const auto& item : map.get("bits_per_weight")) {
       const std::string quant = scalar_text(map.file(), item.first, "bits_per_weight key", "a name");
       if (!seen.insert(quant).second)
-        map.fail(item.first, "duplicate key '" + quant + "' in bits_per_weight");
+        map.fail(item.first, "duplicate key '" + shown(quant) + "' in bits_per_weight");
       const std::string text = scalar_text(map.file(), item.second, quant, "bits per weight");
-      char* end = nullptr;
-      const double bpw = std::strtod(text.c_str(), &end);
-      if (end != text.c_str() + text.size() || !(bpw > 0 && bpw <= 32))
-        map.fail(item.second, "bits_per_weight " + quant +
-                                  ": expected a number above 0 and at most 32, found '" + text + "'");
+      double bpw = 0;
+      try {
+        bpw = parse_number(text);
+      } catch (const UnitError&) {
+        bpw = -1;  // reported below with the range
+      }
+      if (!(bpw > 0 && bpw <= 32))
+        map.fail(item.second, "bits_per_weight " + shown(quant) +
+                                  ": expected a number above 0 and at most 32, found '" + shown(text) + "'");
       llm.bits_per_weight_overrides[quant] = bpw;
     }
   }
@@ -266,12 +287,21 @@ double effective_bits_per_weight(const LlmSpec& llm, const QuantSpec& quant) {
 
 // The small subtraction absorbs binary rounding of decimal inputs (4.82 bpw, 6.738e9 params), so
 // a product that is exact in decimal is not bumped up by one byte.
+std::optional<std::uint64_t> checked_weights_bytes(double params, double bits_per_weight) {
+  const auto bytes = checked_to_u64(std::ceil(params * bits_per_weight / 8.0 - 1e-6));
+  if (!bytes || *bytes == 0 || *bytes > kMaxModelBytes) return std::nullopt;
+  return bytes;
+}
+
 std::uint64_t weights_bytes(double params, double bits_per_weight) {
-  return static_cast<std::uint64_t>(std::ceil(params * bits_per_weight / 8.0 - 1e-6));
+  const auto bytes = checked_weights_bytes(params, bits_per_weight);
+  if (!bytes) throw std::range_error("weights of " + std::to_string(params) + " params at " +
+                                     std::to_string(bits_per_weight) + " bits per weight are not a valid size");
+  return *bytes;
 }
 
 void finish_llm(const MapReader& map, LlmSpec& llm) {
-  const std::string who = "model '" + llm.id + "'";
+  const std::string who = "model '" + shown(llm.id) + "'";
   if (llm.active_params == 0) llm.active_params = llm.params;
   if (llm.active_params > llm.params)
     map.fail(at(map, "active_params"), who + ": active_params is above params");

@@ -10,6 +10,7 @@
 
 #include "sim/config/scenario.hpp"
 #include "sim/config/yaml_reader.hpp"
+#include "sim/text.hpp"
 
 namespace headroom::config {
 
@@ -49,7 +50,10 @@ void finish_llm(const MapReader& map, LlmSpec& llm);
 
 // Bits per weight of `quant` for this model: its own override if it has one, else the quant's.
 double effective_bits_per_weight(const LlmSpec& llm, const QuantSpec& quant);
-// ceil(params x bpw / 8): the GGUF file size in bytes.
+// ceil(params x bpw / 8): the GGUF file size in bytes; nothing when it is not a whole number of
+// bytes from 1 to kMaxModelBytes (params x bpw absurdly small or large).
+std::optional<std::uint64_t> checked_weights_bytes(double params, double bits_per_weight);
+// The same for inputs already validated (catalog entries): throws std::range_error otherwise.
 std::uint64_t weights_bytes(double params, double bits_per_weight);
 
 // "a, b, c" of a catalog section's names, for "unknown X; known: ..." errors.
@@ -58,6 +62,17 @@ std::string known_names(const std::map<std::string, T>& section) {
   std::string out;
   for (const auto& [name, unused] : section) out += (out.empty() ? "" : ", ") + name;
   return out;
+}
+
+// "unknown WHAT 'NAME' (did you mean 'X'?); known: a, b, c", the suggestion only when one is near.
+template <typename T>
+std::string unknown_name(const std::string& what, const std::string& name,
+                         const std::map<std::string, T>& section) {
+  std::vector<std::string> names;
+  for (const auto& [known, unused] : section) names.push_back(known);
+  const std::string near = nearest_name(name, names);
+  return "unknown " + what + " '" + shown(name) + "'" +
+         (near.empty() ? "" : " (did you mean '" + near + "'?)") + "; known: " + known_names(section);
 }
 
 }  // namespace headroom::config

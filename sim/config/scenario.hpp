@@ -13,7 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "sim/checked.hpp"
+
 namespace headroom::config {
+
+// The largest size the simulator models (RAM, swap, min_free, a workload's weights, KV cache or
+// both together): 1024 TiB. Far above any machine or model, and far enough below 2^64 that the
+// engine's page arithmetic (frames x watermark_scale_factor, offsets + lengths, summed mappings)
+// cannot wrap. The config layer refuses larger values with their location.
+inline constexpr std::uint64_t kMaxModelBytes = std::uint64_t{1} << 50;
+// The memory manager's smallest page and smallest RAM in pages (sim/mm checks the same).
+inline constexpr std::uint64_t kMinPageBytes = 1024;
+inline constexpr std::uint64_t kMinRamPages = 64;
 
 struct HostSpec {
   std::string name;        // as the scenario calls it; unique within the scenario
@@ -94,9 +105,12 @@ struct LlmServerSpec : WorkloadSpec {
   std::uint32_t max_batch = 1;      // concurrent sequences (continuous batching)
   std::uint64_t kv_budget_bytes = 0;  // KV cache region; default context * max_batch * per-token
   ArrivalSpec arrivals;
+  // Whole bytes (rounded down) of one token's K and V over all layers. The config layer bounds the
+  // dimensions (each at most 2^20, so this is below 2^63); the checked conversion makes a spec
+  // built around it fail loudly (std::bad_optional_access) instead of being undefined behaviour.
   std::uint64_t kv_bytes_per_token() const {
-    return static_cast<std::uint64_t>(2.0 * model.layers * model.kv_heads * model.head_dim *
-                                      kv_bytes_per_element);
+    return checked_to_u64(std::floor(2.0 * model.layers * model.kv_heads * model.head_dim * kv_bytes_per_element))
+        .value();
   }
 };
 

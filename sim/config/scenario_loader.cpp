@@ -6,7 +6,10 @@
 
 #include "sim/config/catalog.hpp"
 #include "sim/config/workload_parsers.hpp"
+#include "sim/config/units.hpp"
 #include "sim/config/yaml_reader.hpp"
+#include "sim/mm/watermarks.hpp"
+#include "sim/text.hpp"
 
 namespace headroom::config {
 namespace {
@@ -22,8 +25,7 @@ HostSpec parse_host(const ParseContext& ctx, const YAML::Node& node) {
   if (node.IsScalar()) {
     const auto found = ctx.catalog.hosts.find(node.Scalar());
     if (found == ctx.catalog.hosts.end())
-      fail_at(ctx.file, node, "unknown host '" + node.Scalar() + "'; known: " +
-                                  known_names(ctx.catalog.hosts));
+      fail_at(ctx.file, node, unknown_name("host", node.Scalar(), ctx.catalog.hosts));
     return found->second.spec;  // catalog entries were resolved when loaded
   }
   const MapReader map(ctx.file, node, "host", host_entry_keys());
@@ -32,15 +34,14 @@ HostSpec parse_host(const ParseContext& ctx, const YAML::Node& node) {
     const std::string base = map.string("use");
     const auto found = ctx.catalog.hosts.find(base);
     if (found == ctx.catalog.hosts.end())
-      map.fail(map.get("use"), "use: unknown host '" + base + "'; known: " +
-                                   known_names(ctx.catalog.hosts));
+      map.fail(map.get("use"), "use: " + unknown_name("host", base, ctx.catalog.hosts));
     host = found->second;
     host.spec.name = map.string_or("name", base);
   } else {
     host.spec.name = map.string("name");
     for (const auto& key : host_required_keys())
       if (!map.has(key))
-        map.fail(map.node(), "host '" + host.spec.name + "' is missing required key '" + key +
+        map.fail(map.node(), "host '" + shown(host.spec.name) + "' is missing required key '" + key +
                                  "' (an inline host without use: gives every required field)");
   }
   host.spec.description = map.string_or("description", host.spec.description);
@@ -48,7 +49,45 @@ HostSpec parse_host(const ParseContext& ctx, const YAML::Node& node) {
   return finish_host(map, host);
 }
 
-std::vector<HostSpec> parse_hosts(const ParseContext& ctx, const MapReader& root) {
+// The node to blame for a host whose memory settings leave nothing free: the setting that differs
+// from its default and, set back to the default, would fit; else the host's os_reserve (or entry).
+YAML::Node watermark_culprit(const YAML::Node& host_node, const YAML::Node& memory_node,
+                             const HostSpec& host, const MemorySpec& memory) {
+  const auto fits = [&](std::optional<std::uint64_t> min_free, int scale_factor) {
+    const mm::Watermarks w = mm::kernel_watermarks(host.ram_bytes, host.page_bytes, scale_factor, min_free);
+    const std::uint64_t reserve_pages = (host.os_reserve_bytes + host.page_bytes - 1) / host.page_bytes;
+    return reserve_pages + w.high_pages < host.ram_bytes / host.page_bytes;
+  };
+  const MemorySpec defaults;
+  if (memory.min_free_bytes && fits(std::nullopt, memory.watermark_scale_factor)) return memory_node["min_free"];
+  if (memory.watermark_scale_factor != defaults.watermark_scale_factor &&
+      fits(memory.min_free_bytes, defaults.watermark_scale_factor))
+    return memory_node["watermark_scale_factor"];
+  if (memory.min_free_bytes && fits(std::nullopt, defaults.watermark_scale_factor)) return memory_node["min_free"];
+  if (host_node.IsMap() && host_node["os_reserve"].IsDefined()) return host_node["os_reserve"];
+  return host_node;
+}
+
+// The memory manager needs free frames above the kernel's high watermark beside the OS reserve;
+// checked here, with the formula the manager uses (sim/mm/watermarks.hpp), so that a host the
+// settings leave without memory is bad input at its place, not an internal error mid-run.
+void check_watermarks(const ParseContext& ctx, const YAML::Node& host_node, const YAML::Node& memory_node,
+                      const HostSpec& host, const MemorySpec& memory) {
+  const mm::Watermarks w = mm::kernel_watermarks(host.ram_bytes, host.page_bytes, memory.watermark_scale_factor,
+                                                 memory.min_free_bytes);
+  const std::uint64_t total_pages = host.ram_bytes / host.page_bytes;
+  const std::uint64_t reserve_pages = (host.os_reserve_bytes + host.page_bytes - 1) / host.page_bytes;
+  if (reserve_pages + w.high_pages < total_pages) return;
+  fail_at(ctx.file, watermark_culprit(host_node, memory_node, host, memory),
+          "host '" + shown(host.name) + "': expected os_reserve plus the kernel's high watermark below ram (" +
+              std::to_string(total_pages) + " pages of " + format_exact_bytes(host.page_bytes) + "), found " +
+              std::to_string(reserve_pages) + " + " + std::to_string(w.high_pages) +
+              " pages (high watermark from min_free " +
+              format_exact_bytes(w.min_pages * host.page_bytes) + " and watermark_scale_factor " +
+              std::to_string(memory.watermark_scale_factor) + "): no memory is left to use");
+}
+
+std::vector<HostSpec> parse_hosts(const ParseContext& ctx, const MapReader& root, const MemorySpec& memory) {
   const YAML::Node list = root.required("hosts");
   expect_list(ctx.file, list, "hosts");
   if (list.size() == 0) fail_at(ctx.file, list, "hosts: expected at least one host, found an empty list");
@@ -57,7 +96,8 @@ std::vector<HostSpec> parse_hosts(const ParseContext& ctx, const MapReader& root
   for (const auto& item : list) {
     hosts.push_back(parse_host(ctx, item));
     if (!names.insert(hosts.back().name).second)
-      fail_at(ctx.file, item, "duplicate host name '" + hosts.back().name + "'");
+      fail_at(ctx.file, item, "duplicate host name '" + shown(hosts.back().name) + "'");
+    check_watermarks(ctx, item, root.get("memory"), hosts.back(), memory);
   }
   return hosts;
 }
@@ -69,9 +109,12 @@ std::shared_ptr<const WorkloadSpec> parse_workload(const ParseContext& ctx, cons
   const std::string name = scalar_text(ctx.file, kind, "kind", "a workload kind");
   const WorkloadKind* parser = WorkloadParsers::instance().find(name);
   if (!parser) {
+    const std::vector<std::string> kinds = WorkloadParsers::instance().names();
     std::string known;
-    for (const auto& k : WorkloadParsers::instance().names()) known += (known.empty() ? "" : ", ") + k;
-    fail_at(ctx.file, kind, "unknown workload kind '" + name + "'; known kinds: " + known);
+    for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k;
+    const std::string near = nearest_name(name, kinds);
+    fail_at(ctx.file, kind, "unknown workload kind '" + shown(name) + "'" +
+                                (near.empty() ? "" : " (did you mean '" + near + "'?)") + "; known kinds: " + known);
   }
   return parser->parse(ctx, node);
 }
@@ -87,7 +130,7 @@ std::vector<std::shared_ptr<const WorkloadSpec>> parse_workloads(const ParseCont
   for (const auto& item : list) {
     workloads.push_back(parse_workload(ctx, item));
     if (!names.insert(workloads.back()->name).second)
-      fail_at(ctx.file, item["name"], "duplicate workload name '" + workloads.back()->name + "'");
+      fail_at(ctx.file, item["name"], "duplicate workload name '" + shown(workloads.back()->name) + "'");
   }
   return workloads;
 }
@@ -110,19 +153,16 @@ MemorySpec parse_memory(const std::string& file, const MapReader& root) {
   memory.watermark_scale_factor = static_cast<int>(
       map.integer_or("watermark_scale_factor", memory.watermark_scale_factor, 1, 3000));
   if (map.has("min_free")) memory.min_free_bytes = map.bytes("min_free", true);
-  if (map.has("readahead")) {
-    const std::uint64_t bytes = map.bytes("readahead", false);
-    if (bytes > std::numeric_limits<std::uint32_t>::max())
-      map.fail(map.get("readahead"), "readahead: expected at most 4GiB, found " + format_bytes(bytes));
-    memory.readahead_bytes = static_cast<std::uint32_t>(bytes);
-  }
+  if (map.has("readahead"))
+    memory.readahead_bytes =
+        static_cast<std::uint32_t>(map.bytes("readahead", false, std::numeric_limits<std::uint32_t>::max()));
   memory.page_cluster = static_cast<int>(map.integer_or("page_cluster", memory.page_cluster, 0, 20));
   if (map.has("swap_page_cpu_cost")) {
     memory.swap_page_cpu_cost_s = map.duration_s("swap_page_cpu_cost", false);
     // A page fault or a reclaimed page costs microseconds; a millisecond is surely a unit slip.
     if (memory.swap_page_cpu_cost_s > 1e-3)
       map.fail(map.get("swap_page_cpu_cost"), "swap_page_cpu_cost: expected at most 1ms per page, found '" +
-                                                  map.scalar("swap_page_cpu_cost", "a duration") + "'");
+                                                  shown(map.scalar("swap_page_cpu_cost", "a duration")) + "'");
   }
   return memory;
 }
@@ -149,7 +189,7 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
   scenario.seed = static_cast<std::uint64_t>(
       root.integer_or("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
   scenario.memory = parse_memory(path, root);
-  scenario.hosts = parse_hosts(ctx, root);
+  scenario.hosts = parse_hosts(ctx, root, scenario.memory);
   scenario.workloads = parse_workloads(ctx, root);
   return scenario;
 }

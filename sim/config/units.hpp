@@ -11,8 +11,10 @@
 // that may be zero, such as swap). Ambiguous forms ("96G": GB or GiB?), wrong case ("96gb", "96KB":
 // JEDEC uses KB for 1024) and unknown units are errors, never guesses, because a silent factor of
 // 1.07 between GB and GiB is exactly the difference this simulator measures.
-// Sizes are computed exactly in integer arithmetic; a fraction that is not a whole number of bytes
-// rounds up to the next byte (1.0001KiB = 1025 B).
+// Sizes are computed exactly on the digits as written (any length); a fraction that is not a whole
+// number of bytes rounds up to the next byte (1.0001KiB = 1025 B), and a size of 2^64 bytes or more
+// is an error ("expected a size of at most 18446744073709551615B ..."), never a wrapped value. The
+// other quantities are doubles: a value too large or too small for one is an error, never inf or 0.
 #pragma once
 
 #include <cstdint>
@@ -38,5 +40,14 @@ double parse_duration_s(std::string_view text);
 double parse_rate_per_s(std::string_view text);
 // "75%" -> 75.0 (0 < p <= 100).
 double parse_percent(std::string_view text);
+// A plain number without unit ("4.5", "70.554e9"), the one syntax for every unitless
+// non-integer value (params, bits_per_weight, time_scale): digits with an optional fraction and an
+// optional exponent; no sign, hexadecimal, inf, nan or blanks. The result is finite.
+double parse_number(std::string_view text);
+
+// A size exactly as a scenario may write it, for limits in messages: the largest binary unit that
+// divides it ("1024TiB", "4KiB"), else bytes ("4294967295B"). Never rounded, so that a limit and a
+// value just above it never print alike.
+std::string format_exact_bytes(std::uint64_t bytes);
 
 }  // namespace headroom::config

@@ -1,5 +1,7 @@
 #include "sim/config/workload_parsers.hpp"
 
+#include "sim/text.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -26,7 +28,8 @@ std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
       (given.is_absolute() ? given : fs::path(ctx.base_dir) / given).lexically_normal();
   std::error_code ec;
   if (!fs::is_regular_file(resolved, ec))
-    fail_at(ctx.file, node, key + ": file '" + resolved.string() + "' does not exist");
+    // Paths are shown whole up to PATH_MAX (they are long legitimately), control bytes escaped.
+    fail_at(ctx.file, node, key + ": file '" + shown(resolved.string(), 4096) + "' does not exist");
   return fs::absolute(resolved, ec).lexically_normal().string();
 }
 

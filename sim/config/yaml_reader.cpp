@@ -1,14 +1,19 @@
 #include "sim/config/yaml_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <yaml-cpp/depthguard.h>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "sim/config/error.hpp"
+#include "sim/config/scenario.hpp"
 #include "sim/config/units.hpp"
+#include "sim/text.hpp"
 
 namespace headroom::config {
 namespace {
@@ -27,10 +32,88 @@ auto parse_unit(const MapReader& map, const std::string& key, bool positive, Par
   try {
     const auto value = parse(text);
     if (positive && value == 0)
-      map.fail(node, key + ": expected a value above zero, found '" + text + "'");
+      map.fail(node, key + ": expected a value above zero, found '" + shown(text) + "'");
     return value;
   } catch (const UnitError& e) {
     map.fail(node, key + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// Natural scenarios nest 5 levels (scenario > workloads > workload > model > bits_per_weight);
+// the bound keeps every recursive walk over a document short.
+constexpr int kMaxNesting = 64;
+
+// 1-based line and column of byte `offset` in `text`.
+std::pair<int, int> position_of(std::string_view text, std::size_t offset) {
+  const std::string_view before = text.substr(0, offset);
+  const std::size_t line_start = before.rfind('\n');
+  const auto line = 1 + std::count(before.begin(), before.end(), '\n');
+  const std::size_t column = line_start == std::string_view::npos ? offset : offset - line_start - 1;
+  return {static_cast<int>(line), static_cast<int>(column) + 1};
+}
+
+// A NUL byte or bytes that are not UTF-8 are refused where they stand, before the YAML parser
+// reads them as something else (an escape, a truncated scalar) and before they can reach a report.
+void check_text(const std::string& path, std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence_length(text, i);
+    if (n != 0 && text[i] != '\0') {
+      i += n;
+      continue;
+    }
+    const auto [line, column] = position_of(text, i);
+    if (text[i] == '\0') throw ConfigError(path, line, column, "expected text, found a NUL byte");
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "\\x%02X", static_cast<unsigned char>(text[i]));
+    throw ConfigError(path, line, column, std::string("expected UTF-8 text, found the byte ") + byte);
+  }
+}
+
+// Where the second document starts: its first node, or the `---` line that opens it.
+std::pair<int, int> second_document_position(std::string_view text, const YAML::Node& second) {
+  if (second.IsDefined() && !second.Mark().is_null() && !second.IsNull())
+    return {second.Mark().line + 1, second.Mark().column + 1};
+  int markers = 0, line = 1;
+  bool first_has_content = false;
+  for (std::size_t start = 0; start < text.size(); ++line) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view row = text.substr(start, end - start);
+    if (row.substr(0, 3) == "---" && (row.size() == 3 || row[3] == ' ' || row[3] == '\r')) {
+      if (first_has_content || ++markers == 2) return {line, 1};
+    } else if (!row.empty() && row.front() != '#' && row.front() != '%' &&
+               row.find_first_not_of(" \t\r") != std::string_view::npos) {
+      first_has_content = true;
+    }
+    start = end + 1;
+  }
+  return {1, 1};
+}
+
+// Explicit tags (`!foo`, `!!str`) would be silently ignored by every reader here, and nesting
+// deeper than any scenario needs is refused with the place it goes too deep. Aliased collections
+// are walked once (an alias bomb stays linear).
+void check_tree(const std::string& path, const YAML::Node& node, int depth, std::set<std::size_t>& seen) {
+  const std::string& tag = node.Tag();
+  if (!tag.empty() && tag != "?" && tag != "!")
+    fail_at(path, node, "expected a plain YAML value, found the tag '" + shown(tag) +
+                            "' (tags are not supported)");
+  if (!node.IsMap() && !node.IsSequence()) return;
+  if (depth > kMaxNesting)
+    fail_at(path, node, "expected at most " + std::to_string(kMaxNesting) +
+                            " levels of nesting, found more");
+  if (!seen.insert(static_cast<std::size_t>(node.Mark().pos)).second) return;
+  for (const auto& item : node) {
+    if (node.IsMap()) {
+      check_tree(path, item.first, depth + 1, seen);
+      check_tree(path, item.second, depth + 1, seen);
+    } else {
+      check_tree(path, item, depth + 1, seen);
+    }
   }
 }
 
@@ -42,21 +125,36 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
   if (!std::filesystem::is_regular_file(path, ec))
     throw ConfigError(path, "cannot open " + what + ": not a regular file");
   std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
   if (!in) throw ConfigError(path, "cannot read " + what);
+  const std::string text = buffer.str();
+  check_text(path, text);
+  std::vector<YAML::Node> documents;
   try {
-    return YAML::Load(text.str());
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw ConfigError(path, e.mark.line + 1, e.mark.column + 1,
+                      "expected at most " + std::to_string(kMaxNesting) +
+                          " levels of nesting, found deeper nesting than the YAML parser accepts");
   } catch (const YAML::ParserException& e) {
     throw ConfigError(path, e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg);
   }
+  if (documents.size() > 1) {
+    const auto [line, column] = second_document_position(text, documents[1]);
+    throw ConfigError(path, line, column, "expected one YAML document, found a second one");
+  }
+  YAML::Node document = documents.empty() ? YAML::Node() : documents.front();
+  std::set<std::size_t> seen;
+  check_tree(path, document, 1, seen);
+  return document;
 }
 
 std::string describe(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "nothing";
   if (node.IsMap()) return "a mapping";
   if (node.IsSequence()) return "a list";
-  return "'" + node.Scalar() + "'";
+  return "'" + shown(node.Scalar()) + "'";
 }
 
 void fail_at(const std::string& file, const YAML::Node& node, const std::string& message) {
@@ -91,8 +189,8 @@ MapReader::MapReader(std::string file, YAML::Node node, std::string what,
     bool known = false;
     for (const auto& a : allowed_) known = known || a == key;
     if (!known)
-      fail(entry.first, "unknown key '" + key + "' in " + what_ + "; allowed keys: " + join(allowed_));
-    if (!seen.insert(key).second) fail(entry.first, "duplicate key '" + key + "' in " + what_);
+      fail(entry.first, "unknown key '" + shown(key) + "' in " + what_ + "; allowed keys: " + join(allowed_));
+    if (!seen.insert(key).second) fail(entry.first, "duplicate key '" + shown(key) + "' in " + what_);
   }
 }
 
@@ -117,6 +215,9 @@ std::string MapReader::scalar(const std::string& key, const std::string& expecte
 std::string MapReader::string(const std::string& key) const {
   const std::string text = scalar(key, "a string");
   if (text.empty()) fail(get(key), key + ": expected a non-empty string, found ''");
+  // Blank names would print as nothing in every report.
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    fail(get(key), key + ": expected a non-blank string, found '" + shown(text) + "'");
   return text;
 }
 
@@ -129,10 +230,10 @@ std::int64_t MapReader::integer(const std::string& key, std::int64_t min, std::i
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size())
-    fail(get(key), key + ": expected a whole number, found '" + text + "'");
+    fail(get(key), key + ": expected a whole number, found '" + shown(text) + "'");
   if (value < min || value > max)
     fail(get(key), key + ": expected a whole number from " + std::to_string(min) + " to " +
-                       std::to_string(max) + ", found " + text);
+                       std::to_string(max) + ", found " + shown(text));
   return value;
 }
 
@@ -144,13 +245,15 @@ std::int64_t MapReader::integer_or(const std::string& key, std::int64_t fallback
 double MapReader::number(const std::string& key, double min_exclusive) const {
   const std::string text = scalar(key, "a number");
   double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
-    fail(get(key), key + ": expected a number, found '" + text + "'");
+  try {
+    value = parse_number(text);
+  } catch (const UnitError& e) {
+    fail(get(key), key + ": " + e.what());
+  }
   if (!(value > min_exclusive)) {
     std::ostringstream bound;
     bound << min_exclusive;
-    fail(get(key), key + ": expected a number above " + bound.str() + ", found " + text);
+    fail(get(key), key + ": expected a number above " + bound.str() + ", found " + shown(text));
   }
   return value;
 }
@@ -160,11 +263,21 @@ bool MapReader::boolean_or(const std::string& key, bool fallback) const {
   const std::string text = scalar(key, "true or false");
   if (text == "true") return true;
   if (text == "false") return false;
-  fail(get(key), key + ": expected true or false, found '" + text + "'");
+  fail(get(key), key + ": expected true or false, found '" + shown(text) + "'");
 }
 
 std::uint64_t MapReader::bytes(const std::string& key, bool positive) const {
-  return parse_unit(*this, key, positive, parse_bytes);
+  return bytes(key, positive, kMaxModelBytes);
+}
+
+std::uint64_t MapReader::bytes(const std::string& key, bool positive, std::uint64_t max) const {
+  const std::uint64_t value = parse_unit(*this, key, positive, parse_bytes);
+  if (value > max) fail_above(key, format_exact_bytes(max));
+  return value;
+}
+
+void MapReader::fail_above(const std::string& key, const std::string& limit) const {
+  fail(get(key), key + ": expected at most " + limit + ", found '" + shown(get(key).Scalar()) + "'");
 }
 double MapReader::rate_Bps(const std::string& key, bool positive) const {
   return parse_unit(*this, key, positive, parse_rate_Bps);

@@ -48,8 +48,12 @@ class MapReader {
   double number(const std::string& key, double min_exclusive) const;  // plain number, > min
   bool boolean_or(const std::string& key, bool fallback) const;
 
-  // Quantities with units (see units.hpp). `positive` rejects zero.
+  // Quantities with units (see units.hpp). `positive` rejects zero. Sizes are at most `max`
+  // (default kMaxModelBytes, scenario.hpp).
   std::uint64_t bytes(const std::string& key, bool positive) const;
+  std::uint64_t bytes(const std::string& key, bool positive, std::uint64_t max) const;
+  // "<key>: expected at most <limit>, found '<the value as written>'" at key.
+  [[noreturn]] void fail_above(const std::string& key, const std::string& limit) const;
   double rate_Bps(const std::string& key, bool positive) const;
   double flops(const std::string& key, bool positive) const;
   double duration_s(const std::string& key, bool positive) const;

@@ -138,7 +138,7 @@ void HostMemory::pay(const mm::TouchCost& cost, std::vector<analysis::Interval>&
   if (cost.background_write_bytes > 0) {
     sg4::Disk* ssd = platform_.ssd;
     std::uint64_t bytes = cost.background_write_bytes;
-    sg4::Actor::create("kswapd-writeback", platform_.cpu, [ssd, bytes] { ssd->write(bytes); });
+    create_actor(platform_, "kswapd-writeback", platform_.cpu, [ssd, bytes] { ssd->write(bytes); });
   }
   const double end_s = sg4::Engine::get_clock();
   if (end_s > begin_s)

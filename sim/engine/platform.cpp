@@ -1,5 +1,6 @@
 #include "sim/engine/platform.hpp"
 
+#include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 #include <xbt/log.h>
 
@@ -44,6 +45,20 @@ Platform build_platform(const config::HostSpec& host) {
   zone->seal();
   p.ssd_latency_s = host.ssd_latency_s;
   return p;
+}
+
+void create_actor(const Platform& platform, const std::string& name, sg4::Host* host, std::function<void()> body) {
+  std::shared_ptr<ActorFailure> failure = platform.failure;
+  sg4::Actor::create(name, host, [failure, name, body = std::move(body)] {
+    try {
+      body();
+    } catch (const simgrid::ForcefulKillException&) {
+      throw;  // SimGrid's own unwinding of a killed actor: it must pass
+    } catch (...) {
+      if (!failure->error) *failure = {std::current_exception(), name};
+      sg4::Actor::kill_all();  // the run is void: stop it now (the issuer itself just returns)
+    }
+  });
 }
 
 void run_on_bus(const Platform& platform, sg4::Host* compute, double flops, double bus_bytes) {

@@ -8,13 +8,22 @@
 // `ssd`. Only engine .cpp files include this; it keeps simgrid/s4u.hpp out of other headers.
 #pragma once
 
+#include <exception>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include <simgrid/forward.h>
 
 #include "sim/config/scenario.hpp"
 
 namespace headroom::engine {
+
+// The first exception an actor body let out, kept for simulate_host to report after the run.
+struct ActorFailure {
+  std::exception_ptr error;
+  std::string actor;
+};
 
 struct Platform {
   simgrid::s4u::Host* cpu = nullptr;
@@ -23,6 +32,7 @@ struct Platform {
   simgrid::s4u::Link* membus = nullptr;
   simgrid::s4u::Disk* ssd = nullptr;
   double ssd_latency_s = 0;  // per I/O request (paid as a sleep, see host_memory.cpp)
+  std::shared_ptr<ActorFailure> failure = std::make_shared<ActorFailure>();  // set by create_actor
 };
 
 // Creates this process's single SimGrid engine, configured for exact analytic timings
@@ -31,6 +41,12 @@ std::unique_ptr<simgrid::s4u::Engine> create_engine();
 
 // Builds the platform of `host` in the engine's root zone. Call once, after create_engine().
 Platform build_platform(const config::HostSpec& host);
+
+// Every actor of the simulation starts here: SimGrid aborts the process (SIGABRT) when an exception
+// crosses an actor's stack, so `body` runs inside a catch-all that keeps the first exception in
+// platform.failure and stops every actor; simulate_host then reports it as a result.
+void create_actor(const Platform& platform, const std::string& name, simgrid::s4u::Host* host,
+                  std::function<void()> body);
 
 // Runs one activity needing `flops` on `compute` and `bus_bytes` over the memory bus; returns when
 // it completes (simulated time advances by max(flops / speed, bytes / shared bandwidth)).

@@ -4,14 +4,25 @@
 // `headroom compare` runs each host in a child process.
 #pragma once
 
+#include <stdexcept>
+
 #include "analysis/results.hpp"
 #include "sim/config/scenario.hpp"
 
 namespace headroom::engine {
 
+// A fault of the simulator itself (never of the input). what() is one line,
+// "internal: simulation of host 'NAME' failed: ...", which the CLI prints after "error: " for
+// `run` and `compare` alike, with exit status 1.
+class InternalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Simulates `host` for the whole scenario (until scenario.duration_s of simulated time).
-// Must be called at most once per process. Throws config::ConfigError-free std::runtime_error
-// only on internal errors; scenario problems were caught by the config layer.
+// Must be called at most once per process. Throws config::ConfigError for bad input found while
+// setting up (a trace row), and InternalError for anything else, including an exception an actor
+// let out (caught at the actor's boundary, see create_actor, and reported after the run).
 analysis::HostResult simulate_host(const config::Scenario& scenario, const config::HostSpec& host);
 
 }  // namespace headroom::engine

@@ -37,38 +37,11 @@
 namespace headroom::mm {
 namespace {
 
-std::uint64_t int_sqrt(std::uint64_t x) {
-  auto r = static_cast<std::uint64_t>(std::sqrt(static_cast<double>(x)));
-  while (r * r > x) --r;
-  while ((r + 1) * (r + 1) <= x) ++r;
-  return r;
-}
-
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
 PageKind kind_of(Backing b) { return b == Backing::anon ? PageKind::anon : PageKind::file; }
 
 }  // namespace
-
-Watermarks kernel_watermarks(std::uint64_t managed_bytes, std::uint64_t page_bytes, int scale_factor,
-                             std::optional<std::uint64_t> min_free_bytes) {
-  // mm/page_alloc.c, one zone holding all of RAM ("managed" = RAM: the kernel's own image and
-  // reserved ranges are not subtracted; the OS reserve is modelled as unevictable frames instead).
-  std::uint64_t min_free_kbytes = 0;
-  if (min_free_bytes) {
-    min_free_kbytes = *min_free_bytes / 1024;
-  } else {
-    min_free_kbytes = std::clamp<std::uint64_t>(int_sqrt(managed_bytes / 1024 * 16), 128, 262144);
-  }
-  const std::uint64_t managed_pages = managed_bytes / page_bytes;
-  Watermarks w;
-  w.min_pages = min_free_kbytes / (page_bytes / 1024);  // pages_min = min_free_kbytes >> (PAGE_SHIFT - 10)
-  const std::uint64_t step =
-      std::max(w.min_pages / 4, managed_pages * static_cast<std::uint64_t>(scale_factor) / 10000);
-  w.low_pages = w.min_pages + step;
-  w.high_pages = w.min_pages + 2 * step;
-  return w;
-}
 
 struct MemoryManager::Impl final : PolicyListener {
   struct Mapping {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/mm/policy.hpp"
+#include "sim/mm/watermarks.hpp"
 
 namespace headroom::mm {
 
@@ -32,17 +33,6 @@ struct ManagerConfig {
   std::uint32_t readahead_pages = 32;   // file readahead window (Linux default 128 KiB at 4 KiB pages)
   int page_cluster = 3;                 // vm.page-cluster: swap readahead of 2^page_cluster pages
 };
-
-// Kernel zone watermarks in pages (mm/page_alloc.c: __setup_per_zone_wmarks).
-struct Watermarks {
-  std::uint64_t min_pages = 0;
-  std::uint64_t low_pages = 0;
-  std::uint64_t high_pages = 0;
-};
-// min_free_kbytes = sqrt(lowmem_kbytes * 16) clamped to [128, 262144]; low = min + max(min/4,
-// managed * scale / 10000); high = min + 2 * that step.
-Watermarks kernel_watermarks(std::uint64_t managed_bytes, std::uint64_t page_bytes, int scale_factor,
-                             std::optional<std::uint64_t> min_free_bytes = std::nullopt);
 
 using OwnerId = std::uint32_t;    // a workload (process) that owns mappings
 using MappingId = std::uint32_t;  // a file mapping, an anonymous region or a wired region

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "sim/config/units.hpp"
+#include "sim/text.hpp"
 #include "sim/mm/policy_registry.hpp"
 #include "sim/trace/mrc.hpp"
 #include "sim/trace/replay.hpp"
@@ -161,14 +162,20 @@ void guarded(int& exit_code, std::ostream& err, const char* command, F&& f) {
 std::uint64_t parse_bytes(const std::string& text) {
   // A bare byte count is accepted for page sizes ("4096"); everything else follows the scenario
   // files' unit rules (sim/config/units.hpp), so the CLI and the YAML agree on what "96GiB" means.
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+  const bool bare_count = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (bare_count) {
     std::uint64_t bytes = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
     if (ec == std::errc() && ptr == text.data() + text.size()) return bytes;
   }
   try {
-    return config::parse_bytes(text);
+    // A byte count past 2^64 - 1 is refused in the words the unit parser uses for every size.
+    return config::parse_bytes(bare_count ? text + "B" : text);
   } catch (const config::UnitError& e) {
+    // A bare count can only fail by being too large: quote it as given, without the added "B".
+    if (bare_count)
+      throw std::invalid_argument("expected a size of at most 18446744073709551615B (2^64 - 1 bytes), found '" +
+                                  shown(text) + "'");
     throw std::invalid_argument(e.what());
   }
 }

@@ -3,6 +3,14 @@
 // Produces a validated LlmServerSpec; the engine implements the behaviour.
 #include "sim/config/workload_parsers.hpp"
 
+#include <cmath>
+#include <optional>
+#include <sstream>
+
+#include "sim/checked.hpp"
+#include "sim/config/units.hpp"
+#include "sim/text.hpp"
+
 namespace headroom::config {
 namespace {
 
@@ -16,8 +24,7 @@ LlmSpec parse_model(const ParseContext& ctx, const MapReader& workload) {
   if (node.IsScalar()) {
     const auto found = ctx.catalog.llms.find(node.Scalar());
     if (found == ctx.catalog.llms.end())
-      workload.fail(node, "model: unknown model '" + node.Scalar() +
-                              "'; known: " + known_names(ctx.catalog.llms));
+      workload.fail(node, "model: " + unknown_name("model", node.Scalar(), ctx.catalog.llms));
     return found->second;
   }
   const MapReader map(ctx.file, node, "model", with(llm_field_keys(), {"use", "id"}));
@@ -26,8 +33,7 @@ LlmSpec parse_model(const ParseContext& ctx, const MapReader& workload) {
     const std::string base = map.string("use");
     const auto found = ctx.catalog.llms.find(base);
     if (found == ctx.catalog.llms.end())
-      map.fail(map.get("use"), "use: unknown model '" + base + "'; known: " +
-                                   known_names(ctx.catalog.llms));
+      map.fail(map.get("use"), "use: " + unknown_name("model", base, ctx.catalog.llms));
     llm = found->second;
     llm.id = map.string_or("id", base);
   } else {
@@ -39,8 +45,8 @@ LlmSpec parse_model(const ParseContext& ctx, const MapReader& workload) {
   finish_llm(map, llm);
   for (const auto& [quant, unused] : llm.bits_per_weight_overrides)
     if (!ctx.catalog.quants.count(quant) && map.has("bits_per_weight"))
-      map.fail(map.get("bits_per_weight"), "bits_per_weight: unknown quantization '" + quant +
-                                               "'; known: " + known_names(ctx.catalog.quants));
+      map.fail(map.get("bits_per_weight"), "bits_per_weight: " + unknown_name("quantization", quant,
+                                                                                  ctx.catalog.quants));
   return llm;
 }
 
@@ -49,8 +55,7 @@ QuantSpec parse_quant(const ParseContext& ctx, const MapReader& workload) {
   if (node.IsScalar()) {
     const auto found = ctx.catalog.quants.find(node.Scalar());
     if (found == ctx.catalog.quants.end())
-      workload.fail(node, "quant: unknown quantization '" + node.Scalar() +
-                              "'; known: " + known_names(ctx.catalog.quants));
+      workload.fail(node, "quant: " + unknown_name("quantization", node.Scalar(), ctx.catalog.quants));
     return found->second;
   }
   const MapReader map(ctx.file, node, "quant", {"id", "bits_per_weight"});
@@ -66,7 +71,7 @@ T choose(const MapReader& map, const std::string& key, const std::string& fallba
     if (name == text) return value;
     names += (names.empty() ? "" : " | ") + name;
   }
-  map.fail(map.get(key), key + ": expected one of " + names + ", found '" + text + "'");
+  map.fail(map.get(key), key + ": expected one of " + names + ", found '" + shown(text) + "'");
 }
 
 constexpr std::uint64_t kMaxPoissonRequests = 10'000'000;
@@ -88,11 +93,13 @@ ArrivalSpec parse_arrivals(const ParseContext& ctx, const MapReader& workload,
     // Every request is a record in the results: bound them so a unit slip (1000000h) is an error,
     // not a run that exhausts memory.
     const double expected_requests = arrivals.rate_per_s * ctx.duration_s;
-    if (expected_requests > kMaxPoissonRequests)
+    if (!(expected_requests <= kMaxPoissonRequests)) {
+      const auto whole = checked_to_u64(std::floor(expected_requests));
       map.fail(map.get("poisson"), "poisson: expected at most " + std::to_string(kMaxPoissonRequests) +
                                        " requests over the scenario's duration, found about " +
-                                       std::to_string(static_cast<std::uint64_t>(expected_requests)) +
+                                       (whole ? std::to_string(*whole) : "2^64 or more") +
                                        " (rate x duration); lower the rate or the duration");
+    }
     arrivals.prompt_tokens = static_cast<std::uint32_t>(map.integer("prompt_tokens", 1, 1 << 30));
     arrivals.output_tokens = static_cast<std::uint32_t>(map.integer("output_tokens", 1, 1 << 30));
     if (std::uint64_t{arrivals.prompt_tokens} + arrivals.output_tokens > context_tokens)
@@ -115,13 +122,53 @@ ArrivalSpec parse_arrivals(const ParseContext& ctx, const MapReader& workload,
   return arrivals;
 }
 
+// "1.5TiB" for sizes that fit, "2^64 bytes or more" for a product that does not.
+std::string size_text(std::optional<std::uint64_t> bytes) {
+  return bytes ? format_bytes(*bytes) + " (" + std::to_string(*bytes) + " bytes)" : "2^64 bytes or more";
+}
+
+// Weights of params x bpw / 8 from 1 byte to kMaxModelBytes; else an error at the model.
+std::uint64_t checked_weights(const MapReader& map, const LlmServerSpec& spec) {
+  const auto bytes = checked_weights_bytes(spec.model.params, spec.quant.bits_per_weight);
+  if (bytes) return *bytes;
+  std::ostringstream computed;
+  computed.precision(6);
+  computed << spec.model.params * spec.quant.bits_per_weight / 8.0;
+  map.fail(map.get("model"), "model '" + shown(spec.model.id) + "' at " + shown(spec.quant.id) +
+                                 ": expected weights (params x bits_per_weight / 8) from 1B to " +
+                                 format_exact_bytes(kMaxModelBytes) + ", found " + computed.str() + " bytes");
+}
+
+// Every KV quantity the engine forms (one context, all max_batch slots, the budget beside the
+// weights) is computed here with checked arithmetic and bounded by kMaxModelBytes, so the engine's
+// own products and sums of them cannot wrap.
+void check_kv_sizes(const MapReader& map, const LlmServerSpec& spec, bool budget_given) {
+  const std::string limit = size_text(kMaxModelBytes);  // exact bytes: never "1024TiB > 1024TiB"
+  const auto all_slots = checked_mul(checked_mul(spec.context_tokens, spec.kv_bytes_per_token()), spec.max_batch);
+  if (!all_slots || *all_slots > kMaxModelBytes)
+    map.fail(map.get("context"), "context x max_batch x KV bytes per token = " + std::to_string(spec.context_tokens) +
+                                     " x " + std::to_string(spec.max_batch) + " x " +
+                                     std::to_string(spec.kv_bytes_per_token()) + " = " + size_text(all_slots) +
+                                     "; expected at most " + limit);
+  const auto total = checked_add(spec.weights_bytes, spec.kv_budget_bytes);
+  if (!total || *total > kMaxModelBytes)
+    map.fail(budget_given ? map.get("kv_budget") : map.get("model"),
+             "weights " + size_text(spec.weights_bytes) + " + KV budget " + size_text(spec.kv_budget_bytes) +
+                 " = " + size_text(total) + "; expected at most " + limit);
+}
+
 void check_kv_budget(const MapReader& map, const LlmServerSpec& spec) {
   const std::uint64_t one_context = std::uint64_t{spec.context_tokens} * spec.kv_bytes_per_token();
-  if (spec.kv_budget_bytes < one_context)
-    map.fail(map.get("kv_budget"),
-             "kv_budget " + format_bytes(spec.kv_budget_bytes) + " is smaller than one full context (" +
-                 std::to_string(spec.context_tokens) + " tokens x " +
-                 format_bytes(spec.kv_bytes_per_token()) + " = " + format_bytes(one_context) + ")");
+  if (spec.kv_budget_bytes >= one_context) return;
+  // Rounded forms that read alike ("2.5GiB is smaller than ... 2.5GiB") give way to exact bytes.
+  std::string budget = format_bytes(spec.kv_budget_bytes), needed = format_bytes(one_context);
+  if (budget == needed) {
+    budget = std::to_string(spec.kv_budget_bytes) + "B";
+    needed = std::to_string(one_context) + "B";
+  }
+  map.fail(map.get("kv_budget"), "kv_budget " + budget + " is smaller than one full context (" +
+                                     std::to_string(spec.context_tokens) + " tokens x " +
+                                     format_bytes(spec.kv_bytes_per_token()) + " = " + needed + ")");
 }
 
 std::shared_ptr<const WorkloadSpec> parse_llm_server(const ParseContext& ctx, const YAML::Node& node) {
@@ -135,7 +182,7 @@ std::shared_ptr<const WorkloadSpec> parse_llm_server(const ParseContext& ctx, co
   spec->quant = parse_quant(ctx, map);
   // quant carries this model's effective bpw, so params x bpw / 8 == weights_bytes downstream.
   spec->quant.bits_per_weight = effective_bits_per_weight(spec->model, spec->quant);
-  spec->weights_bytes = weights_bytes(spec->model.params, spec->quant.bits_per_weight);
+  spec->weights_bytes = checked_weights(map, *spec);
   spec->weights_mode = choose<WeightsMode>(
       map, "weights", "mmap",
       {{"mmap", WeightsMode::mmap}, {"load", WeightsMode::load}, {"wired", WeightsMode::wired}});
@@ -146,14 +193,16 @@ std::shared_ptr<const WorkloadSpec> parse_llm_server(const ParseContext& ctx, co
   spec->context_tokens = static_cast<std::uint32_t>(map.integer("context", 1, 1 << 30));
   if (spec->context_tokens > static_cast<std::uint32_t>(spec->model.max_context))
     map.fail(map.get("context"), "context " + std::to_string(spec->context_tokens) +
-                                     " is above model '" + spec->model.id + "' max_context " +
+                                     " is above model '" + shown(spec->model.id) + "' max_context " +
                                      std::to_string(spec->model.max_context));
   spec->max_batch = static_cast<std::uint32_t>(map.integer_or("max_batch", 1, 1, 1 << 16));
-  spec->kv_budget_bytes = map.has("kv_budget")
-                              ? map.bytes("kv_budget", true)
-                              : std::uint64_t{spec->context_tokens} * spec->max_batch *
-                                    spec->kv_bytes_per_token();
-  if (map.has("kv_budget")) check_kv_budget(map, *spec);
+  const bool budget_given = map.has("kv_budget");
+  if (budget_given) spec->kv_budget_bytes = map.bytes("kv_budget", true);
+  check_kv_sizes(map, *spec, budget_given);  // bounds context x max_batch x KV per token
+  if (!budget_given)
+    spec->kv_budget_bytes = std::uint64_t{spec->context_tokens} * spec->max_batch * spec->kv_bytes_per_token();
+  check_kv_sizes(map, *spec, budget_given);  // and the budget beside the weights
+  if (budget_given) check_kv_budget(map, *spec);
   spec->arrivals = parse_arrivals(ctx, map, spec->context_tokens);
   return spec;
 }

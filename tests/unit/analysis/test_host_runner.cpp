@@ -78,3 +78,17 @@ TEST_CASE("an internal error names the host; no new child starts after a failure
   }
   CHECK_FALSE(fs::exists(marker));
 }
+
+TEST_CASE("an engine InternalError reads in compare exactly as run prints it") {
+  // simulate_host's InternalError says "internal: simulation of host 'NAME' failed: ..."; `run`
+  // prints it after "error: ", and compare must give the same one line for that host.
+  try {
+    cli::run_hosts_in_children({"m2"}, [](std::size_t) -> analysis::HostResult {
+      throw std::runtime_error("internal: simulation of host 'm2' failed: actor 'chat': broken invariant");
+    }, 1);
+    FAIL("expected HostRunError");
+  } catch (const cli::HostRunError& e) {
+    CHECK(std::string(e.what()) == "error: internal: simulation of host 'm2' failed: actor 'chat': broken invariant");
+    CHECK(e.exit_code() == cli::kExitInternal);
+  }
+}
