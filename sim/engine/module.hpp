@@ -7,11 +7,20 @@
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
 
 #include "analysis/results.hpp"
 #include "sim/config/scenario.hpp"
 
 namespace headroom::engine {
+
+// A fault of the simulator itself (never of the input). what() is one line,
+// "internal: simulation of host 'NAME' failed: ...", which the CLI prints after "error: " for
+// `run` and `compare` alike, with exit status 1.
+class InternalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 inline constexpr const char* kModuleFile = "headroom-engine.so";
 inline constexpr const char* kModuleEntrySymbol = "headroom_engine_module_v1";

@@ -4,20 +4,11 @@
 // `headroom compare` runs each host in a child process.
 #pragma once
 
-#include <stdexcept>
-
 #include "analysis/results.hpp"
 #include "sim/config/scenario.hpp"
+#include "sim/engine/module.hpp"  // InternalError
 
 namespace headroom::engine {
-
-// A fault of the simulator itself (never of the input). what() is one line,
-// "internal: simulation of host 'NAME' failed: ...", which the CLI prints after "error: " for
-// `run` and `compare` alike, with exit status 1.
-class InternalError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // Simulates `host` for the whole scenario (until scenario.duration_s of simulated time).
 // Must be called at most once per process. Throws config::ConfigError for bad input found while
