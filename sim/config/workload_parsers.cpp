@@ -25,8 +25,21 @@ std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
   const fs::path resolved =
       (given.is_absolute() ? given : fs::path(ctx.base_dir) / given).lexically_normal();
   std::error_code ec;
-  if (!fs::is_regular_file(resolved, ec))
-    fail_at(ctx.file, node, key + ": file '" + resolved.string() + "' does not exist");
+  const fs::file_status status = fs::status(resolved, ec);
+  if (!fs::is_regular_file(status)) {
+    // Each cause in its own words: "does not exist" only when nothing is there.
+    std::error_code link_ec;
+    const bool is_link = fs::is_symlink(fs::symlink_status(resolved, link_ec));
+    std::string why = "does not exist";
+    if (ec == std::errc::too_many_symbolic_link_levels) why = "is a symbolic link loop";
+    else if (ec == std::errc::permission_denied) why = "cannot be reached (permission denied)";
+    else if (ec == std::errc::not_a_directory) why = "is under a file that is not a directory";
+    else if (fs::is_directory(status)) why = "is a directory, not a file";
+    else if (fs::is_fifo(status)) why = "is a named pipe (FIFO), not a file";
+    else if (fs::exists(status)) why = "is not a regular file";
+    else if (is_link) why = "is a symbolic link to a missing file";
+    fail_at(ctx.file, node, key + ": file '" + resolved.string() + "' " + why);
+  }
   return fs::absolute(resolved, ec).lexically_normal().string();
 }
 
