@@ -153,7 +153,8 @@ void LineReader::check_binary(std::size_t from, std::size_t to, std::uint64_t fi
   const std::string_view before(base, at);
   const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
   const auto line = first_line + static_cast<std::uint64_t>(std::count(before.begin(), before.end(), '\n'));
-  throw InputError(line, at - line_start + 1, "expected text, found binary data (a NUL byte)");
+  const std::uint64_t column = at - line_start + 1;
+  throw InputError(line, column, "expected text, found binary data (a NUL byte at column " + std::to_string(column) + ")");
 }
 
 bool LineReader::next(std::string_view& block, std::uint64_t first_line) {

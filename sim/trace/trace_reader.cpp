@@ -217,9 +217,9 @@ class Parser {
     return line_no;
   }
 
-  void bad_row(std::uint64_t line, const std::string& expected, std::string_view found) {
-    std::string message = trace_.name + ":" + std::to_string(line) + ": error: expected " + expected +
-                          ", found '" + shown(found) + "'";
+  void bad_row(std::uint64_t line, const std::string& expected, std::string_view found, const std::string& what = "") {
+    std::string message = trace_.name + ":" + std::to_string(line) + ": error: expected " + expected + ", found " +
+                          what + "'" + shown(found) + "'";
     if (options_.on_bad_row == BadRowAction::fail) throw TraceError(message);
     if (trace_.skipped_rows++ == 0) trace_.first_skipped = message;
   }
@@ -316,10 +316,8 @@ class Parser {
         count = *size_bytes / page + (*size_bytes % page != 0);
       }
       if (count > options_.max_row_pages)
-        return bad_row(line_no,
-                       "a size of at most " + std::to_string(options_.max_row_pages) + " pages (--max-row-pages), not " +
-                           std::to_string(count),
-                       row);
+        return bad_row(line_no, "at most " + std::to_string(options_.max_row_pages) + " pages in a row (--max-row-pages)",
+                       row, std::to_string(count) + " pages in ");
       if (count - 1 > std::numeric_limits<std::uint64_t>::max() - first)
         return bad_row(line_no, "page numbers below 2^64", row);
     }
