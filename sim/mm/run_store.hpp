@@ -101,7 +101,7 @@ class FlatIndex {
   std::uint64_t key_space() const { return limit_; }
 
  private:
-  static constexpr std::uint64_t kInitialSlots = std::uint64_t{1} << 16;
+  static constexpr std::uint64_t kInitialSlots = std::uint64_t{1} << 12;
   void grow(PageKey to) {
     const std::uint64_t size = std::min<std::uint64_t>(limit_, std::max<std::uint64_t>(to, 2 * slots_.size()));
     slots_.resize(static_cast<std::size_t>(std::max<std::uint64_t>(size, to)), kNoNode);

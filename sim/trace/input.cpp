@@ -14,9 +14,13 @@
 namespace headroom::trace {
 namespace {
 
-// Read size: large enough that system calls are a small cost, small enough to stay in the L2 cache.
-constexpr std::size_t kReadBytes = std::size_t{1} << 20;
-constexpr std::size_t kRawBytes = std::size_t{256} << 10;
+// Read size: large enough that system calls are a small cost, small enough to stay in the L2 cache
+// and to touch few pages (a page fault costs more than the read of a page on virtual machines).
+constexpr std::size_t kReadBytes = std::size_t{256} << 10;
+constexpr std::size_t kRawBytes = std::size_t{64} << 10;
+// The block being parsed and the partial line after it: a partial line longer than kMaxLineBytes
+// is refused, so this always has room to read more.
+constexpr std::size_t kBufferBytes = kReadBytes + kMaxLineBytes + 1;
 
 // The "found ..." of a failed open(2), in words true to the cause.
 std::string open_failure(const std::string& path, int error, const std::string& no_such_file) {
@@ -62,19 +66,19 @@ void LineReader::open_stream(Fail fail) {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) throw fail(std::strerror(errno));
   if (S_ISDIR(st.st_mode)) throw fail("a directory");
-  raw_.resize(kRawBytes);
+  raw_.reset(new char[kRawBytes]);  // not zeroed: only bytes read are used
   if (S_ISFIFO(st.st_mode)) {
     // A non-blocking read tells "no writer" (0: end of file) from "a writer, no data yet" (EAGAIN).
-    const ssize_t n = ::read(fd_, raw_.data(), raw_.size());
+    const ssize_t n = ::read(fd_, raw_.get(), kRawBytes);
     if (n == 0) throw fail("a named pipe (FIFO) with no writer");
     if (n > 0) raw_end_ = static_cast<std::size_t>(n);
   }
   ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
   if (S_ISREG(st.st_mode)) size_hint_ = static_cast<std::uint64_t>(st.st_size);
-  buffer_.resize(kReadBytes + kMaxLineBytes + 1);
+  buffer_.reset(new char[kBufferBytes]);
   // gzip is recognised by its magic bytes, whatever the file's name.
   while (raw_end_ < 2 && !raw_eof_) {
-    const std::size_t n = read_raw(raw_.data() + raw_end_, raw_.size() - raw_end_);
+    const std::size_t n = read_raw(raw_.get() + raw_end_, kRawBytes - raw_end_);
     if (n == 0) raw_eof_ = true;
     raw_end_ += n;
   }
@@ -109,14 +113,14 @@ std::size_t LineReader::inflate_some(char* to, std::size_t capacity) {
   while (z.avail_out == capacity) {
     if (raw_begin_ == raw_end_ && !raw_eof_) {
       raw_begin_ = 0;
-      raw_end_ = read_raw(raw_.data(), raw_.size());
+      raw_end_ = read_raw(raw_.get(), kRawBytes);
       if (raw_end_ == 0) raw_eof_ = true;
     }
     if (gzip_->rc == Z_STREAM_END) {
       if (raw_begin_ == raw_end_) return 0;  // the end of the last member
       inflateReset(&z);                      // another member follows
     }
-    z.next_in = reinterpret_cast<Bytef*>(raw_.data() + raw_begin_);
+    z.next_in = reinterpret_cast<Bytef*>(raw_.get() + raw_begin_);
     z.avail_in = static_cast<uInt>(raw_end_ - raw_begin_);
     gzip_->rc = inflate(&z, Z_NO_FLUSH);
     raw_begin_ = raw_end_ - z.avail_in;
@@ -135,7 +139,7 @@ std::size_t LineReader::read_some(char* to, std::size_t capacity) {
   if (gzip_) return inflate_some(to, capacity);
   if (raw_begin_ < raw_end_) {  // the bytes read while looking for the gzip magic
     const std::size_t n = std::min(capacity, raw_end_ - raw_begin_);
-    std::memcpy(to, raw_.data() + raw_begin_, n);
+    std::memcpy(to, raw_.get() + raw_begin_, n);
     raw_begin_ += n;
     return n;
   }
@@ -146,7 +150,7 @@ std::size_t LineReader::read_some(char* to, std::size_t capacity) {
 // Text traces never hold a NUL byte; /dev/zero, a core dump or a compressed file other than gzip
 // do, in their first bytes: refusing them here costs one memchr per block.
 void LineReader::check_binary(std::size_t from, std::size_t to, std::uint64_t first_line) const {
-  const char* base = memory_mode_ ? memory_.data() : buffer_.data();
+  const char* base = memory_mode_ ? memory_.data() : buffer_.get();
   const void* nul = std::memchr(base + from, '\0', to - from);
   if (nul == nullptr) return;
   const auto at = static_cast<std::size_t>(static_cast<const char*>(nul) - base);
@@ -166,28 +170,28 @@ bool LineReader::next(std::string_view& block, std::uint64_t first_line) {
     return true;
   }
   // Keep the partial line after the last block.
-  std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+  std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
   end_ -= begin_;
   begin_ = 0;
   while (true) {
     if (!eof_) {
-      const std::size_t n = read_some(buffer_.data() + end_, std::min(kReadBytes, buffer_.size() - end_));
+      const std::size_t n = read_some(buffer_.get() + end_, std::min(kReadBytes, kBufferBytes - end_));
       if (n == 0) eof_ = true;
       check_binary(end_, end_ + n, first_line);
       end_ += n;
     }
-    const void* last = ::memrchr(buffer_.data(), '\n', end_);
+    const void* last = ::memrchr(buffer_.get(), '\n', end_);
     if (last != nullptr) {
-      begin_ = static_cast<std::size_t>(static_cast<const char*>(last) - buffer_.data()) + 1;
-      block = std::string_view(buffer_.data(), begin_);
+      begin_ = static_cast<std::size_t>(static_cast<const char*>(last) - buffer_.get()) + 1;
+      block = std::string_view(buffer_.get(), begin_);
       return true;
     }
     if (end_ > kMaxLineBytes)
-      throw InputError(first_line, 1, line_too_long_message(std::string_view(buffer_.data(), end_)));
+      throw InputError(first_line, 1, line_too_long_message(std::string_view(buffer_.get(), end_)));
     if (eof_) {
       if (end_ == 0) return false;
       begin_ = end_;
-      block = std::string_view(buffer_.data(), end_);
+      block = std::string_view(buffer_.get(), end_);
       return true;
     }
   }

@@ -63,13 +63,13 @@ class LineReader {
   std::uint64_t size_hint_ = 0;
   std::string_view memory_;  // memory mode: the text, handed out once
   bool memory_mode_ = false;
-  std::vector<char> buffer_;  // holds the current block and the partial line after it
+  std::unique_ptr<char[]> buffer_;  // holds the current block and the partial line after it
   std::size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
   // gzip
   struct Inflater;
   std::unique_ptr<Inflater> gzip_;
-  std::vector<char> raw_;  // bytes read from the file, not yet used
+  std::unique_ptr<char[]> raw_;  // bytes read from the file, not yet used
   std::size_t raw_begin_ = 0, raw_end_ = 0;
   bool raw_eof_ = false;
 };

@@ -240,7 +240,7 @@ class ShadowRuns {
 class ShadowSlots {
  public:
   ShadowSlots(std::uint64_t key_space, Interleave il)
-      : il_(il), slots_(static_cast<std::size_t>(std::min<std::uint64_t>(key_space, std::uint64_t{1} << 16)), 0) {}
+      : il_(il), slots_(static_cast<std::size_t>(std::min<std::uint64_t>(key_space, std::uint64_t{1} << 12)), 0) {}
 
   void record(PageRun victims, ShadowStamp st) {
     if (victims.end() > slots_.size()) slots_.resize(std::max<std::size_t>(victims.end(), 2 * slots_.size()), 0);
