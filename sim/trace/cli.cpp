@@ -191,6 +191,11 @@ int run_mrc(const MrcArgs& a, std::ostream& out, std::ostream& err) {
     if (ram_bytes.back() == 0) throw std::invalid_argument("--ram: expected at least 1 byte, found '" + shown(r) + "'");
   }
   const std::uint64_t os_reserve_bytes = option_bytes("--os-reserve", a.os_reserve);
+  // A RAM size the reserve swallows leaves 0 frames: a miss ratio of 1 that says nothing.
+  for (std::size_t i = 0; i < ram_bytes.size(); ++i)
+    if (ram_bytes[i] <= os_reserve_bytes)
+      throw std::invalid_argument("--ram: expected more than the --os-reserve of " + shown(a.os_reserve) + ", found '" +
+                                  shown(a.ram[i]) + "'");
   Trace trace;
   MissRatioCurve curve;
   if (rate < 1.0) {  // SHARDS: stream, keeping only the sampled references
