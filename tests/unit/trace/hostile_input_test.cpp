@@ -368,3 +368,24 @@ TEST_CASE("streamed SHARDS equals SHARDS over the whole trace") {
   CHECK(got.histogram == expected.histogram);
   CHECK(got.sampled > 0);
 }
+
+TEST_CASE("a gzip trace of many blocks reads the same as the plain file, across every block boundary") {
+  std::string text;
+  for (std::uint64_t i = 0; i < 300000; ++i) text += std::to_string((i * 7919) % 40009) + (i % 3 ? "\n" : "\r\n");
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string gz(deflateBound(&z, text.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(text.data());
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(gz.data());
+  z.avail_out = static_cast<uInt>(gz.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  gz.resize(z.total_out);
+  deflateEnd(&z);
+  const Trace plain = read_trace(write_file("many.txt", text), {});
+  const Trace zipped = read_trace(write_file("many.txt.gz", gz), {});
+  CHECK(plain.references == 300000);
+  CHECK(zipped.keys == plain.keys);
+  CHECK(zipped.page_ids == plain.page_ids);
+  CHECK(parse_trace(text, "m", {}).keys == plain.keys);
+}
