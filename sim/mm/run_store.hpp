@@ -74,28 +74,40 @@ class TreeIndex {
   std::map<PageKey, NodeId> map_;
 };
 
-// Trace mode: dense keys 0..key_space-1, one slot per key.
+// Trace mode: dense keys 0..key_space-1, one slot per key. The slots grow (doubling) with the largest
+// key assigned, so a streamed trace whose distinct pages are not known in advance costs memory for
+// the keys it has, not for the key space it declares.
 class FlatIndex {
  public:
   static constexpr bool kMerges = false;
-  explicit FlatIndex(std::uint64_t key_space) : slots_(key_space, kNoNode) {}
+  explicit FlatIndex(std::uint64_t key_space)
+      : limit_(key_space), slots_(static_cast<std::size_t>(std::min<std::uint64_t>(key_space, kInitialSlots)), kNoNode) {}
 
   void add(const RunNode& n, NodeId id) { assign(n.first, n.end(), id); }
   void remove(const RunNode& n) { assign(n.first, n.end(), kNoNode); }
   void refront(PageKey old_first, const RunNode& n, NodeId) { assign(old_first, n.first, kNoNode); }
   void assign(PageKey from, PageKey to, NodeId id) {
+    if (to > slots_.size()) grow(to);
     for (PageKey k = from; k < to; ++k) slots_[k] = id;
   }
 
-  NodeId find(PageKey key, const std::vector<RunNode>&) const { return slots_[key]; }
+  NodeId find(PageKey key, const std::vector<RunNode>&) const { return key < slots_.size() ? slots_[key] : kNoNode; }
   NodeId next_at_or_after(PageKey key, PageKey limit, const std::vector<RunNode>&) const {
+    limit = std::min<PageKey>(limit, slots_.size());
     for (PageKey k = key; k < limit; ++k)
       if (slots_[k] != kNoNode) return slots_[k];
     return kNoNode;
   }
-  std::uint64_t key_space() const { return slots_.size(); }
+  std::uint64_t key_space() const { return limit_; }
 
  private:
+  static constexpr std::uint64_t kInitialSlots = std::uint64_t{1} << 12;
+  void grow(PageKey to) {
+    const std::uint64_t size = std::min<std::uint64_t>(limit_, std::max<std::uint64_t>(to, 2 * slots_.size()));
+    slots_.resize(static_cast<std::size_t>(std::max<std::uint64_t>(size, to)), kNoNode);
+  }
+
+  std::uint64_t limit_;
   std::vector<NodeId> slots_;
 };
 

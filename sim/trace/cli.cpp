@@ -20,25 +20,33 @@
 namespace headroom::trace {
 namespace {
 
+// Numeric options are taken as text and checked here (not by CLI11, which reads "-1" as 2^64 - 1
+// for an unsigned option): digits only, within stated bounds, the option named in the message.
+constexpr std::uint64_t kMaxFrames = 0xFFFFFFFEull;  // the most distinct pages a trace may have
+constexpr std::uint64_t kMaxThreads = 1024;
+constexpr std::uint64_t kMaxPageBytes = std::uint64_t{1} << 30;
+constexpr std::uint64_t kMaxRowPages = std::uint64_t{1} << 32;
+
 struct TraceArgs {
   std::string path;
   std::string id_col, size_col, time_col;
   std::string page_size = "4096";
   std::string id_unit = "page";
   std::string on_bad_row = "fail";
+  std::string max_row_pages = "65536";
 };
 
 struct CacheArgs {
   TraceArgs trace;
   std::vector<std::string> policies;
-  std::vector<std::uint64_t> frames;
+  std::vector<std::string> frames;
   std::string format = "table";
-  unsigned threads = 0;
+  std::string threads = "0";
 };
 
 struct MrcArgs {
   TraceArgs trace;
-  double sample = 1.0;
+  std::string sample = "1";
   std::string os_reserve = "4GiB";
   std::vector<std::string> ram{"96GiB", "128GiB"};
   std::string format = "csv";
@@ -55,6 +63,21 @@ void add_trace_options(CLI::App& cmd, TraceArgs& a) {
       ->check(CLI::IsMember({"page", "bytes"}));
   cmd.add_option("--on-bad-row", a.on_bad_row, "fail (exit 2 at the first bad row) or skip (count them); default fail")
       ->check(CLI::IsMember({"fail", "skip"}));
+  cmd.add_option("--max-row-pages", a.max_row_pages,
+                 "CSV with --size-col: most pages one row may reference (default 65536; a larger row is a bad row)");
+}
+
+// An unsigned integer option in [min, max], or an error naming the option and what it found.
+std::uint64_t option_count(const char* option, const std::string& text, std::uint64_t min, std::uint64_t max,
+                           const char* unit) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || ec != std::errc() || ptr != end || value < min || value > max)
+    throw std::invalid_argument(fmt::format("{}: expected a whole number of {} from {} to {}, found '{}'", option, unit,
+                                            min, max, shown(text)));
+  return value;
 }
 
 // A size option's value, or an error naming the option.
@@ -72,7 +95,10 @@ TraceOptions trace_options(const TraceArgs& a) {
   o.size_col = a.size_col;
   o.time_col = a.time_col;
   o.page_bytes = option_bytes("--page-size", a.page_size);
-  if (o.page_bytes == 0) throw std::invalid_argument("--page-size: expected at least 1 byte, found '" + a.page_size + "'");
+  if (o.page_bytes == 0) throw std::invalid_argument("--page-size: expected at least 1 byte, found '" + shown(a.page_size) + "'");
+  if (o.page_bytes > kMaxPageBytes)
+    throw std::invalid_argument("--page-size: expected at most 1GiB, found '" + shown(a.page_size) + "'");
+  o.max_row_pages = option_count("--max-row-pages", a.max_row_pages, 1, kMaxRowPages, "pages");
   o.id_unit = a.id_unit == "bytes" ? IdUnit::bytes : IdUnit::page;
   o.on_bad_row = a.on_bad_row == "skip" ? BadRowAction::skip : BadRowAction::fail;
   return o;
@@ -87,7 +113,7 @@ Format format_of(const std::string& name) {
 
 // An empty trace has no miss ratio to speak of: refuse it rather than print 0.
 void require_references(const Trace& trace) {
-  if (trace.keys.empty())
+  if (trace.references == 0)
     throw TraceError(trace.name + ": error: expected at least one reference, found " +
                      (trace.skipped_rows ? std::to_string(trace.skipped_rows) + " bad rows only" : std::string("none")));
 }
@@ -107,29 +133,87 @@ std::string known_policies() {
 int run_cache(const CacheArgs& a, std::ostream& out, std::ostream& err) {
   for (const auto& p : a.policies)
     if (mm::PolicyRegistry::instance().find(p) == nullptr)
-      throw std::invalid_argument("--policy: expected one of " + known_policies() + ", found '" + p + "'");
-  for (const auto f : a.frames)
-    if (f == 0) throw std::invalid_argument("--frames: expected at least 1 frame, found '0'");
-  const Trace trace = read_trace(a.trace.path, trace_options(a.trace));
+      throw std::invalid_argument("--policy: expected one of " + known_policies() + ", found '" + shown(p) + "'");
+  std::vector<std::uint64_t> frames;
+  for (const auto& f : a.frames) {
+    if (f == "0") throw std::invalid_argument("--frames: expected at least 1 frame, found '0'");
+    frames.push_back(option_count("--frames", f, 1, kMaxFrames, "frames"));
+  }
+  const auto threads_given = static_cast<unsigned>(option_count("--threads", a.threads, 0, kMaxThreads, "threads"));
+  const unsigned threads = threads_given ? threads_given : std::max(1u, std::thread::hardware_concurrency());
+  const TraceOptions options = trace_options(a.trace);
+  if (!all_online(a.policies)) {  // opt needs the whole future: hold the trace
+    const Trace trace = read_trace(a.trace.path, options);
+    report_skips(trace, err);
+    require_references(trace);
+    out << format_cache(trace, replay_all(a.policies, frames, trace, threads), format_of(a.format));
+    return 0;
+  }
+  // Online policies only: stream, memory proportional to the distinct pages.
+  StreamReplay replay(a.policies, frames, threads);
+  const Trace trace = stream_trace(a.trace.path, options, [&](std::span<const mm::PageKey> keys,
+                                                                const std::vector<std::uint64_t>&) { replay.feed(keys); });
   report_skips(trace, err);
   require_references(trace);
-  const unsigned threads = a.threads ? a.threads : std::max(1u, std::thread::hardware_concurrency());
-  out << format_cache(trace, replay_all(a.policies, a.frames, trace, threads), format_of(a.format));
+  out << format_cache(trace, replay.results(), format_of(a.format));
   return 0;
 }
 
+// SHARDS keeps a page when its hash falls below rate * 2^24: below 2^-24 it can keep none.
+double sample_rate(const std::string& text) {
+  double rate = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, rate);
+  if (text.empty() || ec != std::errc() || ptr != end || !(rate > 0.0 && rate <= 1.0))
+    throw std::invalid_argument("--sample: expected a rate in (0, 1], found '" + shown(text) + "'");
+  constexpr double kMinRate = 1.0 / 16777216.0;
+  if (rate < kMinRate)
+    throw std::invalid_argument("--sample: expected a rate of at least 2^-24 (5.96e-08), below which SHARDS keeps no "
+                                "page at all, found '" + shown(text) + "'");
+  return rate;
+}
+
+// A sample that kept no reference says nothing about the curve (it would read as a perfect cache).
+void require_sampled(const MissRatioCurve& curve, const Trace& trace, const std::string& rate_text) {
+  if (curve.sampled == 0)
+    throw std::invalid_argument(fmt::format(
+        "--sample: expected a rate that keeps at least one of the {} distinct pages of {}, found '{}', which kept none "
+        "(0 of {} references sampled); use a larger rate",
+        trace.unique(), shown(trace.name), shown(rate_text), trace.references));
+}
+
 int run_mrc(const MrcArgs& a, std::ostream& out, std::ostream& err) {
-  if (!(a.sample > 0.0 && a.sample <= 1.0))
-    throw std::invalid_argument("--sample: expected a rate in (0, 1], found '" + fmt::format("{}", a.sample) + "'");
+  const double rate = sample_rate(a.sample);
   const TraceOptions options = trace_options(a.trace);
   std::vector<std::uint64_t> ram_bytes;
-  for (const auto& r : a.ram) ram_bytes.push_back(option_bytes("--ram", r));
+  for (const auto& r : a.ram) {
+    ram_bytes.push_back(option_bytes("--ram", r));
+    if (ram_bytes.back() == 0) throw std::invalid_argument("--ram: expected at least 1 byte, found '" + shown(r) + "'");
+  }
   const std::uint64_t os_reserve_bytes = option_bytes("--os-reserve", a.os_reserve);
-  const Trace trace = read_trace(a.trace.path, options);
-  report_skips(trace, err);
-  require_references(trace);
-  const MissRatioCurve curve = a.sample < 1.0 ? sampled_lru_mrc(trace.keys, trace.page_ids, a.sample)
-                                              : exact_lru_mrc(trace.keys, trace.unique());
+  // A RAM size the reserve swallows leaves 0 frames: a miss ratio of 1 that says nothing.
+  for (std::size_t i = 0; i < ram_bytes.size(); ++i)
+    if (ram_bytes[i] <= os_reserve_bytes)
+      throw std::invalid_argument("--ram: expected more than the --os-reserve of " + shown(a.os_reserve) + ", found '" +
+                                  shown(a.ram[i]) + "'");
+  Trace trace;
+  MissRatioCurve curve;
+  if (rate < 1.0) {  // SHARDS: stream, keeping only the sampled references
+    ShardsSampler sampler(rate);
+    trace = stream_trace(a.trace.path, options, [&](std::span<const mm::PageKey> keys,
+                                                     const std::vector<std::uint64_t>& page_ids) {
+      sampler.add(keys, page_ids);
+    });
+    report_skips(trace, err);
+    require_references(trace);
+    curve = sampler.curve(trace.references, trace.unique());
+    require_sampled(curve, trace, a.sample);
+  } else {
+    trace = read_trace(a.trace.path, options);
+    report_skips(trace, err);
+    require_references(trace);
+    curve = exact_lru_mrc(trace.keys, trace.unique());
+  }
   MrcReport report;
   report.trace = &trace;
   report.curve = &curve;
@@ -197,7 +281,7 @@ void add_cache_command(CLI::App& app, int& exit_code, std::ostream& out, std::os
       ->delimiter(',');
   cache->add_option("--format", cache_args->format, "table (default), json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
-  cache->add_option("--threads", cache_args->threads, "worker threads (default: all cores)");
+  cache->add_option("--threads", cache_args->threads, "worker threads, at most 1024 (default 0: all cores)");
   cache->callback([cache_args, &exit_code, &out, &err] {
     guarded(exit_code, err, "cache", [&] { return run_cache(*cache_args, out, err); });
   });
@@ -208,7 +292,7 @@ void add_mrc_command(CLI::App& app, int& exit_code, std::ostream& out, std::ostr
   CLI::App* mrc = app.add_subcommand(
       "mrc", "Exact (or SHARDS-sampled) LRU miss-ratio curve, marking the frames 96 GiB and 128 GiB give");
   add_trace_options(*mrc, mrc_args->trace);
-  mrc->add_option("--sample", mrc_args->sample, "SHARDS spatial sampling rate in (0, 1]; 1 = exact (default)");
+  mrc->add_option("--sample", mrc_args->sample, "SHARDS spatial sampling rate from 2^-24 to 1; 1 = exact (default)");
   mrc->add_option("--os-reserve", mrc_args->os_reserve, "memory not available to the trace (default 4GiB)");
   mrc->add_option("--ram", mrc_args->ram, "RAM sizes to mark, comma-separated (default 96GiB,128GiB)")->delimiter(',');
   mrc->add_option("--format", mrc_args->format, "csv (default), json or svg")

@@ -105,11 +105,25 @@ MissRatioCurve exact_lru_mrc(const std::vector<mm::PageKey>& keys, std::uint64_t
 
 MissRatioCurve sampled_lru_mrc(const std::vector<mm::PageKey>& keys, const std::vector<std::uint64_t>& page_ids,
                                double rate) {
+  ShardsSampler sampler(rate);
+  sampler.add(keys, page_ids);
+  return sampler.curve(keys.size(), page_ids.size());
+}
+
+ShardsSampler::ShardsSampler(double rate) : rate_(rate) {
   if (!(rate > 0.0 && rate <= 1.0)) throw std::invalid_argument("sample rate must be in (0, 1]");
-  std::vector<char> kept(page_ids.size());
-  for (std::size_t k = 0; k < page_ids.size(); ++k) kept[k] = shards_keeps(page_ids[k], rate);
-  MissRatioCurve curve = stack_distances(keys, page_ids.size(), [&](mm::PageKey key) { return kept[key] != 0; });
-  curve.sample_rate = rate;
+}
+
+void ShardsSampler::add(std::span<const mm::PageKey> keys, const std::vector<std::uint64_t>& page_ids) {
+  for (std::size_t k = kept_.size(); k < page_ids.size(); ++k) kept_.push_back(shards_keeps(page_ids[k], rate_));
+  for (const mm::PageKey key : keys)
+    if (kept_[key]) sample_.push_back(key);
+}
+
+MissRatioCurve ShardsSampler::curve(std::uint64_t requests, std::uint64_t unique) const {
+  MissRatioCurve curve = stack_distances(sample_, unique, [](mm::PageKey) { return true; });
+  curve.requests = requests;
+  curve.sample_rate = rate_;
   return curve;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "sim/mm/policy.hpp"
@@ -40,6 +41,22 @@ MissRatioCurve exact_lru_mrc(const std::vector<mm::PageKey>& keys, std::uint64_t
 // the original page id of each dense key, so that the sample does not depend on id order.
 MissRatioCurve sampled_lru_mrc(const std::vector<mm::PageKey>& keys,
                                const std::vector<std::uint64_t>& page_ids, double rate);
+
+// SHARDS over a stream (stream_trace): keeps only the sampled references, so memory is the sample's,
+// not the trace's. sampled_lru_mrc is this over a whole key vector.
+class ShardsSampler {
+ public:
+  explicit ShardsSampler(double rate);  // throws std::invalid_argument outside (0, 1]
+  // `page_ids[key]` must hold every key of `keys` (the trace reader's map so far).
+  void add(std::span<const mm::PageKey> keys, const std::vector<std::uint64_t>& page_ids);
+  // The curve of a trace of `requests` references and `unique` distinct pages.
+  MissRatioCurve curve(std::uint64_t requests, std::uint64_t unique) const;
+
+ private:
+  double rate_;
+  std::vector<char> kept_;  // kept_[key]: 1 kept, 0 not (grown as keys appear)
+  std::vector<mm::PageKey> sample_;
+};
 
 // Whether SHARDS keeps a page id at `rate` (exposed for tests).
 bool shards_keeps(std::uint64_t page_id, double rate);

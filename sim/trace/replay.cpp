@@ -1,6 +1,7 @@
 #include "sim/trace/replay.hpp"
 
 #include <atomic>
+#include <barrier>
 #include <exception>
 #include <stdexcept>
 #include <thread>
@@ -60,6 +61,98 @@ std::vector<CacheResult> replay_all(const std::vector<std::string>& policies,
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
   return results;
+}
+
+bool all_online(const std::vector<std::string>& policies) {
+  for (const auto& p : policies) {
+    const mm::PolicyInfo* info = mm::PolicyRegistry::instance().find(p);
+    if (info == nullptr || info->offline) return false;
+  }
+  return true;
+}
+
+// Worker threads that replay each chunk side by side: pair i belongs to worker i % threads, so the
+// work split and the results never depend on timing. Two barrier phases per chunk: start, done.
+struct StreamReplay::Pool {
+  explicit Pool(StreamReplay& owner, std::size_t threads) : owner(owner), sync(static_cast<std::ptrdiff_t>(threads)) {
+    errors.resize(threads);
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back([this, t, threads] { work(t, threads); });
+  }
+  ~Pool() {
+    stop = true;
+    sync.arrive_and_wait();
+    for (auto& w : workers) w.join();
+  }
+  void run(std::span<const mm::PageKey> keys) {
+    chunk = keys;
+    sync.arrive_and_wait();  // start
+    replay(0, workers.size() + 1);
+    sync.arrive_and_wait();  // done
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+  void work(std::size_t t, std::size_t threads) {
+    while (true) {
+      sync.arrive_and_wait();
+      if (stop) return;
+      replay(t, threads);
+      sync.arrive_and_wait();
+    }
+  }
+  void replay(std::size_t t, std::size_t threads) {
+    for (std::size_t i = t; i < owner.caches_.size(); i += threads) {
+      try {
+        owner.results_[i].misses += replay_chunk(*owner.caches_[i], chunk);
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    }
+  }
+  static std::uint64_t replay_chunk(mm::EvictionPolicy& cache, std::span<const mm::PageKey> keys) {
+    NullListener listener;
+    std::uint64_t misses = 0;
+    for (const mm::PageKey key : keys) misses += cache.reference(mm::PageRun{key, 1}, mm::PageKind::file, listener).miss_pages;
+    return misses;
+  }
+
+  StreamReplay& owner;
+  std::barrier<> sync;
+  std::vector<std::thread> workers;
+  std::vector<std::exception_ptr> errors;  // one slot per thread
+  std::span<const mm::PageKey> chunk;
+  bool stop = false;
+};
+
+StreamReplay::StreamReplay(const std::vector<std::string>& policies, const std::vector<std::uint64_t>& frames,
+                           unsigned threads) {
+  mm::PolicyOptions options;
+  options.key_space = kKeySpace;
+  for (const auto& p : policies) {
+    const mm::PolicyInfo* info = mm::PolicyRegistry::instance().find(p);
+    if (info == nullptr) throw std::invalid_argument("unknown policy '" + p + "'");
+    if (info->offline) throw std::invalid_argument("policy '" + p + "' needs the whole trace");
+    for (const auto f : frames) {
+      if (f == 0) throw std::invalid_argument("frames must be at least 1");
+      results_.push_back({p, f, 0, 0});
+      caches_.push_back(info->make(f, options));
+    }
+  }
+  const std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(threads, caches_.size()));
+  if (n > 1) pool_ = std::make_unique<Pool>(*this, n);
+}
+
+StreamReplay::~StreamReplay() = default;
+
+void StreamReplay::feed(std::span<const mm::PageKey> keys) {
+  references_ += keys.size();
+  if (pool_) return pool_->run(keys);
+  for (std::size_t i = 0; i < caches_.size(); ++i) results_[i].misses += Pool::replay_chunk(*caches_[i], keys);
+}
+
+std::vector<CacheResult> StreamReplay::results() const {
+  std::vector<CacheResult> out = results_;
+  for (auto& r : out) r.requests = references_;
+  return out;
 }
 
 }  // namespace headroom::trace

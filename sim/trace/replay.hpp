@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,5 +31,35 @@ std::uint64_t replay_misses(const std::string& policy, std::uint64_t frames,
 std::vector<CacheResult> replay_all(const std::vector<std::string>& policies,
                                     const std::vector<std::uint64_t>& frames, const Trace& trace,
                                     unsigned threads);
+
+// Online policies fed a trace in chunks (stream_trace), every (policy, frames) pair side by side,
+// over up to `threads` threads: memory is the policies' own, proportional to the distinct pages,
+// never to the trace's length. Offline policies (opt) cannot run this way: the constructor throws
+// std::invalid_argument for them. Results equal replay_all's on the same trace.
+class StreamReplay {
+ public:
+  StreamReplay(const std::vector<std::string>& policies, const std::vector<std::uint64_t>& frames, unsigned threads);
+  ~StreamReplay();
+  StreamReplay(const StreamReplay&) = delete;
+  StreamReplay& operator=(const StreamReplay&) = delete;
+
+  void feed(std::span<const mm::PageKey> keys);
+  // Every pair's misses over all the references fed, in replay_all's order.
+  std::vector<CacheResult> results() const;
+
+  // The key space streamed policies are given: dense keys below the id remap's limit; their flat
+  // indexes grow with the keys actually seen.
+  static constexpr std::uint64_t kKeySpace = 0xFFFFFFFFull;
+
+ private:
+  struct Pool;
+  std::vector<CacheResult> results_;
+  std::vector<std::unique_ptr<mm::EvictionPolicy>> caches_;
+  std::uint64_t references_ = 0;
+  std::unique_ptr<Pool> pool_;
+};
+
+// Whether every name is a registered online policy (stream-able).
+bool all_online(const std::vector<std::string>& policies);
 
 }  // namespace headroom::trace

@@ -23,7 +23,7 @@ std::string xml_text(const std::string& s) {
 
 std::string cache_table(const Trace& trace, const std::vector<CacheResult>& results) {
   std::string out = fmt::format("trace: {}\nrequests: {}  unique_pages: {}  skipped_rows: {}\n", trace.name,
-                                trace.keys.size(), trace.unique(), trace.skipped_rows);
+                                trace.references, trace.unique(), trace.skipped_rows);
   out += fmt::format("{:<8} {:>12} {:>12} {:>10}\n", "policy", "frames", "misses", "miss_ratio");
   for (const auto& r : results)
     out += fmt::format("{:<8} {:>12} {:>12} {:>10.6f}\n", r.policy, r.frames, r.misses, r.miss_ratio());
@@ -39,7 +39,7 @@ std::string cache_csv(const std::vector<CacheResult>& results) {
 
 std::string cache_json(const Trace& trace, const std::vector<CacheResult>& results) {
   std::string out = fmt::format("{{\"trace\": {}, \"requests\": {}, \"unique\": {}, \"skipped_rows\": {}, \"results\": [",
-                                json_quote(trace.name), trace.keys.size(), trace.unique(), trace.skipped_rows);
+                                json_quote(trace.name), trace.references, trace.unique(), trace.skipped_rows);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     out += fmt::format("{}{{\"policy\": {}, \"frames\": {}, \"misses\": {}, \"miss_ratio\": {}}}", i ? ", " : "",

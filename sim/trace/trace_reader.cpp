@@ -1,10 +1,6 @@
 #include "sim/trace/trace_reader.hpp"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <bit>
@@ -21,13 +17,11 @@
 #include <tuple>
 
 #include "sim/text.hpp"
+#include "sim/trace/input.hpp"
+#include "sim/trace/timestamp.hpp"
 
 namespace headroom::trace {
 namespace {
-
-// One row may reference at most this many pages (64 GiB at 4 KiB): a larger size is almost surely
-// a unit mistake, and accepting it would let one row exhaust memory.
-constexpr std::uint64_t kMaxPagesPerRow = std::uint64_t{1} << 24;
 
 // Open-addressing (linear probing) map from page id to dense key; far faster than
 // std::unordered_map for the millions of lookups a trace needs.
@@ -138,39 +132,34 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
   return v;
 }
 
-bool all_digits(std::string_view s, std::size_t n) {
-  if (s.size() < n) return false;
-  return std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(n),
-                     [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// A time value: a non-negative number, or a date-time "YYYY-MM-DD HH:MM:SS[.fraction]" (also 'T').
+// A time value: a non-negative number, or a date-time "YYYY-MM-DD HH:MM:SS[.fraction]" (also 'T')
+// with every field in range.
 bool valid_time(std::string_view s) {
   double v = 0;
   const char* end = s.data() + s.size();
   auto [ptr, ec] = std::from_chars(s.data(), end, v);
   if (ec == std::errc() && ptr == end && !s.empty()) return std::isfinite(v) && v >= 0;
-  if (s.size() < 19 || !all_digits(s, 4) || s[4] != '-' || !all_digits(s.substr(5), 2) ||
-      s[7] != '-' || !all_digits(s.substr(8), 2) || (s[10] != ' ' && s[10] != 'T') ||
-      !all_digits(s.substr(11), 2) || s[13] != ':' || !all_digits(s.substr(14), 2) ||
-      s[16] != ':' || !all_digits(s.substr(17), 2))
-    return false;
-  std::string_view rest = s.substr(19);
-  if (rest.empty()) return true;
-  return rest.size() >= 2 && rest[0] == '.' && all_digits(rest.substr(1), rest.size() - 1);
+  return parse_date_time(s, true, kMaxLineBytes).has_value();
 }
+
+// Chunks handed to a KeySink: large enough that the per-chunk cost vanishes, small enough for L2.
+constexpr std::size_t kChunkKeys = std::size_t{1} << 14;
 
 class Parser {
  public:
   // Block traces often re-reference about half of their lines (cloudPhysicsIO: 57% of the lines
-  // are re-references), so the id table starts sized for half the lines, up to 2^16 ids (2 MiB):
-  // beyond that a guess costs more to clear than the rehashing it saves (an LLM decode trace
-  // re-references 97% of its lines).
-  Parser(std::string_view text, const std::string& name, const TraceOptions& options)
-      : text_(text), options_(options), lines_(count_lines(text)),
-        remap_(std::min<std::size_t>(lines_ / 2, std::size_t{1} << 16)) {
+  // are re-references), so the id table starts sized for half the lines (guessed at 8 bytes a line
+  // from the file size), up to 2^16 ids (2 MiB): beyond that a guess costs more to clear than the
+  // rehashing it saves (an LLM decode trace re-references 97% of its lines).
+  Parser(LineReader& input, const std::string& name, const TraceOptions& options, const KeySink* sink)
+      : input_(input), options_(options), sink_(sink),
+        remap_(std::min<std::uint64_t>(input.size_hint_bytes() / 16, std::uint64_t{1} << 16)) {
     trace_.name = name;
-    trace_.keys.reserve(lines_);
+    // Reserving what the guesses say saves the copies (and, on virtual machines, the page faults
+    // of the copies' fresh memory) that growing by doubling costs.
+    trace_.page_ids.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(input.size_hint_bytes() / 16, 1u << 16)));
+    keys_.reserve(sink_ ? kChunkKeys + 1
+                        : static_cast<std::size_t>(std::min<std::uint64_t>(input.size_hint_bytes() / 4, 1u << 24)));
   }
 
   Trace run() {
@@ -178,55 +167,105 @@ class Parser {
     if (options_.id_col.empty() && (!options_.size_col.empty() || !options_.time_col.empty()))
       throw TraceError(trace_.name + ": error: expected --id-col with --size-col or --time-col, found none");
     try {
-      if (options_.id_col.empty()) parse_plain();
-      else parse_csv();
+      read_blocks();
     } catch (const std::length_error&) {
       throw TraceError(trace_.name + ": error: expected at most 4294967294 distinct pages, found more");
+    } catch (const InputError& e) {
+      throw TraceError(trace_.name + (e.line() ? ":" + std::to_string(e.line()) : std::string()) +
+                       ": error: " + e.what());
     }
+    flush();
+    if (!sink_) trace_.keys = std::move(keys_);
     return std::move(trace_);
   }
 
  private:
-  // Calls f(line_number, line) for every line; the last line may lack its newline.
+  void read_blocks() {
+    std::string_view block;
+    std::uint64_t line = 1;
+    bool first = true;
+    while (input_.next(block, line)) {
+      if (first) {
+        first = false;
+        // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first line.
+        if (block.starts_with("\xEF\xBB\xBF")) block.remove_prefix(3);
+        if (!options_.id_col.empty()) {
+          const std::size_t nl = block.find('\n');
+          read_header(block.substr(0, nl));
+          if (nl == std::string_view::npos) return;
+          block.remove_prefix(nl + 1);
+          line = 2;
+        }
+      }
+      line = options_.id_col.empty() ? parse_plain(block, line) : parse_csv(block, line);
+      maybe_flush();
+    }
+    if (first && !options_.id_col.empty()) read_header({});  // an empty file has no header either
+  }
+
+  // Calls f(line_number, line) for every line of `text`; the last line may lack its newline.
+  // Returns the number of the line after the last.
   template <class F>
-  void for_each_line(std::size_t from, std::uint64_t first_line, F&& f) {
-    std::uint64_t line_no = first_line;
-    const char* p = text_.data() + from;
-    const char* end = text_.data() + text_.size();
+  std::uint64_t for_each_line(std::string_view text, std::uint64_t line_no, F&& f) {
+    const char* p = text.data();
+    const char* end = text.data() + text.size();
     while (p < end) {
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
       const char* line_end = nl ? nl : end;
       std::string_view line(p, static_cast<std::size_t>(line_end - p));
+      if (line.size() > kMaxLineBytes) throw InputError(line_no, 1, line_too_long_message(line));
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       f(line_no++, line);
       p = nl ? nl + 1 : end;
     }
+    return line_no;
   }
 
-  void bad_row(std::uint64_t line, const std::string& expected, std::string_view found) {
-    std::string message = trace_.name + ":" + std::to_string(line) + ": error: expected " + expected +
-                          ", found '" + shown(found) + "'";
+  void bad_row(std::uint64_t line, const std::string& expected, std::string_view found, const std::string& what = "") {
+    std::string message = trace_.name + ":" + std::to_string(line) + ": error: expected " + expected + ", found " +
+                          what + "'" + shown(found) + "'";
     if (options_.on_bad_row == BadRowAction::fail) throw TraceError(message);
     if (trace_.skipped_rows++ == 0) trace_.first_skipped = message;
+  }
+
+  void push(mm::PageKey key) { keys_.push_back(key); }
+
+  // Streaming: hands a full chunk to the sink. Whole-trace mode: enforces max_held_references.
+  void maybe_flush() {
+    if (sink_) {
+      if (keys_.size() >= kChunkKeys) flush();
+    } else if (keys_.size() > options_.max_held_references) {
+      throw TraceError(trace_.name + ": error: expected at most " + std::to_string(options_.max_held_references) +
+                       " references (opt and the exact miss-ratio curve hold the whole trace in memory), found more "
+                       "(use online policies, or mrc --sample)");
+    }
+  }
+  void flush() {
+    if (!sink_) {
+      trace_.references = keys_.size();
+      return;
+    }
+    trace_.references += keys_.size();
+    if (!keys_.empty()) (*sink_)(std::span<const mm::PageKey>(keys_), trace_.page_ids);
+    keys_.clear();
   }
 
   // The common case (page ids of at most 19 digits, LF or CRLF) in one tight loop; at the first
   // line it cannot take it returns that line's offset and number for the general path.
   // Ids are looked up in batches, each slot prefetched as its id is parsed: the table is too large
   // for the L2 cache and the lookups are random, so overlapping the misses doubles the speed.
-  std::pair<std::size_t, std::uint64_t> parse_plain_fast() {
+  std::pair<std::size_t, std::uint64_t> parse_plain_fast(std::string_view text, std::uint64_t line_no) {
     constexpr std::size_t kBatch = 32;
     std::uint64_t batch[kBatch];
     std::size_t pending = 0;
-    auto flush = [&] {
-      for (std::size_t i = 0; i < pending; ++i) trace_.keys.push_back(remap_.key_of(batch[i], trace_.page_ids));
+    auto flush_batch = [&] {
+      for (std::size_t i = 0; i < pending; ++i) push(remap_.key_of(batch[i], trace_.page_ids));
       trace_.rows += pending;
       pending = 0;
     };
-    const char* const begin = text_.data();
-    const char* const end = begin + text_.size();
+    const char* const begin = text.data();
+    const char* const end = begin + text.size();
     const char* p = begin;
-    std::uint64_t line_no = 1;
     while (p < end) {
       const char* const line = p;
       std::uint64_t id = 0;
@@ -234,38 +273,37 @@ class Parser {
       const bool ok = p != line && p - line <= 19 && (p == end || *p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n') ||
                                                          (*p == '\r' && p + 1 == end));
       if (!ok) {
-        flush();
+        flush_batch();
         return {static_cast<std::size_t>(line - begin), line_no};
       }
       if (p < end) p += *p == '\r' ? 2 : 1;
       if (p > end) p = end;  // a final "\r" without "\n"
       remap_.prefetch(id);
       batch[pending++] = id;
-      if (pending == kBatch) flush();
+      if (pending == kBatch) flush_batch();
       ++line_no;
     }
-    flush();
-    return {text_.size(), line_no};
+    flush_batch();
+    return {text.size(), line_no};
   }
 
-  void parse_plain() {
+  std::uint64_t parse_plain(std::string_view text, std::uint64_t line_no) {
     std::size_t from = 0;
-    std::uint64_t first_line = 1;
-    if (options_.id_unit == IdUnit::page) std::tie(from, first_line) = parse_plain_fast();
-    for_each_line(from, first_line, [&](std::uint64_t line_no, std::string_view line) {
+    if (options_.id_unit == IdUnit::page) std::tie(from, line_no) = parse_plain_fast(text, line_no);
+    return for_each_line(text.substr(from), line_no, [&](std::uint64_t n, std::string_view line) {
       const std::string_view field = trim(line);
       const auto id = parse_u64(field);
-      if (!id) return bad_row(line_no, "an unsigned 64-bit integer id", field);
+      if (!id) return bad_row(n, "an unsigned 64-bit integer id", field);
       if (options_.id_unit == IdUnit::page) {
-        trace_.keys.push_back(remap_.key_of(*id, trace_.page_ids));  // the hot path
+        push(remap_.key_of(*id, trace_.page_ids));
         ++trace_.rows;
       } else {
-        emit(line_no, *id, std::nullopt, field);
+        emit(n, *id, std::nullopt, field);
       }
     });
   }
 
-  // Appends the pages a row references; false (and a bad-row report) when they overflow.
+  // Appends the pages a row references; a bad-row report when they overflow or exceed the limit.
   void emit(std::uint64_t line_no, std::uint64_t id, std::optional<std::uint64_t> size_bytes,
             std::string_view row) {
     const std::uint64_t page = options_.page_bytes;
@@ -281,22 +319,26 @@ class Parser {
       } else {
         count = *size_bytes / page + (*size_bytes % page != 0);
       }
-      if (count > kMaxPagesPerRow)
-        return bad_row(line_no, "a size of at most " + std::to_string(kMaxPagesPerRow) + " pages", row);
+      if (count > options_.max_row_pages)
+        return bad_row(line_no, "at most " + std::to_string(options_.max_row_pages) + " pages in a row (--max-row-pages)",
+                       row, std::to_string(count) + " pages in ");
       if (count - 1 > std::numeric_limits<std::uint64_t>::max() - first)
         return bad_row(line_no, "page numbers below 2^64", row);
     }
-    for (std::uint64_t i = 0; i < count; ++i) trace_.keys.push_back(remap_.key_of(first + i, trace_.page_ids));
+    for (std::uint64_t i = 0; i < count; ++i) {
+      push(remap_.key_of(first + i, trace_.page_ids));
+      if ((i & 0xFFFF) == 0xFFFF) maybe_flush();
+    }
     ++trace_.rows;
   }
 
-  static std::vector<std::string_view> split(std::string_view line) {
-    std::vector<std::string_view> fields;
+  static void split(std::string_view line, std::vector<std::string_view>& fields) {
+    fields.clear();
     std::size_t start = 0;
     while (true) {
       const std::size_t comma = line.find(',', start);
       fields.push_back(unquote(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
-      if (comma == std::string_view::npos) return fields;
+      if (comma == std::string_view::npos) return;
       start = comma + 1;
     }
   }
@@ -305,157 +347,79 @@ class Parser {
     if (wanted.empty()) return -1;
     for (std::size_t i = 0; i < header.size(); ++i)
       if (header[i] == wanted) return static_cast<int>(i);
-    throw TraceError(trace_.name + ":1: error: expected a column named '" + wanted + "' in the header, found '" +
+    throw TraceError(trace_.name + ":1: error: expected a column named '" + shown(wanted) + "' in the header, found '" +
                      shown(header_line) + "'");
   }
 
-  void parse_csv() {
-    const std::size_t nl = text_.find('\n');
-    std::string_view header_line = text_.substr(0, nl);
+  void read_header(std::string_view header_line) {
+    if (header_line.size() > kMaxLineBytes) throw InputError(1, 1, line_too_long_message(header_line));
     if (!header_line.empty() && header_line.back() == '\r') header_line.remove_suffix(1);
-    const auto header = split(header_line);
-    const int id_i = column(header, options_.id_col, header_line);
-    const int size_i = column(header, options_.size_col, header_line);
-    const int time_i = column(header, options_.time_col, header_line);
-    const auto needed = static_cast<std::size_t>(std::max({id_i, size_i, time_i}) + 1);
-    if (nl == std::string_view::npos) return;
-    for_each_line(nl + 1, 2, [&](std::uint64_t line_no, std::string_view line) {
-      const auto fields = split(line);
-      if (fields.size() < needed)
-        return bad_row(line_no, "at least " + std::to_string(needed) + " comma-separated fields", line);
-      const auto id = parse_u64(fields[static_cast<std::size_t>(id_i)]);
-      if (!id) return bad_row(line_no, "an unsigned 64-bit integer in column '" + options_.id_col + "'",
-                              fields[static_cast<std::size_t>(id_i)]);
+    std::vector<std::string_view> header;
+    split(header_line, header);
+    id_i_ = column(header, options_.id_col, header_line);
+    size_i_ = column(header, options_.size_col, header_line);
+    time_i_ = column(header, options_.time_col, header_line);
+    needed_ = static_cast<std::size_t>(std::max({id_i_, size_i_, time_i_}) + 1);
+  }
+
+  std::uint64_t parse_csv(std::string_view text, std::uint64_t line_no) {
+    return for_each_line(text, line_no, [&](std::uint64_t n, std::string_view line) {
+      split(line, fields_);
+      if (fields_.size() < needed_)
+        return bad_row(n, "at least " + std::to_string(needed_) + " comma-separated fields", line);
+      const auto id = parse_u64(fields_[static_cast<std::size_t>(id_i_)]);
+      if (!id) return bad_row(n, "an unsigned 64-bit integer in column '" + shown(options_.id_col) + "'",
+                              fields_[static_cast<std::size_t>(id_i_)]);
       std::optional<std::uint64_t> size;
-      if (size_i >= 0) {
-        size = parse_u64(fields[static_cast<std::size_t>(size_i)]);
-        if (!size) return bad_row(line_no, "a size in bytes (unsigned integer) in column '" + options_.size_col + "'",
-                                  fields[static_cast<std::size_t>(size_i)]);
+      if (size_i_ >= 0) {
+        size = parse_u64(fields_[static_cast<std::size_t>(size_i_)]);
+        if (!size) return bad_row(n, "a size in bytes (unsigned integer) in column '" + shown(options_.size_col) + "'",
+                                  fields_[static_cast<std::size_t>(size_i_)]);
       }
-      if (time_i >= 0 && !valid_time(fields[static_cast<std::size_t>(time_i)]))
-        return bad_row(line_no, "a time (non-negative number or YYYY-MM-DD HH:MM:SS[.f]) in column '" +
-                                    options_.time_col + "'",
-                       fields[static_cast<std::size_t>(time_i)]);
-      emit(line_no, *id, size, line);
+      if (time_i_ >= 0 && !valid_time(fields_[static_cast<std::size_t>(time_i_)]))
+        return bad_row(n, "a time (non-negative number or YYYY-MM-DD HH:MM:SS[.f]) in column '" +
+                              shown(options_.time_col) + "'",
+                       fields_[static_cast<std::size_t>(time_i_)]);
+      emit(n, *id, size, line);
     });
   }
 
-  static std::size_t count_lines(std::string_view text) {
-    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  }
-
-  std::string_view text_;
+  LineReader& input_;
   const TraceOptions& options_;
-  std::size_t lines_;
+  const KeySink* sink_;
   IdRemap remap_;
   Trace trace_;
+  std::vector<mm::PageKey> keys_;
+  std::vector<std::string_view> fields_;
+  int id_i_ = -1, size_i_ = -1, time_i_ = -1;
+  std::size_t needed_ = 1;
 };
 
-}  // namespace
-
-namespace {
-
-bool is_gzip(std::string_view data) {
-  return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f && static_cast<unsigned char>(data[1]) == 0x8b;
+// Opens `path`, naming it in the message when it cannot be read.
+std::unique_ptr<LineReader> open_trace(const std::string& path) {
+  try {
+    return std::make_unique<LineReader>(path, "a readable trace file", "No such file or directory");
+  } catch (const InputError& e) {
+    throw TraceError(path + ": error: " + e.what());
+  }
 }
 
-// Inflates gzip data (windowBits 15 + 32 detects the header; concatenated members are read), feeding
-// zlib at most 1 GiB at a time since its counters are 32-bit.
-std::string gunzip(std::string_view data, const std::string& path) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 32) != Z_OK) throw TraceError(path + ": error: zlib initialisation failed");
-  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, &inflateEnd);
-  constexpr std::size_t kChunk = std::size_t{1} << 30;
-  std::string out;
-  char buffer[1 << 16];
-  std::size_t fed = 0;
-  int rc = Z_OK;
-  while (true) {
-    if (z.avail_in == 0 && fed < data.size()) {
-      const std::size_t n = std::min(kChunk, data.size() - fed);
-      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + fed));
-      z.avail_in = static_cast<uInt>(n);
-      fed += n;
-    }
-    if (rc == Z_STREAM_END) {
-      if (z.avail_in == 0) break;  // the end of the last member
-      inflateReset(&z);            // another member follows
-    }
-    z.next_out = reinterpret_cast<Bytef*>(buffer);
-    z.avail_out = sizeof buffer;
-    rc = inflate(&z, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END)
-      throw TraceError(path + ": error: expected gzip data, found a corrupt or truncated stream (" +
-                       (z.msg ? z.msg : "zlib error " + std::to_string(rc)) + ")");
-    out.append(buffer, sizeof buffer - z.avail_out);
-    if (rc != Z_STREAM_END && z.avail_in == 0 && fed == data.size() && z.avail_out != 0)
-      throw TraceError(path + ": error: expected gzip data, found a truncated stream");
-  }
-  return out;
+Trace parse_from(const std::string& path, const TraceOptions& options, const KeySink* sink) {
+  const auto input = open_trace(path);
+  return Parser(*input, path, options, sink).run();
 }
-
-// A read-only mapping of a whole regular file (no copy: the parser reads the page cache).
-class MappedFile {
- public:
-  explicit MappedFile(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd < 0) return;
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-      size_ = static_cast<std::size_t>(st.st_size);
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      data_ = p == MAP_FAILED ? nullptr : static_cast<const char*>(p);
-    }
-    ::close(fd);
-  }
-  ~MappedFile() {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  bool ok() const { return data_ != nullptr; }
-  std::string_view view() const { return {data_, size_}; }
-
- private:
-  const char* data_ = nullptr;
-  std::size_t size_ = 0;
-};
 
 }  // namespace
-
-std::string read_file_bytes(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) throw TraceError(path + ": error: expected a readable trace file, found " + std::strerror(errno));
-  // One allocation of the file's size, then read in place (growing only if the file grew).
-  std::string data;
-  if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-    const long size = std::ftell(file.get());
-    if (size > 0) data.resize(static_cast<std::size_t>(size));
-    std::rewind(file.get());
-  }
-  std::size_t used = 0;
-  while (true) {
-    used += std::fread(data.data() + used, 1, data.size() - used, file.get());
-    if (used < data.size()) break;  // end of file (or an error, checked below)
-    const int c = std::fgetc(file.get());  // the buffer is full: is there more (a pipe, a growing file)?
-    if (c == EOF) break;
-    data.resize(std::max<std::size_t>(data.size() * 2, 1 << 16));
-    data[used++] = static_cast<char>(c);
-  }
-  if (std::ferror(file.get())) throw TraceError(path + ": error: expected a readable trace file, found a read error");
-  data.resize(used);
-  return is_gzip(data) ? gunzip(data, path) : data;
-}
 
 Trace parse_trace(std::string_view text, const std::string& name, const TraceOptions& options) {
-  return Parser(text, name, options).run();
+  LineReader input(text);
+  return Parser(input, name, options, nullptr).run();
 }
 
-Trace read_trace(const std::string& path, const TraceOptions& options) {
-  const MappedFile mapped(path);
-  if (!mapped.ok()) return parse_trace(read_file_bytes(path), path, options);  // pipes, empty files
-  if (is_gzip(mapped.view())) return parse_trace(gunzip(mapped.view(), path), path, options);
-  return parse_trace(mapped.view(), path, options);
+Trace read_trace(const std::string& path, const TraceOptions& options) { return parse_from(path, options, nullptr); }
+
+Trace stream_trace(const std::string& path, const TraceOptions& options, const KeySink& sink) {
+  return parse_from(path, options, &sink);
 }
 
 }  // namespace headroom::trace

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,12 +28,19 @@ struct TraceOptions {
   std::uint64_t page_bytes = 4096;
   IdUnit id_unit = IdUnit::page;
   BadRowAction on_bad_row = BadRowAction::fail;
+  // Most pages one row may reference (size column): a larger row is a bad row. 2^16 pages is 256 MiB
+  // at 4 KiB; a 64 GiB "object" would otherwise expand to 16 M references from one line.
+  std::uint64_t max_row_pages = std::uint64_t{1} << 16;
+  // Most references read_trace/parse_trace hold in memory (8 bytes each): the whole-trace consumers
+  // (opt, the exact MRC) refuse longer traces instead of exhausting memory. stream_trace has no limit.
+  std::uint64_t max_held_references = std::uint64_t{1} << 28;
 };
 
 struct Trace {
   std::string name;                 // the path as given, used in messages and output
   std::vector<mm::PageKey> keys;    // one page per reference, ids remapped to 0..unique-1
   std::vector<std::uint64_t> page_ids;  // page_ids[key]: the page number that key stands for
+  std::uint64_t references = 0;     // pages referenced, in order (== keys.size() unless streamed)
   std::uint64_t rows = 0;           // data rows accepted
   std::uint64_t skipped_rows = 0;   // bad rows skipped under BadRowAction::skip
   std::string first_skipped;        // the first skipped row's message
@@ -44,10 +53,17 @@ class TraceError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Whole file, gunzipped when it starts with the gzip magic bytes. Throws TraceError.
-std::string read_file_bytes(const std::string& path);
-// Throws TraceError on a bad row (BadRowAction::fail), a missing column or an unreadable file.
+// Throws TraceError on a bad row (BadRowAction::fail), a missing column, an unreadable file (each
+// cause in its own words: missing, a directory, a symbolic link loop, a FIFO without a writer, not
+// permitted), binary data, a line longer than kMaxLineBytes (sim/trace/input.hpp), a row over
+// max_row_pages, or more than max_held_references references. A UTF-8 byte-order mark is skipped.
 Trace read_trace(const std::string& path, const TraceOptions& options);
 Trace parse_trace(std::string_view text, const std::string& name, const TraceOptions& options);
+
+// Receives the references in order, a chunk at a time; `page_ids` maps every key seen so far.
+using KeySink = std::function<void(std::span<const mm::PageKey> keys, const std::vector<std::uint64_t>& page_ids)>;
+// The same reading, in bounded memory: keys go to `sink` in chunks and are not kept (the returned
+// Trace has no keys; `references` counts them). Memory is proportional to the distinct pages.
+Trace stream_trace(const std::string& path, const TraceOptions& options, const KeySink& sink);
 
 }  // namespace headroom::trace

@@ -7,40 +7,69 @@
 //   llm_decode: a generated 1.15 M-request page trace of LLM decoding: every token scans the
 //     weights (30,000 pages) then the KV cache (1,000 pages growing by 64 per token).
 #include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <sstream>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "naive/naive_lru.hpp"
 #include "sim/mm/policy_registry.hpp"
+#include "sim/trace/cli.hpp"
 #include "sim/trace/mrc.hpp"
 #include "sim/trace/replay.hpp"
 #include "sim/trace/trace_reader.hpp"
 
 namespace {
 
+// Keep freed memory in the heap between iterations. By default glibc serves the large vectors of a
+// replay (policy nodes, indexes, the id table) with mmap and gives them back with munmap when an
+// iteration ends, so the next iteration page-faults them in again: at 40000 frames that kernel
+// work, not the replay, was most of what a row measured. A fixed mmap threshold at its maximum
+// (32 MiB on 64-bit) and a trim threshold that is never reached keep the pages mapped. (A single
+// `headroom cache` process allocates them once either way.) HEADROOM_BENCH_DEFAULT_MALLOC=1 keeps
+// glibc's defaults, to see the difference: replay/cloudphysics/lru/40000 took 28.9 ms of CPU with
+// them and 3.9 ms without, on this project's 2-core test machine.
+const bool kHeapKept = [] {
+  if (!std::getenv("HEADROOM_BENCH_DEFAULT_MALLOC")) mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  if (!std::getenv("HEADROOM_BENCH_DEFAULT_MALLOC")) mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  return true;
+}();
+
 const char* const kCloudPhysics = "/work/shared/traces/cloudphysics_block_io.txt";
 
 std::string cloudphysics_trace() { return kCloudPhysics; }
 
 // Written once, on first use, to the temporary directory (so that other benchmarks never pay for it).
+// `requests` references: every token scans the weights, then its KV cache.
+std::string llm_trace(const char* name, std::size_t kRequests) {
+  const auto file = std::filesystem::temp_directory_path() / name;
+  constexpr std::uint64_t kWeightPages = 30000, kKvStart = 1000, kKvGrowth = 64;
+  std::string text;
+  std::size_t n = 0;
+  for (std::uint64_t token = 0; n < kRequests; ++token) {
+    for (std::uint64_t p = 0; p < kWeightPages && n < kRequests; ++p, ++n) text += std::to_string(p) + "\n";
+    const std::uint64_t kv = kKvStart + kKvGrowth * token;
+    for (std::uint64_t p = 0; p < kv && n < kRequests; ++p, ++n) text += std::to_string(1000000 + p) + "\n";
+  }
+  std::ofstream(file, std::ios::binary) << text;
+  return file.string();
+}
+
+// The 1 M-request LLM page trace of the naive-loop comparison (compare_naive.sh writes the same).
+std::string llm_1m_trace() {
+  static const std::string path = llm_trace("headroom_bench_llm_1m.txt", 1000000);
+  return path;
+}
+
 std::string llm_decode_trace() {
-  static const std::string path = [] {
-    const auto file = std::filesystem::temp_directory_path() / "headroom_bench_llm_decode.txt";
-    constexpr std::size_t kRequests = 1150000;
-    constexpr std::uint64_t kWeightPages = 30000, kKvStart = 1000, kKvGrowth = 64;
-    std::string text;
-    std::size_t n = 0;
-    for (std::uint64_t token = 0; n < kRequests; ++token) {
-      for (std::uint64_t p = 0; p < kWeightPages && n < kRequests; ++p, ++n) text += std::to_string(p) + "\n";
-      const std::uint64_t kv = kKvStart + kKvGrowth * token;
-      for (std::uint64_t p = 0; p < kv && n < kRequests; ++p, ++n) text += std::to_string(1000000 + p) + "\n";
-    }
-    std::ofstream(file, std::ios::binary) << text;
-    return file.string();
-  }();
+  static const std::string path = llm_trace("headroom_bench_llm_decode.txt", 1150000);
   return path;
 }
 
@@ -102,7 +131,47 @@ void mrc(benchmark::State& state, TracePath trace_path, double rate) {
       benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The whole `headroom cache TRACE --policy lru --frames F --threads 1` command after main() starts
+// (CLI parsing, streaming read, replay, output), against the naive loop on the same file.
+void cache_command(benchmark::State& state, TracePath trace_path, std::uint64_t frames) {
+  const std::string path = trace_path();
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError(("trace not found: " + path).c_str());
+    return;
+  }
+  const std::string frames_text = std::to_string(frames);
+  for (auto _ : state) {
+    CLI::App app{"headroom"};
+    int exit_code = -1;
+    std::ostringstream out, err;
+    headroom::trace::add_trace_commands(app, exit_code, out, err);
+    const char* argv[] = {"headroom", "cache", path.c_str(), "--policy", "lru", "--frames", frames_text.c_str(),
+                          "--threads", "1", "--format", "csv"};
+    app.parse(static_cast<int>(std::size(argv)), argv);
+    if (exit_code != 0) state.SkipWithError(err.str().c_str());
+    benchmark::DoNotOptimize(out.str().data());
+  }
+}
+
+void naive_lru(benchmark::State& state, TracePath trace_path, std::uint64_t frames) {
+  const std::string path = trace_path();
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError(("trace not found: " + path).c_str());
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(headroom::bench::naive_lru(path, frames));
+}
+
 int register_all() {
+  for (const auto& [name, path] : {std::pair<const char*, TracePath>{"cloudphysics", cloudphysics_trace},
+                                   std::pair<const char*, TracePath>{"llm_1m", llm_1m_trace}})
+    for (const std::uint64_t frames : {1000, 32000}) {
+      const std::string suffix = std::string(name) + "/" + std::to_string(frames);
+      benchmark::RegisterBenchmark(("cache_command_lru/" + suffix).c_str(), cache_command, path, frames)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(("naive_lru/" + suffix).c_str(), naive_lru, path, frames)
+          ->Unit(benchmark::kMillisecond);
+    }
   struct Source {
     const char* name;
     TracePath path;

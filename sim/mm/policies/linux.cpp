@@ -251,18 +251,25 @@ class ShadowRuns {
   std::map<PageKey, Run> map_;
 };
 
-// Trace mode: one slot per dense key holding age + 1 (0 = no shadow); O(1) per single-page run.
+// Trace mode: one slot per dense key holding age + 1 (0 = no shadow); O(1) per single-page run. The
+// slots grow with the largest key recorded (a streamed trace declares a key space it never fills).
 class ShadowSlots {
  public:
-  ShadowSlots(std::uint64_t key_space, Interleave il) : il_(il), slots_(key_space, 0) {}
+  ShadowSlots(std::uint64_t key_space, Interleave il)
+      : il_(il), slots_(static_cast<std::size_t>(std::min<std::uint64_t>(key_space, std::uint64_t{1} << 12)), 0) {}
 
   void record(PageRun victims, ShadowStamp st) {
+    if (victims.end() > slots_.size()) slots_.resize(std::max<std::size_t>(victims.end(), 2 * slots_.size()), 0);
     for (std::uint64_t i = 0; i < victims.count; ++i)
       slots_[victims.first + i] = static_cast<std::uint64_t>(st.base) + st.mult * il_.turn(st.seq, st.k0 + i) + 1;
   }
-  void forget(PageRun range) { std::fill(slots_.begin() + range.first, slots_.begin() + range.end(), 0); }
+  void forget(PageRun range) {
+    const PageKey end = std::min<PageKey>(range.end(), slots_.size());
+    if (range.first < end) std::fill(slots_.begin() + range.first, slots_.begin() + end, 0);
+  }
   PageKey first_at_or_above(PageKey from, PageKey to, std::int64_t threshold) const {
-    for (PageKey k = from; k < to; ++k)
+    const PageKey end = std::min<PageKey>(to, slots_.size());
+    for (PageKey k = from; k < end; ++k)
       if (slots_[k] != 0 && static_cast<std::int64_t>(slots_[k] - 1) >= threshold) return k;
     return to;
   }
@@ -270,7 +277,7 @@ class ShadowSlots {
     return {{static_cast<std::int64_t>(slots_[key] - 1), 1, TurnSeq::consecutive, 0}, key + 1};
   }
   std::optional<std::pair<ShadowStamp, PageKey>> find(PageKey key) const {
-    if (slots_[key] == 0) return std::nullopt;
+    if (key >= slots_.size() || slots_[key] == 0) return std::nullopt;
     return stamp_at(key);
   }
 
