@@ -18,10 +18,11 @@ fuzz_one() {
   mkdir -p "$out/corpus/$name" "$out/artifacts/$name"
   # cli prints a message for each bad command line: close its stderr too (-close_fd_mask=3;
   # sanitizer reports still come through, a failed check's text shows when its input is replayed).
-  local mask=1
+  local mask=1 extra=()
   [ "$name" = cli ] && mask=3
+  [ -f "tests/fuzz/$name.dict" ] && extra+=(-dict="tests/fuzz/$name.dict")
   "build-asan/tests/fuzz/hr_fuzz_$name" "$out/corpus/$name" "${dirs[@]}" -max_total_time="$seconds" \
-    -timeout=30 -rss_limit_mb=2048 -max_len=4096 -close_fd_mask=$mask -print_final_stats=1 \
+    -timeout=30 -rss_limit_mb=2048 -max_len=4096 -close_fd_mask=$mask "${extra[@]}" -print_final_stats=1 \
     -artifact_prefix="$out/artifacts/$name/" >"$out/$name.log" 2>&1
 }
 
