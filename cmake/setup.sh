@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs headroom's Debian packages (only those missing), then configures and builds into build/.
 # Usage: bash cmake/setup.sh [extra cmake args]. Quick when everything is already there.
+# HEADROOM_SETUP=sanitize (tests/sanitize/run.sh): also clang and its sanitizer/libFuzzer runtimes,
+# and stop after the packages (that script configures its own build dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev nlohmann-json3-dev
           libyaml-cpp-dev doctest-dev libcli11-dev libfmt-dev libbenchmark-dev zlib1g-dev)
+if [ "${HEADROOM_SETUP:-}" = sanitize ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,6 +20,7 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+if [ "${HEADROOM_SETUP:-}" = sanitize ]; then exit 0; fi
 
 if [ ! -f build/CMakeCache.txt ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null

@@ -119,8 +119,9 @@ TEST_CASE("catalog: KV bytes per token match the published f16 figures") {
       {"llama-2-7b", 524288},   {"llama-2-13b", 819200},  {"llama-2-70b", 327680},
       {"llama-3.1-8b", 131072}, {"llama-3.1-70b", 327680}, {"mixtral-8x7b", 131072},
       {"qwen2.5-72b", 327680}};
-  for (const auto& [id, bytes] : expected) {
-    INFO(id);
+  for (const auto& entry : expected) {
+    const auto& [id, bytes] = entry;
+    INFO(entry.first);  // not `id`: clang 14 (the sanitizer build) cannot capture a structured binding
     LlmServerSpec spec;
     spec.model = catalog.llms.at(id);
     CHECK(spec.kv_bytes_per_token() == bytes);
