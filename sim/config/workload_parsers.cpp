@@ -1,5 +1,6 @@
 #include "sim/config/workload_parsers.hpp"
 
+#include "sim/path_problem.hpp"
 #include "sim/text.hpp"
 
 #include <algorithm>
@@ -27,22 +28,9 @@ std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
   const fs::path resolved =
       (given.is_absolute() ? given : fs::path(ctx.base_dir) / given).lexically_normal();
   std::error_code ec;
-  const fs::file_status status = fs::status(resolved, ec);
-  if (!fs::is_regular_file(status)) {
-    // Each cause in its own words: "does not exist" only when nothing is there.
-    std::error_code link_ec;
-    const bool is_link = fs::is_symlink(fs::symlink_status(resolved, link_ec));
-    std::string why = "does not exist";
-    if (ec == std::errc::too_many_symbolic_link_levels) why = "is a symbolic link loop";
-    else if (ec == std::errc::permission_denied) why = "cannot be reached (permission denied)";
-    else if (ec == std::errc::not_a_directory) why = "is under a file that is not a directory";
-    else if (fs::is_directory(status)) why = "is a directory, not a file";
-    else if (fs::is_fifo(status)) why = "is a named pipe (FIFO), not a file";
-    else if (fs::exists(status)) why = "is not a regular file";
-    else if (is_link) why = "is a symbolic link to a missing file";
+  if (const auto problem = regular_file_problem(resolved.string(), "no such file"))
     // Paths are shown whole up to PATH_MAX (they are long legitimately), control bytes escaped.
-    fail_at(ctx.file, node, key + ": file '" + shown(resolved.string(), 4096) + "' " + why);
-  }
+    fail_at(ctx.file, node, key + ": expected a readable file at '" + shown(resolved.string(), 4096) + "', found " + *problem);
   return fs::absolute(resolved, ec).lexically_normal().string();
 }
 

@@ -13,6 +13,7 @@
 #include "sim/config/error.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/units.hpp"
+#include "sim/path_problem.hpp"
 #include "sim/text.hpp"
 
 namespace headroom::config {
@@ -46,6 +47,8 @@ namespace {
 // Natural scenarios nest 5 levels (scenario > workloads > workload > model > bits_per_weight);
 // the bound keeps every recursive walk over a document short.
 constexpr int kMaxNesting = 64;
+// A scenario is a few KiB; the limit keeps yaml-cpp from spending seconds on a giant scalar.
+constexpr std::size_t kMaxScenarioBytes = std::size_t{4} << 20;
 
 // 1-based line and column of byte `offset` in `text`.
 std::pair<int, int> position_of(std::string_view text, std::size_t offset) {
@@ -120,15 +123,18 @@ void check_tree(const std::string& path, const YAML::Node& node, int depth, std:
 }  // namespace
 
 YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw ConfigError(path, "cannot open " + what + ": no such file");
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw ConfigError(path, "cannot open " + what + ": not a regular file");
+  if (const auto problem = regular_file_problem(path, "no such file"))
+    throw ConfigError(path, "cannot open " + what + ": " + *problem);
   std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (!in) throw ConfigError(path, "cannot read " + what);
-  const std::string text = buffer.str();
+  // Read at most one byte past the limit: a scenario is a few KiB, and yaml-cpp spends seconds on
+  // a multi-megabyte scalar before any check could run.
+  std::string text(kMaxScenarioBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw ConfigError(path, "cannot read " + what);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxScenarioBytes)
+    throw ConfigError(path, "expected a " + what + " of at most " + std::to_string(kMaxScenarioBytes >> 20) +
+                                " MiB, found a larger file");
   check_text(path, text);
   std::vector<YAML::Node> documents;
   try {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sim/path_problem.hpp"
 #include "sim/text.hpp"
 
 namespace headroom::trace {
@@ -21,21 +22,6 @@ constexpr std::size_t kRawBytes = std::size_t{64} << 10;
 // The block being parsed and the partial line after it: a partial line longer than kMaxLineBytes
 // is refused, so this always has room to read more.
 constexpr std::size_t kBufferBytes = kReadBytes + kMaxLineBytes + 1;
-
-// The "found ..." of a failed open(2), in words true to the cause.
-std::string open_failure(const std::string& path, int error, const std::string& no_such_file) {
-  struct stat st {};
-  switch (error) {
-    case ENOENT:
-      if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) return "a symbolic link to a missing file";
-      return no_such_file;
-    case ELOOP: return "a symbolic link loop (too many levels of symbolic links)";
-    case EACCES: return "a file this user may not read (permission denied)";
-    case ENOTDIR: return "a path through a file that is not a directory";
-    case ENXIO: return "a socket or a device without a driver";
-    default: return std::strerror(error);
-  }
-}
 
 }  // namespace
 

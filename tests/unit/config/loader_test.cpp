@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim/config/scenario_loader.hpp"
@@ -209,5 +210,39 @@ TEST_CASE("loader: file-level and structural errors") {
   std::ofstream(path) << "name: a\nduration: 1s\nhosts: [m2-max-96]\nworkloads: []\n";
   CHECK(error_of(path, bad_catalog) ==
         bad_catalog + "/quantizations.yaml: error: cannot open catalog file: no such file");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a scenario path that is not a regular file says what it is, not 'no such file'") {
+  const fs::path dir = scratch("paths");
+  const std::string loop = (dir / "loop.yaml").string();
+  fs::create_symlink(dir / "loop.yaml", loop);
+  const std::string dangling = (dir / "dangling.yaml").string();
+  fs::create_symlink(dir / "nowhere.yaml", dangling);
+  const std::string fifo = (dir / "fifo.yaml").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string missing = (dir / "missing.yaml").string();
+  const std::string subdir = (dir / "sub").string();
+  fs::create_directory(subdir);
+
+  CHECK(error_of(missing) == missing + ": error: cannot open scenario file: no such file");
+  CHECK(error_of(subdir) == subdir + ": error: cannot open scenario file: a directory");
+  CHECK(error_of(loop) ==
+        loop + ": error: cannot open scenario file: a symbolic link loop (too many levels of symbolic links)");
+  CHECK(error_of(dangling) == dangling + ": error: cannot open scenario file: a symbolic link to a missing file");
+  CHECK(error_of(fifo) == fifo + ": error: cannot open scenario file: a named pipe (FIFO), not a file");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a scenario file past 4 MiB is refused before YAML parsing, at any size") {
+  const fs::path dir = scratch("big");
+  const std::string path = (dir / "big.yaml").string();
+  {
+    // 4 MiB + 1 byte: a comment line, so only the size can be what is refused.
+    std::ofstream out(path, std::ios::binary);
+    out << "# " << std::string((std::size_t{4} << 20) - 2, 'x') << "\n";
+  }
+  CHECK(fs::file_size(path) == (std::size_t{4} << 20) + 1);
+  CHECK(error_of(path) == path + ": error: expected a scenario file of at most 4 MiB, found a larger file");
   fs::remove_all(dir);
 }
