@@ -240,7 +240,7 @@ void engine_day_past_swap_full(benchmark::State& state) {
   for (auto _ : state) steps = simulate_yaml_in_child(yaml);
   report_steps(state, steps, children_cpu_s() - cpu0_s);
 }
-BENCHMARK(engine_day_past_swap_full)->Arg(10)->Arg(20)->Arg(21)->Arg(24)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(engine_day_past_swap_full)->Arg(6)->Arg(12)->Arg(21)->Arg(24)->Arg(36)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 void engine_strix_day_shared(benchmark::State& state) {
   const std::string dir = shared_traces_dir();
@@ -258,6 +258,6 @@ void engine_strix_day_shared(benchmark::State& state) {
   for (auto _ : state) steps = simulate_yaml_in_child(yaml);
   report_steps(state, steps, children_cpu_s() - cpu0_s);
 }
-BENCHMARK(engine_strix_day_shared)->Arg(10)->Arg(20)->Arg(21)->Arg(24)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(engine_strix_day_shared)->Arg(6)->Arg(12)->Arg(21)->Arg(24)->Arg(36)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace
