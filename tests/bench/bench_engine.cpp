@@ -173,7 +173,8 @@ BENCHMARK(engine_azure_conv_trace)->Unit(benchmark::kMillisecond)->UseRealTime()
 //     H simulated hours: Llama-3.1-70B Q4_K_M and Mixtral-8x7B Q4_K_M mmapped, Qwen2.5-72B Q6_K
 //     loaded into anonymous memory, 2 GiB of swap, which fills (peak swap used = 2.00 GiB). Work measure:
 //     steps (prefill + decode steps of every server; each step touches the model's weights and its
-//     KV cache once); s_per_step must stay flat from 10 h to 24 h.
+//     KV cache once); s_per_step must stay flat from 6 h to 36 h (it rose 2.4x before SSD
+//     transfers moved out of the servers' own actors: see in_io_actor in sim/engine/host_memory.cpp).
 // (d) engine_strix_day_shared/H: the issue-6 day-long scenario, from ../shared/traces/ (skipped
 //     without it): the whole Azure 2023 conv and code traces at time_scale 10 plus the Qwen server
 //     at 6/min, 16 GiB of swap.
