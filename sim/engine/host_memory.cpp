@@ -55,8 +55,9 @@ void ssd_read(const Platform& platform, std::uint64_t bytes, std::uint64_t waits
     platform.ssd->read(bytes);
 }
 
-// Actors that only start an SSD transfer or two and sleep: a small stack suffices, and SimGrid's
-// default (8 MiB, mapped and unmapped for each actor) would cost more than the simulation itself.
+// Actors that only start an SSD transfer or two and sleep: a small stack suffices (the Strix Halo
+// day runs with 12 KiB; 64 leaves room for sanitizer builds), and SimGrid's default (8 MiB, mapped
+// and unmapped for each actor) would cost more than the simulation itself.
 constexpr unsigned kIoActorStack_KiB = 64;  // Actor::set_stacksize takes KiB
 
 template <class Io>
