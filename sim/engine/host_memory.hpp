@@ -60,7 +60,10 @@ class HostMemory {
   // The kernel's per-page CPU work for swap (MemorySpec::swap_page_cpu_cost_s) is a sleep of the
   // caller for each page swapped in and each page of its direct-reclaim writes; it uses no
   // simulated CPU, so it does not slow other actors. Zero-fill and scanning clean pages are CPU
-  // work at memory speed, not modelled.
+  // work at memory speed, not modelled. The caller's transfers run in a short-lived actor it
+  // waits for (SimGrid keeps every I/O in the starting actor's list until that actor ends; see
+  // in_io_actor in host_memory.cpp), so workload actors must do SSD I/O through pay() and
+  // read_from_ssd(), never on the disk directly.
   void pay(const mm::TouchCost& cost, std::vector<analysis::Interval>& stalls);
 
   // A plain synchronous SSD read (e.g. loading weights into anonymous or wired memory).

@@ -11,18 +11,24 @@ namespace headroom::engine {
 std::unique_ptr<sg4::Engine> create_engine() {
   // Quiet before the engine exists, so that even its start-up messages are silenced.
   xbt_log_control_set("root.thres:critical");
+  // No guard page below each actor's stack: SimGrid mprotects one for every actor it creates and
+  // unprotects it when the actor ends, and the engine creates a short-lived actor per SSD transfer
+  // (see host_memory.cpp): with guards those system calls cost more than the rest of the
+  // simulation. The workload actors keep SimGrid's default 8 MiB stack, far above what they use;
+  // the sanitizer build below runs actors on threads, whose stacks keep their guard pages.
   char name[] = "headroom";
+  char guard[] = "--cfg=contexts/guard-size:0";
 #ifdef HEADROOM_SANITIZE
   // The sanitizer build (tests/sanitize/README.md) runs each actor on a thread of its own: Debian's
   // libsimgrid is not built with ASan's fiber hooks, so with its default stack-switching contexts
   // ASan cannot tell which stack is live (LeakSanitizer crashes at exit, exceptions on an actor's
   // stack unpoison the wrong range). Threads are slower but give the same simulation.
   char factory[] = "--cfg=contexts/factory:thread";
-  char* argv[] = {name, factory, nullptr};
-  int argc = 2;
+  char* argv[] = {name, guard, factory, nullptr};
+  int argc = 3;
 #else
-  char* argv[] = {name, nullptr};
-  int argc = 1;
+  char* argv[] = {name, guard, nullptr};
+  int argc = 2;
 #endif
   auto engine = std::make_unique<sg4::Engine>(&argc, argv);
   // The default network model scales latency and bandwidth and adds cross-traffic, which would
@@ -57,9 +63,12 @@ Platform build_platform(const config::HostSpec& host) {
   return p;
 }
 
-void create_actor(const Platform& platform, const std::string& name, sg4::Host* host, std::function<void()> body) {
+sg4::ActorPtr create_actor(const Platform& platform, const std::string& name, sg4::Host* host,
+                           std::function<void()> body, unsigned stack_KiB) {
   std::shared_ptr<ActorFailure> failure = platform.failure;
-  sg4::Actor::create(name, host, [failure, name, body = std::move(body)] {
+  sg4::ActorPtr actor = sg4::Actor::init(name, host);
+  if (stack_KiB > 0) actor->set_stacksize(stack_KiB);
+  actor->start([failure, name, body = std::move(body)] {
     try {
       body();
     } catch (const simgrid::ForcefulKillException&) {
@@ -69,6 +78,7 @@ void create_actor(const Platform& platform, const std::string& name, sg4::Host* 
       sg4::Actor::kill_all();  // the run is void: stop it now (the issuer itself just returns)
     }
   });
+  return actor;
 }
 
 void run_on_bus(const Platform& platform, sg4::Host* compute, double flops, double bus_bytes) {

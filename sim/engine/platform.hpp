@@ -45,8 +45,9 @@ Platform build_platform(const config::HostSpec& host);
 // Every actor of the simulation starts here: SimGrid aborts the process (SIGABRT) when an exception
 // crosses an actor's stack, so `body` runs inside a catch-all that keeps the first exception in
 // platform.failure and stops every actor; simulate_host then reports it as a result.
-void create_actor(const Platform& platform, const std::string& name, simgrid::s4u::Host* host,
-                  std::function<void()> body);
+// stack_KiB: 0 for SimGrid's default stack (8 MiB), else the stack size of this actor.
+simgrid::s4u::ActorPtr create_actor(const Platform& platform, const std::string& name, simgrid::s4u::Host* host,
+                                    std::function<void()> body, unsigned stack_KiB = 0);
 
 // Runs one activity needing `flops` on `compute` and `bus_bytes` over the memory bus; returns when
 // it completes (simulated time advances by max(flops / speed, bytes / shared bandwidth)).
