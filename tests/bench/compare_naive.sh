@@ -2,14 +2,13 @@
 # Whole-process comparison of `headroom cache --policy lru` with the naive LRU loop
 # (tests/bench/naive/naive_lru.hpp) on the same file, interleaved runs, medians.
 #   bash tests/bench/compare_naive.sh [RUNS] [FRAMES]     (from the repository root, after building
-#   the targets headroom, naive_lru and headroom_trace_cli)
+#   the targets headroom and naive_lru)
 # Traces: the CloudPhysics block trace when ../shared/traces has it (or $BLOCK_TRACE), and a generated 1 M-request
 # LLM page trace (every token scans 30,000 weight pages, then a KV cache of 1,000 pages growing by
-# 64 a token; the same as headroom_bench's llm_1m). Three programs per trace:
+# 64 a token; the same as headroom_bench's llm_1m). Two programs per trace (headroom's cache
+# command does not load SimGrid: only run and compare load the engine module):
 #   naive       build/tests/naive_lru TRACE FRAMES
 #   headroom    build/headroom cache TRACE --policy lru --frames FRAMES --threads 1
-#   no-simgrid  build/tests/headroom_trace_cli, the same cache command linked without SimGrid:
-#               the cost after main() starts plus a small process's start-up
 # Prints the median wall and CPU (user + system) seconds of each, and the ratios to naive.
 set -euo pipefail
 runs=${1:-11}
@@ -40,15 +39,14 @@ for trace in "${traces[@]}"; do
   naive_out=$("$build/tests/naive_lru" "$trace" "$frames")
   hr_out=$("$build/headroom" cache "$trace" --policy lru --frames "$frames" --threads 1 --format csv | tail -1)
   [[ $(cut -d, -f3,4 <<< "$hr_out" | tr , ' ') == "$naive_out" ]] || { echo "misses differ: $naive_out vs $hr_out"; exit 1; }
-  : > "$tmp/naive"; : > "$tmp/headroom"; : > "$tmp/nosg"
+  : > "$tmp/naive"; : > "$tmp/headroom"
   for ((i = 0; i < runs; ++i)); do
     measure "$build/tests/naive_lru" "$trace" "$frames" >> "$tmp/naive"
     measure "$build/headroom" cache "$trace" --policy lru --frames "$frames" --threads 1 >> "$tmp/headroom"
-    measure "$build/tests/headroom_trace_cli" cache "$trace" --policy lru --frames "$frames" --threads 1 >> "$tmp/nosg"
   done
   echo "$(basename "$trace") ($naive_out requests misses, $frames frames, $runs runs, medians)"
   nw=$(cut -d' ' -f1 "$tmp/naive" | median); nc=$(cut -d' ' -f2 "$tmp/naive" | median)
-  for prog in naive headroom nosg; do
+  for prog in naive headroom; do
     w=$(cut -d' ' -f1 "$tmp/$prog" | median); c=$(cut -d' ' -f2 "$tmp/$prog" | median)
     awk -v p="$prog" -v w="$w" -v c="$c" -v nw="$nw" -v nc="$nc" \
       'BEGIN { printf "  %-9s wall %.3f s (%.2fx)  cpu %.3f s (%.2fx)\n", p, w, w / nw, c, (nc > 0 ? c / nc : 0) }'

@@ -8,16 +8,8 @@ foreach(var HEADROOM SCENARIO EXPECTED)
   endif()
 endforeach()
 
-file(READ "${EXPECTED}" expected_text)
-string(FIND "${expected_text}" "\n" newline)
-if(newline LESS 1)
-  message(FATAL_ERROR "${EXPECTED}: first line must be the expected exit status")
-endif()
-string(SUBSTRING "${expected_text}" 0 ${newline} expected_status)
-math(EXPR message_start "${newline} + 1")
-string(SUBSTRING "${expected_text}" ${message_start} -1 expected_message)
-string(STRIP "${expected_message}" expected_message)
-string(STRIP "${expected_status}" expected_status)
+include(${CMAKE_CURRENT_LIST_DIR}/read_expected.cmake)
+read_expected("${EXPECTED}" expected_status expected_message)
 
 execute_process(COMMAND "${HEADROOM}" run "${SCENARIO}"
                 RESULT_VARIABLE status OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr

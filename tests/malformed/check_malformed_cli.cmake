@@ -9,23 +9,14 @@ foreach(var HEADROOM ARGS_FILE EXPECTED)
   endif()
 endforeach()
 
-file(STRINGS "${ARGS_FILE}" arg_lines)
 file(READ "${ARGS_FILE}" args_text)
 # file(STRINGS) drops empty lines; rebuild the list by splitting on newlines ourselves.
 string(REGEX REPLACE "\n$" "" args_text "${args_text}")
 string(REPLACE ";" "\\;" args_text "${args_text}")
 string(REPLACE "\n" ";" args "${args_text}")
 
-file(READ "${EXPECTED}" expected_text)
-string(FIND "${expected_text}" "\n" newline)
-if(newline LESS 1)
-  message(FATAL_ERROR "${EXPECTED}: first line must be the expected exit status")
-endif()
-string(SUBSTRING "${expected_text}" 0 ${newline} expected_status)
-math(EXPR message_start "${newline} + 1")
-string(SUBSTRING "${expected_text}" ${message_start} -1 expected_message)
-string(STRIP "${expected_message}" expected_message)
-string(STRIP "${expected_status}" expected_status)
+include(${CMAKE_CURRENT_LIST_DIR}/read_expected.cmake)
+read_expected("${EXPECTED}" expected_status expected_message)
 
 # An unquoted ${args} would drop the empty arguments; pass each one as a bracket argument instead.
 set(quoted_args "")

@@ -14,7 +14,9 @@ namespace {
 // workingset and activate one at a time, each evicting the next page of one tail run.
 TEST_CASE("linux single-page refault activations leave one shadow run, not one per victim") {
   for (std::uint64_t capacity : {64, 256}) {
-    for (const auto [hot, scan] : {std::pair{capacity / 4, capacity}, std::pair{3 * capacity / 4, capacity / 2}}) {
+    for (const auto& hot_scan : {std::pair{capacity / 4, capacity}, std::pair{3 * capacity / 4, capacity / 2}}) {
+      // Named, not a structured binding: clang 14 cannot capture bindings in doctest's CAPTURE.
+      const std::uint64_t hot = hot_scan.first, scan = hot_scan.second;
       CAPTURE(capacity);
       CAPTURE(hot);
       LinuxPair pair(capacity, PolicyOptions{}, 0);

@@ -1,0 +1,16 @@
+# read_expected(FILE STATUS_VAR MESSAGE_VAR): a malformed case's .expected file holds the exit
+# status on its first line and the expected stderr after it; both come back stripped.
+function(read_expected file status_var message_var)
+  file(READ "${file}" text)
+  string(FIND "${text}" "\n" newline)
+  if(newline LESS 1)
+    message(FATAL_ERROR "${file}: first line must be the expected exit status")
+  endif()
+  string(SUBSTRING "${text}" 0 ${newline} status)
+  math(EXPR message_start "${newline} + 1")
+  string(SUBSTRING "${text}" ${message_start} -1 message)
+  string(STRIP "${status}" status)
+  string(STRIP "${message}" message)
+  set(${status_var} "${status}" PARENT_SCOPE)
+  set(${message_var} "${message}" PARENT_SCOPE)
+endfunction()
