@@ -1,6 +1,7 @@
 #include "sim/config/yaml_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -126,15 +127,17 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
   if (const auto problem = regular_file_problem(path, "no such file"))
     throw ConfigError(path, "cannot open " + what + ": " + *problem);
   std::ifstream in(path, std::ios::binary);
-  // Read at most one byte past the limit: a scenario is a few KiB, and yaml-cpp spends seconds on
-  // a multi-megabyte scalar before any check could run.
-  std::string text(kMaxScenarioBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  // Read in chunks and stop past the limit: a scenario is a few KiB, and yaml-cpp spends seconds
+  // on a multi-megabyte scalar before any check could run.
+  std::string text;
+  std::array<char, 1 << 16> chunk;
+  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxScenarioBytes)
+      throw ConfigError(path, "expected a " + what + " of at most " + std::to_string(kMaxScenarioBytes >> 20) +
+                                  " MiB, found a larger file");
+  }
   if (in.bad()) throw ConfigError(path, "cannot read " + what);
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxScenarioBytes)
-    throw ConfigError(path, "expected a " + what + " of at most " + std::to_string(kMaxScenarioBytes >> 20) +
-                                " MiB, found a larger file");
   check_text(path, text);
   std::vector<YAML::Node> documents;
   try {
