@@ -6,31 +6,11 @@
 #include <sstream>
 
 #include "sim/trace/cli.hpp"
+#include "tests/unit/trace/run_trace_command.hpp"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-Run run(std::vector<std::string> args) {
-  CLI::App app{"headroom"};
-  app.require_subcommand(1);
-  Run r;
-  std::ostringstream out, err;
-  headroom::trace::add_trace_commands(app, r.exit_code, out, err);
-  std::vector<const char*> argv{"headroom"};
-  for (const auto& a : args) argv.push_back(a.c_str());
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::ParseError& e) {
-    r.exit_code = app.exit(e, out, err);
-  }
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+using headroom::trace::test::run;
 
 std::string data(const std::string& name) { return std::string(HEADROOM_TEST_DATA) + "/traces/" + name; }
 

@@ -18,6 +18,7 @@
 
 #include "policy_helpers.hpp"
 #include "sim/trace/cli.hpp"
+#include "tests/unit/trace/run_trace_command.hpp"
 #include "sim/trace/input.hpp"
 #include "sim/trace/mrc.hpp"
 #include "sim/trace/replay.hpp"
@@ -30,28 +31,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-Run run(std::vector<std::string> args) {
-  CLI::App app{"headroom"};
-  app.require_subcommand(1);
-  Run r;
-  std::ostringstream out, err;
-  add_trace_commands(app, r.exit_code, out, err);
-  std::vector<const char*> argv{"headroom"};
-  for (const auto& a : args) argv.push_back(a.c_str());
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::ParseError& e) {
-    r.exit_code = app.exit(e, out, err);
-  }
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+using headroom::trace::test::Run;
+using headroom::trace::test::run;
 
 fs::path temp_dir() {
   const auto dir = fs::temp_directory_path() / ("headroom-hostile-" + std::to_string(::getpid()));
