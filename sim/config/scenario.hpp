@@ -86,12 +86,26 @@ struct ArrivalSpec {
   std::uint64_t max_requests = 0;   // 0 = all
 };
 
+// Where a value stands in the scenario file (1-based; 0 when it was not read from a file), kept for
+// the checks that can only run once the whole scenario is known (an `after:` name, a cycle).
+struct SourcePosition {
+  int line = 0, column = 0;
+};
+
 // Base of every workload kind's validated config; kinds register by name (workload_registry.hpp).
 struct WorkloadSpec {
   virtual ~WorkloadSpec() = default;
   std::string name;  // unique within the scenario
   std::string kind;  // registry name, e.g. "llm-server"
   int oom_score_adj = 0;
+  // Lifecycle (sim/config/README.md, "Lifecycle"): start_at is the earliest start (simulated
+  // seconds from t=0; unset = 0); with `after` the workload starts at max(start_at, the end of the
+  // last of those workloads). stop_at is an absolute time, > start_at; unset = runs to the horizon.
+  std::optional<double> start_at_s, stop_at_s;
+  std::vector<std::string> after;  // names of other workloads of the scenario, checked, no cycle
+  std::string group;  // "" = root; else the name of one of Scenario::groups
+  std::vector<SourcePosition> after_positions;  // one per `after` entry
+  SourcePosition group_position;
 };
 
 struct LlmServerSpec : WorkloadSpec {
@@ -133,6 +147,18 @@ struct MemorySpec {
   double swap_page_cpu_cost_s = 7e-6;
 };
 
+// A memory cgroup (cgroup v2 knobs, one level under the root). nullopt = "max" (no limit).
+// Sizes are as written (bytes); the memory manager rounds them to pages as the kernel does.
+struct GroupSpec {
+  std::string name;                            // unique within the scenario
+  std::optional<std::uint64_t> max_bytes;      // memory.max
+  std::optional<std::uint64_t> high_bytes;     // memory.high (<= memory.max)
+  std::optional<std::uint64_t> swap_max_bytes; // memory.swap.max
+  std::uint64_t min_bytes = 0;                 // memory.min (hard protection)
+  std::uint64_t low_bytes = 0;                 // memory.low (best-effort protection)
+  int line = 0, column = 0;                    // the group's entry in `groups:` (1-based)
+};
+
 struct Scenario {
   std::string path;  // as given on the command line
   std::string name;
@@ -142,6 +168,10 @@ struct Scenario {
   std::vector<HostSpec> hosts;
   MemorySpec memory;
   std::vector<std::shared_ptr<const WorkloadSpec>> workloads;
+  std::vector<GroupSpec> groups;  // in file order; workloads name them by `group:`
+  // Indices into `workloads`: a topological order of the `after:` graph (every workload comes after
+  // those it names), ties broken by file order (sim/config/lifecycle.hpp).
+  std::vector<std::size_t> start_order;
 };
 
 }  // namespace headroom::config

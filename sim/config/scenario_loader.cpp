@@ -5,6 +5,8 @@
 #include <set>
 
 #include "sim/config/catalog.hpp"
+#include "sim/config/groups.hpp"
+#include "sim/config/lifecycle.hpp"
 #include "sim/config/workload_parsers.hpp"
 #include "sim/config/units.hpp"
 #include "sim/config/yaml_reader.hpp"
@@ -177,7 +179,7 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
     fail_at(path, document, "expected a scenario (a mapping with name:, duration:, hosts:, "
                             "workloads:), found " + describe(document));
   const MapReader root(path, document, "scenario",
-                       {"name", "description", "duration", "seed", "memory", "hosts", "workloads"});
+                       {"name", "description", "duration", "seed", "memory", "hosts", "groups", "workloads"});
   const Catalog catalog = load_catalog(catalog_dir);
   Scenario scenario;
   scenario.path = path;
@@ -190,7 +192,11 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
       root.integer_or("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
   scenario.memory = parse_memory(path, root);
   scenario.hosts = parse_hosts(ctx, root, scenario.memory);
+  scenario.groups = parse_groups(root, scenario.hosts);
   scenario.workloads = parse_workloads(ctx, root);
+  // Checks that need every workload: `group:` and `after:` names, cycles.
+  check_workload_groups(path, scenario.groups, scenario.workloads);
+  scenario.start_order = start_order(path, scenario.workloads);
   return scenario;
 }
 

@@ -10,15 +10,63 @@
 namespace headroom::config {
 
 const std::vector<std::string>& common_workload_keys() {
-  static const std::vector<std::string> keys{"name", "kind", "oom_score_adj"};
+  static const std::vector<std::string> keys{"name", "kind", "oom_score_adj", "start_at", "stop_at", "after", "group"};
   return keys;
 }
+
+namespace {
+
+SourcePosition position_of(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return {mark.line + 1, mark.column + 1};
+}
+
+// start_at and stop_at: durations from t=0; stop_at strictly after start_at (a workload stopped
+// when it starts would do nothing, which is surely a slip).
+void read_lifetime(const MapReader& map, WorkloadSpec& spec) {
+  if (map.has("start_at")) spec.start_at_s = map.duration_s("start_at", false);
+  if (!map.has("stop_at")) return;
+  spec.stop_at_s = map.duration_s("stop_at", false);
+  if (*spec.stop_at_s > spec.start_at_s.value_or(0.0)) return;
+  const std::string start = spec.start_at_s ? "'" + shown(map.get("start_at").Scalar()) + "'" : "0s by default";
+  map.fail(map.get("stop_at"), "stop_at: expected a time after start_at (" + start + "), found '" +
+                                   shown(map.get("stop_at").Scalar()) + "'");
+}
+
+// after: a list of other workloads' names. Whether each names a workload of the scenario, and
+// whether they form a cycle, is checked once every workload is read (lifecycle.hpp).
+void read_after(const MapReader& map, WorkloadSpec& spec) {
+  if (!map.has("after")) return;
+  const YAML::Node list = map.get("after");
+  if (!list.IsSequence())
+    map.fail(list, "after: expected a list of workload names such as [prepare], found " + describe(list));
+  for (const auto& entry : list) {
+    const std::string name = scalar_text(map.file(), entry, "after", "a workload name");
+    if (name.find_first_not_of(" \t\r\n") == std::string::npos)
+      map.fail(entry, "after: expected a workload name, found '" + shown(name) + "'");
+    if (name == spec.name)
+      map.fail(entry, "after: expected another workload's name, found '" + shown(name) +
+                          "' (the workload's own name: it cannot wait for itself)");
+    if (std::find(spec.after.begin(), spec.after.end(), name) != spec.after.end())
+      map.fail(entry, "after: '" + shown(name) + "' is listed twice");
+    spec.after.push_back(name);
+    spec.after_positions.push_back(position_of(entry));
+  }
+}
+
+}  // namespace
 
 void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec) {
   spec.name = map.string("name");
   spec.kind = map.string("kind");
   // Linux's range for /proc/<pid>/oom_score_adj (proc_pid_oom_adj(5)).
   spec.oom_score_adj = static_cast<int>(map.integer_or("oom_score_adj", 0, -1000, 1000));
+  read_lifetime(map, spec);
+  read_after(map, spec);
+  if (map.has("group")) {
+    spec.group = map.string("group");
+    spec.group_position = position_of(map.get("group"));
+  }
 }
 
 std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
