@@ -54,6 +54,18 @@ void check_against_ram(const MapReader& map, const std::string& key, std::option
                                  "'");
 }
 
+// A limit below one page leaves the group nothing once rounded down to pages (as the kernel
+// rounds): the same slip as 0.
+void check_at_least_a_page(const MapReader& map, const std::string& key, std::optional<std::uint64_t> bytes,
+                           const std::vector<HostSpec>& hosts) {
+  if (!bytes) return;
+  for (const auto& host : hosts)
+    if (*bytes < host.page_bytes)
+      map.fail(map.get(key), key + ": expected at least one page of host '" + shown(host.name) + "' (" +
+                                 format_exact_bytes(host.page_bytes) + ") or max, found '" +
+                                 shown(map.get(key).Scalar()) + "'");
+}
+
 GroupSpec parse_group(const MapReader& map, const std::vector<HostSpec>& hosts) {
   GroupSpec group;
   group.name = map.string("name");
@@ -67,6 +79,8 @@ GroupSpec parse_group(const MapReader& map, const std::vector<HostSpec>& hosts) 
   group.swap_max_bytes = size("memory_swap_max", true, false);
   group.min_bytes = size("memory_min", false, false).value_or(0);
   group.low_bytes = size("memory_low", false, false).value_or(0);
+  check_at_least_a_page(map, "memory_max", group.max_bytes, hosts);
+  check_at_least_a_page(map, "memory_high", group.high_bytes, hosts);
   check_against_ram(map, "memory_max", group.max_bytes, hosts);
   check_against_ram(map, "memory_high", group.high_bytes, hosts);
   check_against_ram(map, "memory_min", group.min_bytes, hosts);
