@@ -80,6 +80,25 @@ class CycleVisitor : public boost::default_dfs_visitor {
   std::vector<Vertex>& parent_;
 };
 
+// "a -> b -> c -> a (each workload waits for the next)"; a long cycle keeps its first six
+// members and its last, so that the message stays one readable line.
+std::string cycle_text(const Workloads& workloads, const std::vector<Vertex>& cycle) {
+  constexpr std::size_t kShownWhole = 8, kShownHead = 6;
+  const auto name = [&](Vertex v) { return shown(workloads[v]->name); };
+  std::string text;
+  for (std::size_t i = 0; i < cycle.size(); ++i) {
+    if (cycle.size() > kShownWhole && i == kShownHead) {
+      text += "... -> ";
+      i = cycle.size() - 1;
+    }
+    text += name(cycle[i]) + " -> ";
+  }
+  text += name(cycle.front());
+  if (cycle.size() > kShownWhole)
+    return text + " (" + std::to_string(cycle.size()) + " workloads; each waits for the next)";
+  return text + " (each workload waits for the next)";
+}
+
 void check_acyclic(const std::string& file, const Workloads& workloads, const Graph& graph) {
   std::vector<Vertex> parent(boost::num_vertices(graph));
   try {
@@ -88,13 +107,10 @@ void check_acyclic(const std::string& file, const Workloads& workloads, const Gr
     // Named from the member earliest in the file, so the text does not depend on the search.
     std::vector<Vertex> cycle = found.cycle;
     std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
-    std::string text;
-    for (const Vertex v : cycle) text += shown(workloads[v]->name) + " -> ";
-    text += shown(workloads[cycle.front()]->name);
     const WorkloadSpec& first = *workloads[cycle.front()];
     const std::string& next = workloads[cycle.size() > 1 ? cycle[1] : cycle[0]]->name;
     const auto entry = static_cast<std::size_t>(std::find(first.after.begin(), first.after.end(), next) - first.after.begin());
-    fail_at_after(file, first, entry, "after: cycle " + text + " (each workload waits for the next)");
+    fail_at_after(file, first, entry, "after: cycle " + cycle_text(workloads, cycle));
   }
 }
 

@@ -3,6 +3,8 @@
 #include "sim/path_problem.hpp"
 #include "sim/text.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -28,9 +30,9 @@ void read_lifetime(const MapReader& map, WorkloadSpec& spec) {
   if (!map.has("stop_at")) return;
   spec.stop_at_s = map.duration_s("stop_at", false);
   if (*spec.stop_at_s > spec.start_at_s.value_or(0.0)) return;
-  const std::string start = spec.start_at_s ? "'" + shown(map.get("start_at").Scalar()) + "'" : "0s by default";
-  map.fail(map.get("stop_at"), "stop_at: expected a time after start_at (" + start + "), found '" +
-                                   shown(map.get("stop_at").Scalar()) + "'");
+  const std::string start = spec.start_at_s ? fmt::format("'{}'", shown(map.get("start_at").Scalar())) : "0s by default";
+  map.fail(map.get("stop_at"), fmt::format("stop_at: expected a time after start_at ({}), found '{}'", start,
+                                           shown(map.get("stop_at").Scalar())));
 }
 
 // after: a list of other workloads' names. Whether each names a workload of the scenario, and

@@ -83,6 +83,26 @@ TEST_CASE("lifecycle: a cycle is named whole from its member earliest in the fil
         "s.yaml:11:20: error: after: cycle m -> n -> o -> m (each workload waits for the next)");
 }
 
+TEST_CASE("lifecycle: a long cycle is cut to its first six members and its last") {
+  std::vector<std::shared_ptr<const WorkloadSpec>> ring;
+  for (int i = 0; i < 9; ++i) {
+    auto spec = std::make_shared<WorkloadSpec>();
+    spec->name = "w" + std::to_string(i);
+    spec->after = {"w" + std::to_string((i + 1) % 9)};
+    spec->after_positions = {{i + 1, 7}};
+    ring.push_back(spec);
+  }
+  CHECK(error_of(ring) ==
+        "s.yaml:1:7: error: after: cycle w0 -> w1 -> w2 -> w3 -> w4 -> w5 -> ... -> w8 -> w0 (9 workloads; each "
+        "waits for the next)");
+  ring.pop_back();  // w7 now waits for the missing w8
+  CHECK(error_of(ring) == "s.yaml:8:7: error: after: unknown workload 'w8'; known: w0, w1, w2, w3, w4, w5, w6");
+  std::const_pointer_cast<WorkloadSpec>(ring.back())->after = {"w0"};  // 8 members: shown whole
+  CHECK(error_of(ring) ==
+        "s.yaml:1:7: error: after: cycle w0 -> w1 -> w2 -> w3 -> w4 -> w5 -> w6 -> w7 -> w0 (each workload waits "
+        "for the next)");
+}
+
 TEST_CASE("lifecycle: unknown and own names are refused at their entry") {
   CHECK(error_of(workloads({{"prepare", {}}, {"train", {"prepar"}}})) ==
         "s.yaml:11:20: error: after: unknown workload 'prepar' (did you mean 'prepare'?); known: prepare");
