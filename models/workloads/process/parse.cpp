@@ -36,6 +36,14 @@ std::string seconds_text(double s) {
   return out.str();
 }
 
+// A derived number for messages: 6 significant digits.
+std::string number_text(double value) {
+  std::ostringstream out;
+  out.precision(6);
+  out << value;
+  return out.str();
+}
+
 // A percentage in (0, 100] as a fraction.
 double fraction(const MapReader& map, const std::string& key) {
   const std::string text = map.scalar(key, "a percentage such as 10%");
@@ -84,7 +92,10 @@ std::vector<FootprintStep> parse_steps(const ParseContext& ctx, const MapReader&
       if (!file)
         map.fail(map.get("file"), "file: a footprint step gives file bytes, but the workload has no file: "
                                   "{name, size, use}");
-      step.file_bytes = map.bytes("file", false, file->size_bytes);
+      step.file_bytes = map.bytes("file", false);
+      if (step.file_bytes > file->size_bytes)
+        map.fail(map.get("file"), "file: expected at most the file's size " + format_exact_bytes(file->size_bytes) +
+                                      ", found '" + shown(map.get("file").Scalar()) + "'");
     }
     steps.push_back(step);
   }
@@ -187,8 +198,8 @@ void parse_rate(const ParseContext& ctx, const MapReader& map, ProcessSpec& spec
                                                                             : std::string("2^64 or more")) +
                                          " (rate x duration); lower the rate or the duration");
   if (map.has("bytes_per_step") == map.has("pages_per_s"))
-    map.fail(map.node(), "process workload: give exactly one of bytes_per_step: (a size) or pages_per_s: (a rate "
-                         "such as 1000/s)");
+    map.fail(map.has("pages_per_s") ? map.get("pages_per_s") : map.node(),
+             "process workload: give exactly one of bytes_per_step: (a size) or pages_per_s: (a rate such as 1000/s)");
   const std::string cap = std::to_string(kMaxTouchesPerStep);
   if (map.has("bytes_per_step")) {
     spec.bytes_per_step = map.bytes("bytes_per_step", true);
@@ -196,11 +207,11 @@ void parse_rate(const ParseContext& ctx, const MapReader& map, ProcessSpec& spec
       map.fail_above("bytes_per_step", format_exact_bytes(kMaxSampledStepBytes) + " for a " +
                                            to_string(spec.access.kind) + " pattern (" + cap +
                                            " sampled pages per step of the smallest page, 1KiB; use pages_per_s)");
-    if (spec.access.kind == AccessKind::strided &&
-        spec.bytes_per_step / spec.access.length_bytes > kMaxTouchesPerStep - 1)
-      map.fail_above("bytes_per_step", cap + " strides of length " + format_exact_bytes(spec.access.length_bytes) +
-                                           " per step (" + format_exact_bytes(kMaxTouchesPerStep * spec.access.length_bytes) +
-                                           ")");
+    // ceil(bytes / length) strides <= the cap; a product past 2^64 is no limit at all.
+    const auto strides_limit = checked_mul(kMaxTouchesPerStep, spec.access.length_bytes);
+    if (spec.access.kind == AccessKind::strided && strides_limit && spec.bytes_per_step > *strides_limit)
+      map.fail_above("bytes_per_step", format_exact_bytes(*strides_limit) + " (" + cap + " strides of length " +
+                                           format_exact_bytes(spec.access.length_bytes) + " per step)");
     return;
   }
   if (spec.access.kind == AccessKind::strided)
@@ -209,13 +220,13 @@ void parse_rate(const ParseContext& ctx, const MapReader& map, ProcessSpec& spec
   const double pages = map.rate_per_s("pages_per_s", true) / spec.steps_per_s;
   if (!(pages >= 0.5))
     map.fail(map.get("pages_per_s"), "pages_per_s: expected at least one page per step (pages_per_s / steps_per_s "
-                                     ">= 0.5, rounded), found " + std::to_string(pages));
+                                     ">= 0.5, rounded), found " + number_text(pages));
   const double limit = spec.access.sampled() ? double(kMaxTouchesPerStep) : double(kMaxModelBytes >> 10);
   if (!(std::round(pages) <= limit))
     map.fail(map.get("pages_per_s"), "pages_per_s: expected at most " +
                                          std::to_string(std::uint64_t(limit)) + " pages per step" +
                                          (spec.access.sampled() ? " (sampled pages are capped per step)" : "") +
-                                         ", found " + std::to_string(pages) + " (pages_per_s / steps_per_s)");
+                                         ", found " + number_text(pages) + " (pages_per_s / steps_per_s)");
   spec.pages_per_step = static_cast<std::uint64_t>(std::round(pages));
 }
 
