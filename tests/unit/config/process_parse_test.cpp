@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <unistd.h>
 
 #include "models/workloads/process/spec.hpp"
@@ -114,4 +115,19 @@ TEST_CASE("process: the per-step cap on sampled pages is exact (65536 pass, 6553
   CHECK(process(load_text("cap1", head + "    bytes_per_step: 64MiB\n"), 0).bytes_per_step == 64 * MiB);
   CHECK_THROWS_AS(load_text("over", head + "    pages_per_s: 65537/s\n"), ConfigError);
   CHECK_THROWS_AS(load_text("over1", head + "    bytes_per_step: 67108865B\n"), ConfigError);
+}
+
+TEST_CASE("process: the example in sim/config/README.md loads") {
+  std::ifstream readme(std::string(HEADROOM_SOURCE_DIR) + "/sim/config/README.md");
+  std::stringstream text;
+  text << readme.rdbuf();
+  const std::string doc = text.str();
+  const auto start = doc.find("```yaml\n", doc.find("#### kind: process"));
+  REQUIRE(start != std::string::npos);
+  const auto end = doc.find("```", start + 8);
+  const ProcessSpec& p = process(load_text("readme", doc.substr(start + 8, end - start - 8)), 0);
+  CHECK(p.name == "db");
+  CHECK(p.peak().anon_bytes == 12 * GiB);
+  CHECK(p.pages_per_step == 250);
+  CHECK(p.work_steps == 1000);
 }
