@@ -178,3 +178,28 @@ TEST_CASE("work not done by the horizon: progress fraction, no time to finish") 
   CHECK(r.metrics.steps_done == 101);  // steps at 0, 0.01, ..., 1.00 s; their work takes no time
   CHECK(close_rel(*r.metrics.progress, 101.0 / 400, 1e-12));
 }
+
+TEST_CASE("a process growing past memory with no swap is OOM-killed; the other process keeps running") {
+  // 1 GiB for both (RAM - 256 MiB reserve), no swap: the ramp to 2 GiB cannot be held.
+  config::Scenario sc = test_scenario(test_host(1 * GiB + 256 * MiB), 10);
+  auto small = anon_process(128 * MiB, 10, 1 * MiB);
+  small->name = "editor";
+  auto big = anon_process(0, 10, 1 * MiB);
+  big->name = "leak";
+  big->steps.clear();
+  big->ramp = config::RampSpec{64 * MiB, 2 * GiB, 4.0};
+  enable_invariant_checks();
+  sc.workloads = {small, big};
+  const analysis::HostResult host = engine::simulate_host(sc, sc.hosts[0]);
+  REQUIRE(host.workloads.size() == 2);
+  CHECK(host.memory.oom_kills == 1);
+  CHECK(host.workloads[1].status == "oom-killed");  // the largest badness: the leak
+  CHECK(host.workloads[0].status == "ok");
+  const auto editor = models::compute_process_metrics(host.workloads[0], sc.duration_s);
+  const auto leak = models::compute_process_metrics(host.workloads[1], sc.duration_s);
+  REQUIRE(editor.has_value());
+  REQUIRE(leak.has_value());
+  CHECK(editor->steps_done == 100);  // every step of the 10 s at 10/s
+  CHECK(leak->steps_done < 20);      // killed before 2 s: 64 MiB + 1984 MiB x t / 4 s passes 1 GiB at t < 2 s
+  CHECK_FALSE(leak->keeps_up);
+}
