@@ -13,6 +13,7 @@
 // After work_steps steps the process finishes and unmaps its memory (status stays "ok" until the
 // common result has a "finished" status: PORT(B)).
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <random>
@@ -24,6 +25,7 @@
 #include "models/workloads/common/access_pattern.hpp"
 #include "models/workloads/process/result.hpp"
 #include "models/workloads/process/spec.hpp"
+#include "sim/checked.hpp"
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
 #include "sim/engine/workload_registry.hpp"
@@ -48,9 +50,11 @@ class Process {
     data_->work_steps = spec.work_steps;
     data_->pattern = config::to_string(spec.access.kind);
     data_->sampled = spec.access.sampled();
-    // pages_per_step is at most kMaxModelBytes / 1KiB pages (parse.cpp): x page may pass the
-    // range, never 2^64 for pages up to 16 MiB; the pattern clips to the range.
-    data_->step_bytes = spec.bytes_per_step > 0 ? spec.bytes_per_step : spec.pages_per_step * page_;
+    // pages x page may pass the range (the pattern clips to it) or even 2^64 (saturated: a step
+    // can never touch more than the whole range anyway).
+    data_->step_bytes = spec.bytes_per_step > 0
+                            ? spec.bytes_per_step
+                            : checked_mul(spec.pages_per_step, page_).value_or(std::numeric_limits<std::uint64_t>::max());
     ctx.result.data = data_;
   }
 
@@ -146,6 +150,7 @@ class Process {
         spec_.flops_per_step > 0 ? spec_.flops_per_step : spec_.cpu_per_step_s * ctx_.host.cpu_flops;
     engine::run_on_bus(ctx_.platform, ctx_.platform.cpu, flops, static_cast<double>(cost.hit_bytes));
     if (!memory_.alive(owner_)) return false;
+    // PORT(A): HostMemory owner_memory() gives anon / file-mapped / swap apart, for WorkloadResult::peak (B).
     data_->peak_resident_bytes = std::max(data_->peak_resident_bytes, memory_.manager().owner_rss_bytes(owner_));
     ++data_->steps_done;  // its work is done; its period may still run
     const double period_end_s = begin_s + 1.0 / spec_.steps_per_s;
@@ -170,7 +175,7 @@ class Process {
 
   void on_oom_killed() {
     const double now = sg4::Engine::get_clock();
-    ctx_.result.status = "oom-killed";
+    ctx_.result.status = "oom-killed";  // PORT(B): WorkloadStatus::oom_killed, Cause::oom_kill (or group_oom_kill)
     ctx_.result.status_detail = "killed by the OOM killer at " + std::to_string(now) + " s";
     if (busy_open_) {
       ctx_.result.busy.back().end_s = now;
