@@ -27,6 +27,12 @@ struct RequestRecord {
   std::string failure;                 // why, when failed
 };
 
+// A workload kind's own raw records (e.g. models/workloads/process/result.hpp), filled by its
+// engine side and read by its summary.
+struct KindData {
+  virtual ~KindData() = default;
+};
+
 struct Interval {
   double begin_s = 0;
   double end_s = 0;
@@ -47,6 +53,7 @@ struct WorkloadResult {
   std::string device;  // "gpu" | "cpu": where it computed
   std::uint64_t decode_steps = 0;
   std::uint64_t prefill_steps = 0;
+  std::shared_ptr<KindData> data;  // the kind's own records; not in json output nor the parent/child transport yet
 };
 
 struct MemoryResult {

@@ -1,0 +1,224 @@
+// kind: process: the engine side (compiled into hr_engine). One SimGrid actor per process runs
+// steps in a loop:
+//   1. the footprint at this step's time (ProcessSpec::footprint_at, page-rounded): growth touches
+//      the new pages (anonymous: written, zero-filled; file: read, sequentially); shrinking stops
+//      touching the range given up;
+//   2. the access pattern's touches over the current footprint, seen as one range (the anonymous
+//      part first, then the file part), split at the boundary into the two mappings;
+//   3. HostMemory::pay for the faults and reclaim (a memory stall), then the step's CPU
+//      (cpu_per_step on the host's CPU alone, or flops_per_step) and its resident bytes over the
+//      memory bus, as one activity;
+//   4. the step's period ends at max(its start + 1 / steps_per_s, the end of its work): a late step
+//      is never skipped and never caught up, the achieved rate drops to 1 / step time.
+// After work_steps steps the process finishes and unmaps its memory (status stays "ok" until the
+// common result has a "finished" status: PORT(B)).
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+#include "models/workloads/common/access_pattern.hpp"
+#include "models/workloads/process/result.hpp"
+#include "models/workloads/process/spec.hpp"
+#include "sim/checked.hpp"
+#include "sim/engine/host_memory.hpp"
+#include "sim/engine/platform.hpp"
+#include "sim/engine/workload_registry.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace headroom::models {
+
+namespace {
+
+using config::ProcessSpec;
+using engine::WorkloadContext;
+
+std::uint64_t round_up(std::uint64_t bytes, std::uint64_t page) { return (bytes + page - 1) / page * page; }
+
+class Process {
+ public:
+  Process(WorkloadContext& ctx, const ProcessSpec& spec)
+      : ctx_(ctx), spec_(spec), memory_(ctx.memory), page_(ctx.memory.page_bytes()),
+        rng_(ctx.scenario.seed + ctx.index), data_(std::make_shared<ProcessData>()) {
+    data_->asked_steps_per_s = spec.steps_per_s;
+    data_->work_steps = spec.work_steps;
+    data_->pattern = config::to_string(spec.access.kind);
+    data_->sampled = spec.access.sampled();
+    // pages x page may pass the range (the pattern clips to it) or even 2^64 (saturated: a step
+    // can never touch more than the whole range anyway).
+    data_->step_bytes = spec.bytes_per_step > 0
+                            ? spec.bytes_per_step
+                            : checked_mul(spec.pages_per_step, page_).value_or(std::numeric_limits<std::uint64_t>::max());
+    ctx.result.data = data_;
+  }
+
+  // The OOM killer may pick this process after its actor ended: the callback shares ownership.
+  static void register_process(const std::shared_ptr<Process>& self) {
+    self->owner_ = self->memory_.add_process(self->spec_.name, self->spec_.oom_score_adj,
+                                             [self] { self->on_oom_killed(); });
+  }
+
+  void run() {
+    map_regions();
+    data_->start_s = sg4::Engine::get_clock();
+    while (memory_.alive(owner_) && (spec_.work_steps == 0 || data_->steps_done < spec_.work_steps))
+      if (!step()) break;
+    close_busy();
+    if (memory_.alive(owner_) && spec_.work_steps > 0 && data_->steps_done == spec_.work_steps) finish();
+  }
+
+ private:
+  void map_regions() {
+    const config::Footprint peak = spec_.peak();
+    if (peak.anon_bytes > 0) anon_ = memory_.map(owner_, mm::Backing::anon, spec_.name + ":anon", peak.anon_bytes);
+    if (spec_.file)
+      // PORT(A): HostMemory::file + map_file (one shared page-cache copy per file name; FileUse::read keeps
+      // read() pages out of the RSS). Today every process maps a private copy of the file.
+      file_ = memory_.map(owner_, mm::Backing::file, spec_.name + ":" + spec_.file->name, spec_.file->size_bytes);
+  }
+
+  // The footprint now, in whole pages (the file range never past the file).
+  config::Footprint footprint_now() const {
+    const config::Footprint f = spec_.footprint_at(sg4::Engine::get_clock() - data_->start_s);
+    const std::uint64_t file_size = spec_.file ? round_up(spec_.file->size_bytes, page_) : 0;
+    return {round_up(f.anon_bytes, page_), std::min(round_up(f.file_bytes, page_), file_size)};
+  }
+
+  // Touches [offset, offset + length) of one mapping, adding its cost; false when this process died.
+  bool touch(std::optional<mm::MappingId> mapping, std::uint64_t offset, std::uint64_t length,
+             mm::AccessPattern pattern, bool write, mm::TouchCost& total) {
+    if (length == 0) return true;
+    const auto cost = memory_.touch(owner_, *mapping, offset, length, pattern, write);
+    if (!cost) return false;
+    engine::add_cost(total, *cost);
+    data_->touched_bytes += length;
+    return true;
+  }
+
+  // Growth faults in the new range; shrinking only stops touching it.
+  bool resize(const config::Footprint& now, mm::TouchCost& total) {
+    if (now.anon_bytes > current_.anon_bytes &&
+        !touch(anon_, current_.anon_bytes, now.anon_bytes - current_.anon_bytes, mm::AccessPattern::sequential, true,
+               total))
+      return false;
+    if (now.file_bytes > current_.file_bytes &&
+        !touch(file_, current_.file_bytes, now.file_bytes - current_.file_bytes, mm::AccessPattern::sequential,
+               spec_.access.write, total))
+      return false;
+    // PORT(A): HostMemory::discard(anon_/file_, now, current - now) frees the range given up; until
+    // then its pages stay resident (or swapped) and age out of memory like any page not touched.
+    data_->shrunk_bytes += (current_.anon_bytes > now.anon_bytes ? current_.anon_bytes - now.anon_bytes : 0) +
+                           (current_.file_bytes > now.file_bytes ? current_.file_bytes - now.file_bytes : 0);
+    current_ = now;
+    data_->peak_anon_bytes = std::max(data_->peak_anon_bytes, now.anon_bytes);
+    data_->peak_file_bytes = std::max(data_->peak_file_bytes, now.file_bytes);
+    return true;
+  }
+
+  // The pattern's touches over [anon part | file part], split at the boundary.
+  bool access(mm::TouchCost& total) {
+    const std::uint64_t anon = current_.anon_bytes, range = anon + current_.file_bytes;
+    const bool write = spec_.access.write;
+    for (const Touch& t : step_touches(spec_.access, range, page_, data_->step_bytes, state_, rng_)) {
+      const std::uint64_t end = t.offset_bytes + t.length_bytes;
+      if (t.offset_bytes < anon &&
+          !touch(anon_, t.offset_bytes, std::min(end, anon) - t.offset_bytes, t.pattern, write, total))
+        return false;
+      if (end > anon) {
+        const std::uint64_t begin = std::max(t.offset_bytes, anon);
+        if (!touch(file_, begin - anon, end - begin, t.pattern, write, total)) return false;
+      }
+    }
+    return true;
+  }
+
+  // One step; false when the process died in it.
+  bool step() {
+    const double begin_s = sg4::Engine::get_clock();
+    open_busy();
+    mm::TouchCost cost;
+    if (!resize(footprint_now(), cost) || !access(cost)) return false;
+    memory_.pay(cost, ctx_.result.memory_stall);
+    if (!memory_.alive(owner_)) return false;
+    const double flops =
+        spec_.flops_per_step > 0 ? spec_.flops_per_step : spec_.cpu_per_step_s * ctx_.host.cpu_flops;
+    engine::run_on_bus(ctx_.platform, ctx_.platform.cpu, flops, static_cast<double>(cost.hit_bytes));
+    if (!memory_.alive(owner_)) return false;
+    // PORT(A): HostMemory owner_memory() gives anon / file-mapped / swap apart, for WorkloadResult::peak (B).
+    data_->peak_resident_bytes = std::max(data_->peak_resident_bytes, memory_.manager().owner_rss_bytes(owner_));
+    ++data_->steps_done;  // its work is done; its period may still run
+    const double period_end_s = begin_s + 1.0 / spec_.steps_per_s;
+    if (sg4::Engine::get_clock() < period_end_s) {
+      close_busy();  // ahead of the asked rate: idle until the next step is due
+      sg4::this_actor::sleep_until(period_end_s);
+    }
+    data_->last_step_end_s = sg4::Engine::get_clock();
+    if (data_->steps_done == 1) data_->first_step_end_s = data_->last_step_end_s;
+    return true;
+  }
+
+  // Done: frees the memory (PORT(B): HostMemory::stop, WorkloadStatus::finished and ctx.finished()).
+  void finish() {
+    data_->finished = true;
+    data_->finish_s = sg4::Engine::get_clock();
+    if (anon_) memory_.unmap(*anon_);
+    if (file_) memory_.unmap(*file_);
+    anon_.reset();
+    file_.reset();
+  }
+
+  void on_oom_killed() {
+    const double now = sg4::Engine::get_clock();
+    ctx_.result.status = "oom-killed";  // PORT(B): WorkloadStatus::oom_killed, Cause::oom_kill (or group_oom_kill)
+    ctx_.result.status_detail = "killed by the OOM killer at " + std::to_string(now) + " s";
+    if (busy_open_) {
+      ctx_.result.busy.back().end_s = now;
+      busy_open_ = false;
+    }
+  }
+
+  void open_busy() {
+    if (busy_open_) return;
+    ctx_.result.busy.push_back({sg4::Engine::get_clock(), -1});  // closed when idle (or at the horizon)
+    busy_open_ = true;
+  }
+
+  void close_busy() {
+    if (!busy_open_) return;
+    ctx_.result.busy.back().end_s = sg4::Engine::get_clock();
+    busy_open_ = false;
+  }
+
+  WorkloadContext& ctx_;
+  const ProcessSpec& spec_;
+  engine::HostMemory& memory_;
+  const std::uint64_t page_;
+  std::mt19937_64 rng_;
+  std::shared_ptr<ProcessData> data_;
+  AccessState state_;
+  config::Footprint current_;  // the footprint made so far (page-rounded)
+  mm::OwnerId owner_ = 0;
+  std::optional<mm::MappingId> anon_, file_;
+  bool busy_open_ = false;
+};
+
+void start_process(WorkloadContext& ctx) {
+  const auto* spec = dynamic_cast<const ProcessSpec*>(&ctx.spec);
+  if (!spec) throw std::logic_error("workload '" + ctx.spec.name + "' has kind process but no ProcessSpec");
+  auto process = std::make_shared<Process>(ctx, *spec);
+  Process::register_process(process);
+  engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [process] { process->run(); });
+}
+
+}  // namespace
+
+HEADROOM_REGISTER_WORKLOAD({"process", "generic memory user: footprint over time, access pattern, step rate",
+                            start_process});
+
+}  // namespace headroom::models
