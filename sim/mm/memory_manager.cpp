@@ -506,10 +506,11 @@ struct MemoryManager::Impl final : PolicyListener {
     return total;
   }
 
-  // memory.high: reclaim the group's excess directly, then throttle when still over.
+  // memory.high, after a touch that charged pages to g (try_charge only flags the task when it
+  // charges): reclaim the group's excess directly, then throttle when still over.
   void handle_high(GroupId g, TouchCost& c) {
     Group& G = groups[g];
-    if (G.high_pages == kNoLimit || G.policy->resident_pages() <= G.high_pages) return;
+    if (G.high_pages == kNoLimit || charged_pages == 0 || G.policy->resident_pages() <= G.high_pages) return;
     ++G.stats.events_high;
     with_listener(c, false, AccessPattern::sequential, g,
                   [&] { G.policy->evict(G.policy->resident_pages() - G.high_pages, *this); });
@@ -657,6 +658,16 @@ FileId MemoryManager::add_file(std::string name, std::uint64_t bytes) {
   o.shared = true;
   s.files.push_back(s.new_object(std::move(o)));
   return static_cast<FileId>(s.files.size() - 1);
+}
+
+std::uint64_t MemoryManager::file_bytes(FileId file) const {
+  if (file >= impl_->files.size()) throw std::invalid_argument("file " + std::to_string(file) + " does not exist");
+  return impl_->objects[impl_->files[file]].bytes;
+}
+
+std::uint64_t MemoryManager::file_resident_bytes(FileId file) const {
+  file_bytes(file);  // checks the id
+  return impl_->objects[impl_->files[file]].resident * impl_->page();
 }
 
 MappingId MemoryManager::map_file(OwnerId owner, FileId file, FileUse use) {

@@ -182,6 +182,8 @@ class MemoryManager {
   OwnerId add_owner(std::string name, int oom_score_adj = 0, GroupId group = kRootGroup);
   // A file on disk of `bytes` (rounded up to pages); its page cache is shared by all its mappings.
   FileId add_file(std::string name, std::uint64_t bytes);
+  std::uint64_t file_bytes(FileId file) const;  // the size add_file was given
+  std::uint64_t file_resident_bytes(FileId file) const;  // its pages in the page cache, all groups
   // Maps the whole of `file` for `owner`. Unmapping leaves its pages cached.
   MappingId map_file(OwnerId owner, FileId file, FileUse use);
   // Creates a mapping of `bytes` (rounded up to pages); nothing is resident until touched, except
