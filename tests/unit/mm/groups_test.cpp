@@ -30,7 +30,7 @@ GroupLimits max_of(std::uint64_t bytes) {
   return l;
 }
 
-TEST_CASE("a group with memory.max below its working set re-reads its file every pass; another group is untouched") {
+TEST_CASE("a group with memory.max below its working set re-reads its file every pass, another group is untouched") {
   MemoryManager mm(host("lru"));
   const GroupId a = mm.add_group("a", max_of(64 * MiB));  // 16384 pages
   const GroupId b = mm.add_group("b", {});
@@ -134,7 +134,7 @@ TEST_CASE("host reclaim takes from every group in proportion to its resident pag
   mm.check_invariants();
 }
 
-TEST_CASE("memory.min protects a group from host reclaim; memory.low yields only when nothing else is left") {
+TEST_CASE("memory.min protects a group from host reclaim, memory.low yields only when nothing else is left") {
   SUBCASE("min") {
     MemoryManager mm(host("lru"));
     GroupLimits protect;
@@ -225,7 +225,7 @@ TEST_CASE("memory.high reclaims the excess when it can, and then does not thrott
   mm.check_invariants();
 }
 
-TEST_CASE("two mappings of one file hold one copy; read() page cache is not RSS") {
+TEST_CASE("two mappings of one file hold one copy, read() page cache is not RSS") {
   MemoryManager mm(host("linux"));
   const GroupId b = mm.add_group("b", {});
   const FileId model = mm.add_file("model", 64 * MiB);
@@ -249,7 +249,7 @@ TEST_CASE("two mappings of one file hold one copy; read() page cache is not RSS"
   mm.check_invariants();
 }
 
-TEST_CASE("shared file pages survive unmap and kill and are hits for the next mapper; private files do not") {
+TEST_CASE("shared file pages survive unmap and kill and are hits for the next mapper, private files do not") {
   MemoryManager mm(host("linux"));
   const FileId model = mm.add_file("model", 64 * MiB);
   const OwnerId x = mm.add_owner("x");
@@ -345,7 +345,7 @@ TEST_CASE("discard and map/unmap churn stay O(runs) and reuse mapping records") 
   mm.check_invariants();
 }
 
-TEST_CASE("refaults: reading a file twice the memory once counts none; reading it again counts every page") {
+TEST_CASE("refaults: reading a file twice the memory once counts none, reading it again counts every page") {
   MemoryManager mm(host("lru"));
   const MappingId f = mm.map(mm.add_owner("job"), Backing::file, "corpus", 2 * GiB);  // 524288 pages
   auto pass = [&] {
