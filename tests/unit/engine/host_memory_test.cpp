@@ -160,7 +160,7 @@ TEST_CASE("shared files: find-or-create by name, one copy for two processes, dis
   CHECK(write_done_s == 1.0);  // nobody waited for the writeback
 }
 
-TEST_CASE("platform: a bus transfer and compute take the longer of the two; two share the bus") {
+TEST_CASE("platform: a bus transfer and compute take the longer of the two, two share the bus") {
   auto engine = engine::create_engine();
   config::HostSpec host = test_host(4 * GiB);
   host.cpu_flops = 1e12;
