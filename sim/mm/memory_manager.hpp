@@ -21,8 +21,9 @@
 //   it allocates; here the touched group's policy first takes the whole touch and the host then
 //   reclaims the excess once, after the call (with only the root group nothing changes: reclaim
 //   happens inside the policy call exactly as before groups existed).
-// - memory.high: after a touch leaves its group over high, the group reclaims the excess directly
-//   (the caller waits); if it is still over, the caller is throttled by the kernel's penalty
+// - memory.high: after a touch that charged pages leaves its group over high (try_charge flags only
+//   charging tasks), the group reclaims the excess directly (the caller waits); if it is still over,
+//   the caller is throttled by the kernel's penalty
 //   (memcg_high_delay_s). Kernel difference: the kernel throttles per return to user mode with the
 //   pages charged since; here once per touch with the pages the touch charged (at least one charge
 //   batch of 64), so one touch sleeps at most 2 s.
