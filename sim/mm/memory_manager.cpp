@@ -309,11 +309,14 @@ struct MemoryManager::Impl final : PolicyListener {
     std::uint64_t reclaimed = 0;
     std::vector<std::uint64_t> eligible(groups.size());
     for (const bool honour_low : {true, false}) {
+      // A group that gave less than asked has nothing more it may give (anon without swap room):
+      // the next round splits the rest among the others, so a pass takes at most one round per group.
+      std::vector<bool> spent(groups.size(), false);
       while (reclaimed < pages) {
         unsigned __int128 total = 0;
         for (GroupId g = 0; g < groups.size(); ++g) {
           const std::uint64_t r = groups[g].policy->resident_pages(), p = protection(g, honour_low);
-          eligible[g] = r > p ? r - p : 0;
+          eligible[g] = spent[g] || r <= p ? 0 : r - p;
           total += eligible[g];
         }
         if (total == 0) break;
@@ -324,7 +327,9 @@ struct MemoryManager::Impl final : PolicyListener {
           const auto share = static_cast<std::uint64_t>(
               (static_cast<unsigned __int128>(want) * eligible[g] + total - 1) / total);
           in_group(g);
-          const std::uint64_t got = policy(g).evict(std::min({share, eligible[g], pages - reclaimed}), *this);
+          const std::uint64_t asked = std::min({share, eligible[g], pages - reclaimed});
+          const std::uint64_t got = policy(g).evict(asked, *this);
+          if (got < asked) spent[g] = true;
           reclaimed += got;
           progress += got;
           if (!honour_low && got > 0 && policy(g).resident_pages() < groups[g].low_pages) ++groups[g].stats.events_low;

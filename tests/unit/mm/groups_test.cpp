@@ -134,6 +134,27 @@ TEST_CASE("host reclaim takes from every group in proportion to its resident pag
   mm.check_invariants();
 }
 
+TEST_CASE("host reclaim passes over a group that cannot give (anon, no swap) and splits the rest") {
+  MemoryManager mm(host("lru"));  // no swap
+  const GroupId a = mm.add_group("a", {}), b = mm.add_group("b", {}), c = mm.add_group("c", {});
+  const MappingId heap = mm.map(mm.add_owner("o", 0, a), Backing::anon, "heap", 800 * MiB);  // 204800
+  mm.touch(heap, 0, 800 * MiB);
+  mm.touch(mm.map_file(mm.add_owner("o", 0, b), mm.add_file("f", 200 * MiB), FileUse::read), 0, 200 * MiB);  // 51200
+  const TouchCost t =
+      mm.touch(mm.map_file(mm.add_owner("o", 0, c), mm.add_file("g", 64 * MiB), FileUse::read), 0, 64 * MiB);
+  // 272384 resident, capacity 261120: direct reclaim of 11264 over 204800 + 51200 + 16384.
+  // Round 1: a asked ceil(8469.2) = 8470, gives 0 (spent); b ceil(2117.3) = 2118; c ceil(677.5) = 678.
+  // Round 2, the remaining 8468 over b 49082 + c 15706: b ceil(6415.2) = 6416, c min(2053, 2052).
+  // kswapd then takes 524: round 1 b ceil(524 * 42666 / 261120) = 86, c ceil(27.4) = 28; round 2
+  // 410 over 42580 + 13626: b ceil(310.6) = 311, c min(100, 99) = 99.
+  CHECK(t.direct_reclaim_pages == 11264);
+  CHECK_FALSE(t.out_of_memory);
+  CHECK(mm.group_stats(a).reclaim_pages == 0);
+  CHECK(mm.group_stats(b).reclaim_pages == 2118 + 6416 + 86 + 311);
+  CHECK(mm.group_stats(c).reclaim_pages == 678 + 2052 + 28 + 99);
+  mm.check_invariants();
+}
+
 TEST_CASE("memory.min protects a group from host reclaim, memory.low yields only when nothing else is left") {
   SUBCASE("min") {
     MemoryManager mm(host("lru"));
@@ -246,6 +267,28 @@ TEST_CASE("two mappings of one file hold one copy, read() page cache is not RSS"
   CHECK(mm.owner_rss_bytes(z) == 0);
   CHECK(mm.owner_memory(y).file_mapped_bytes == 64 * MiB);
   CHECK(mm.owner_memory(z).file_mapped_bytes == 0);
+  mm.check_invariants();
+}
+
+TEST_CASE("another group's hit on a shared page refreshes it in the charging group's LRU") {
+  MemoryManager mm(host("lru"));
+  const GroupId a = mm.add_group("a", max_of(16 * MiB));  // 4096 pages
+  const GroupId b = mm.add_group("b", {});
+  const OwnerId pa = mm.add_owner("a", 0, a), pb = mm.add_owner("b", 0, b);
+  const FileId shared = mm.add_file("shared", 16 * MiB);
+  const MappingId ma = mm.map_file(pa, shared, FileUse::mapped), mb = mm.map_file(pb, shared, FileUse::mapped);
+  mm.touch(ma, 0, 16 * MiB);  // pages 0..4095 charged to a, a at its max
+  CHECK(mm.touch(mb, 0, 8 * MiB).hit_bytes == 8 * MiB);  // 0..2047: hits, now a's newest
+  CHECK(mm.group_stats(b).usage_pages == 0);
+  // a's own 2048 new pages evict a's oldest: 2048..4095, not the pages b just used.
+  mm.touch(mm.map(pa, Backing::file, "own", 8 * MiB), 0, 8 * MiB);
+  CHECK(mm.touch(mb, 0, 8 * MiB).hit_bytes == 8 * MiB);
+  const TouchCost c = mm.touch(mb, 8 * MiB, 8 * MiB);  // 2048..4095: evicted, now charged to b
+  CHECK(c.file_read_bytes == 8 * MiB);
+  CHECK(c.refault_pages == 2048);
+  CHECK(mm.group_stats(b).file_pages == 2048);
+  CHECK(mm.group_stats(a).file_pages == 4096);
+  CHECK(mm.file_resident_bytes(shared) == 16 * MiB);
   mm.check_invariants();
 }
 
