@@ -7,8 +7,10 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <random>
 
 #include "sim/mm/memory_manager.hpp"
+#include "sim/mm/policy_registry.hpp"
 
 namespace headroom::mm {
 namespace {
@@ -426,10 +428,124 @@ TEST_CASE("groups: names, limits and errors") {
   CHECK_THROWS_AS(mm.group_stats(7), std::invalid_argument);
   CHECK_THROWS_AS(mm.add_file("empty", 0), std::invalid_argument);
   CHECK_THROWS_AS(mm.map_file(0, 3, FileUse::read), std::invalid_argument);
+  // memory.max 0 (or below a page): nothing fits, every charging touch is a group OOM.
+  const GroupId none = mm.add_group("none", max_of(kPage - 1));
+  const MappingId m = mm.map(mm.add_owner("z", 0, none), Backing::anon, "m", MiB);
+  const TouchCost c = mm.touch(m, 0, MiB);
+  CHECK(c.out_of_memory);
+  CHECK(c.oom_group == none);
+  CHECK(mm.group_stats(none).usage_pages == 0);
+  mm.check_invariants();
   const OwnerId o = mm.add_owner("o", 0, a);
   mm.release_owner(o);
   CHECK_THROWS_AS(mm.release_owner(o), std::invalid_argument);
   CHECK(mm.stats().oom_kills == 0);
+}
+
+}  // namespace
+}  // namespace headroom::mm
+
+namespace headroom::mm {
+namespace {
+
+// Random maps, touches (reads and writes, sequential and random), discards, unmaps, kills and
+// releases across three groups (max, high, swap.max, min, low) and shared files, with every online
+// policy: the invariants hold after every operation.
+TEST_CASE("groups, shared files and discard keep the invariants under random operations with every policy") {
+  for (const auto& name : PolicyRegistry::instance().names()) {
+    if (PolicyRegistry::instance().find(name)->offline) continue;
+    CAPTURE(name);
+    ManagerConfig cfg;
+    cfg.ram_bytes = 64 * MiB;  // 16384 frames
+    cfg.swap_bytes = 16 * MiB;
+    cfg.policy = name;
+    MemoryManager mm(cfg);
+    GroupLimits tight;
+    tight.max_bytes = 16 * MiB;
+    tight.swap_max_bytes = 4 * MiB;
+    GroupLimits soft;
+    soft.high_bytes = 24 * MiB;
+    soft.low_bytes = 8 * MiB;
+    GroupLimits kept;
+    kept.min_bytes = 8 * MiB;
+    const GroupId groups[] = {kRootGroup, mm.add_group("tight", tight), mm.add_group("soft", soft),
+                              mm.add_group("kept", kept)};
+    const FileId files[] = {mm.add_file("a", 24 * MiB), mm.add_file("b", 8 * MiB)};
+    std::mt19937_64 rng(7);
+    auto pick = [&](std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(rng); };
+    std::vector<OwnerId> owners;
+    std::vector<std::pair<MappingId, std::uint64_t>> live;  // mapping, bytes
+    for (int step = 0; step < 3000; ++step) {
+      CAPTURE(step);
+      const std::uint64_t op = pick(20);
+      if (owners.empty() || op == 0) {
+        owners.push_back(mm.add_owner("o", 0, groups[pick(4)]));
+      } else if (live.empty() || op <= 3) {
+        const OwnerId o = owners[pick(owners.size())];
+        try {
+          if (pick(2) == 0) {
+            const FileId f = files[pick(2)];
+            live.emplace_back(mm.map_file(o, f, pick(2) ? FileUse::mapped : FileUse::read), mm.file_bytes(f));
+          } else {
+            const std::uint64_t bytes = (1 + pick(64)) * 256 * KiB;
+            live.emplace_back(mm.map(o, pick(2) ? Backing::anon : Backing::file, "m", bytes), bytes);
+          }
+        } catch (const std::invalid_argument&) {
+          // a dead owner
+        }
+      } else if (op <= 14) {
+        const auto [m, bytes] = live[pick(live.size())];
+        const std::uint64_t off = pick(2) ? 0 : pick(bytes / kPage) * kPage;
+        const std::uint64_t len = (1 + pick((bytes - off) / kPage)) * kPage;
+        const TouchCost c = mm.touch(m, off, len, pick(2) ? AccessPattern::random : AccessPattern::sequential, pick(2));
+        if (c.out_of_memory) {
+          const std::optional<OwnerId> v = mm.select_oom_victim(c.oom_group);
+          if (v) {
+            mm.kill(*v);
+            std::erase_if(live, [&](const auto& e) {
+              try {
+                mm.touch(e.first, 0, 0);
+                return false;
+              } catch (const std::invalid_argument&) {
+                return true;
+              }
+            });
+          }
+        }
+      } else if (op <= 16) {
+        const auto [m, bytes] = live[pick(live.size())];
+        const std::uint64_t off = pick(bytes / kPage) * kPage;
+        mm.discard(m, off, (1 + pick((bytes - off) / kPage)) * kPage);
+      } else if (op == 17) {
+        const std::size_t i = pick(live.size());
+        mm.unmap(live[i].first);
+        live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+      } else if (op == 18 && pick(4) == 0) {
+        const OwnerId o = owners[pick(owners.size())];
+        try {
+          mm.release_owner(o);
+        } catch (const std::invalid_argument&) {
+        }
+        std::erase_if(live, [&](const auto& e) {
+          try {
+            mm.touch(e.first, 0, 0);
+            return false;
+          } catch (const std::invalid_argument&) {
+            return true;
+          }
+        });
+      }
+      mm.check_invariants();
+    }
+    // Each knob was exercised, with every policy.
+    CHECK(mm.stats().major_faults > 0);
+    CHECK(mm.group_stats(groups[1]).events_max > 0);
+    CHECK(mm.group_stats(groups[1]).peak_swap_pages > 0);
+    CHECK(mm.group_stats(groups[2]).events_high > 0);
+    CHECK(mm.stats().kswapd_reclaim_pages > 0);
+    CHECK(mm.stats().refault_file_pages > 0);
+    CHECK(mm.stats().oom_kills > 0);
+  }
 }
 
 }  // namespace
