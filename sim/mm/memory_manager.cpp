@@ -878,10 +878,9 @@ void MemoryManager::check_invariants() const {
   for (const auto& g : s.groups) {
     policy_file += g.policy->resident_pages(PageKind::file);
     policy_anon += g.policy->resident_pages(PageKind::anon);
-    require(g.policy->resident_pages() <= g.policy->capacity_pages(), "group '" + g.name + "' within its capacity");
+    require(g.policy->resident_pages() <= g.max_pages, "group '" + g.name + "' within memory.max");
   }
   require(s.unevictable() + s.resident() <= s.total_frames, "resident + unevictable <= total frames");
-  require(s.resident() <= s.capacity() || s.capacity() == 0, "resident <= capacity (free frames >= min watermark)");
   require(policy_file == s.file_frames, "policy file residency == file frames");
   require(policy_anon == s.anon_frames, "policy anon residency == anon frames");
   const std::size_t n = s.groups.size();
