@@ -42,7 +42,11 @@ void add_cost(mm::TouchCost& into, const mm::TouchCost& c) {
   into.direct_reclaim_pages += c.direct_reclaim_pages;
   into.direct_write_bytes += c.direct_write_bytes;
   into.background_write_bytes += c.background_write_bytes;
+  into.refault_pages += c.refault_pages;
+  into.high_throttle_s += c.high_throttle_s;
   into.out_of_memory = into.out_of_memory || c.out_of_memory;
+  if (!into.oom_group)
+    into.oom_group = c.oom_group;
 }
 
 namespace {
@@ -95,11 +99,71 @@ HostMemory::HostMemory(const config::HostSpec& host, const config::MemorySpec& m
   check();
 }
 
+mm::GroupId HostMemory::add_group(const std::string& name, const mm::GroupLimits& limits) {
+  return manager_.add_group(name, limits);
+}
+
 mm::OwnerId HostMemory::add_process(const std::string& name, int oom_score_adj, std::function<void()> on_killed) {
-  mm::OwnerId id = manager_.add_owner(name, oom_score_adj);
+  return add_process(name, oom_score_adj, mm::kRootGroup, std::move(on_killed));
+}
+
+mm::OwnerId HostMemory::add_process(const std::string& name, int oom_score_adj, mm::GroupId group,
+                                    std::function<void()> on_killed) {
+  mm::OwnerId id = manager_.add_owner(name, oom_score_adj, group);
   owner_ids_.push_back(id);
   processes_.push_back({name, true, std::move(on_killed)});
   return id;
+}
+
+HostMemory::Process& HostMemory::process(mm::OwnerId owner) {
+  auto it = std::find(owner_ids_.begin(), owner_ids_.end(), owner);
+  if (it == owner_ids_.end())
+    throw std::logic_error("owner " + std::to_string(owner) + " is not a registered process");
+  return processes_[it - owner_ids_.begin()];
+}
+
+mm::FileId HostMemory::file(const std::string& name, std::uint64_t bytes) {
+  auto it = files_.find(name);
+  if (it == files_.end())
+    return files_.emplace(name, manager_.add_file(name, bytes)).first->second;
+  const std::uint64_t had_bytes = manager_.file_bytes(it->second);
+  if (had_bytes != bytes)
+    throw std::logic_error("file '" + name + "' is already " + std::to_string(had_bytes) + " bytes, not " +
+                           std::to_string(bytes));
+  return it->second;
+}
+
+mm::MappingId HostMemory::map_file(mm::OwnerId owner, mm::FileId file, mm::FileUse use) {
+  mm::MappingId id = manager_.map_file(owner, file, use);
+  check();
+  return id;
+}
+
+void HostMemory::discard(mm::MappingId mapping, std::uint64_t offset_bytes, std::uint64_t length_bytes) {
+  const std::uint64_t written_before = manager_.stats().writeback_bytes;
+  manager_.discard(mapping, offset_bytes, length_bytes);
+  check();
+  const std::uint64_t bytes = manager_.stats().writeback_bytes - written_before;
+  if (bytes > 0) {
+    sg4::Disk* ssd = platform_.ssd;
+    start_io_actor(platform_, "discard-writeback", platform_.cpu, [ssd, bytes] { ssd->write(bytes); });
+  }
+}
+
+void HostMemory::stop(mm::OwnerId owner) {
+  Process& p = process(owner);
+  if (!p.alive)
+    return;  // already killed: its memory is gone
+  manager_.release_owner(owner);
+  p.alive = false;
+  check();
+}
+
+std::vector<HostMemory::GroupReport> HostMemory::groups() const {
+  std::vector<GroupReport> out;
+  for (mm::GroupId g = 1; g < manager_.group_count(); ++g)
+    out.push_back({manager_.group_name(g), manager_.group_limits(g), manager_.group_stats(g)});
+  return out;
 }
 
 bool HostMemory::alive(mm::OwnerId owner) const {
@@ -118,16 +182,13 @@ void HostMemory::unmap(mm::MappingId mapping) {
   check();
 }
 
-bool HostMemory::kill_for(mm::OwnerId owner) {
-  std::optional<mm::OwnerId> victim = manager_.select_oom_victim();
+bool HostMemory::kill_for(mm::OwnerId owner, std::optional<mm::GroupId> group) {
+  std::optional<mm::OwnerId> victim = manager_.select_oom_victim(group);
   // Nobody may be killed (all oom_score_adj -1000): the allocating process cannot proceed.
   mm::OwnerId dead = victim ? *victim : owner;
   manager_.kill(dead);
   check();
-  auto it = std::find(owner_ids_.begin(), owner_ids_.end(), dead);
-  if (it == owner_ids_.end())
-    throw std::logic_error("OOM victim is not a registered process");
-  Process& p = processes_[it - owner_ids_.begin()];
+  Process& p = process(dead);
   p.alive = false;
   if (p.on_killed)
     p.on_killed();
@@ -144,13 +205,15 @@ std::optional<mm::TouchCost> HostMemory::touch(mm::OwnerId owner, mm::MappingId 
     mm::TouchCost c = manager_.touch(mapping, offset_bytes, length_bytes, pattern, write);
     check();
     bool oom = c.out_of_memory;
+    const std::optional<mm::GroupId> group = c.oom_group;
     c.out_of_memory = false;
+    c.oom_group.reset();
     add_cost(total, c);
     fault_read_ios_ += c.file_read_ios + c.swap_in_ios;
     fault_waits_ += c.fault_waits;
     if (!oom)
       return total;
-    if (!kill_for(owner))
+    if (!kill_for(owner, group))
       return std::nullopt;
   }
   throw std::logic_error("touch still out of memory after the OOM killer ran out of victims");
@@ -181,6 +244,8 @@ void HostMemory::pay(const mm::TouchCost& cost, std::vector<analysis::Interval>&
     if (swap_cpu_s > 0)
       sg4::this_actor::sleep_for(swap_cpu_s);
   }
+  if (cost.high_throttle_s > 0)
+    sg4::this_actor::sleep_for(cost.high_throttle_s);  // memory.high: mem_cgroup_handle_over_high
   if (cost.background_write_bytes > 0) {
     sg4::Disk* ssd = platform_.ssd;
     std::uint64_t bytes = cost.background_write_bytes;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,10 +33,34 @@ class HostMemory {
   const mm::MemoryManager& manager() const { return manager_; }
   std::uint64_t page_bytes() const { return manager_.page_bytes(); }
 
+  // A memory cgroup one level under the root (mm::MemoryManager::add_group).
+  mm::GroupId add_group(const std::string& name, const mm::GroupLimits& limits);
+
   // A process whose memory the OOM killer may take. `on_killed` runs inside the actor whose touch
-  // triggered the kill, right after the manager freed the victim's memory.
+  // triggered the kill, right after the manager freed the victim's memory. Without `group`: the root.
   mm::OwnerId add_process(const std::string& name, int oom_score_adj, std::function<void()> on_killed);
+  mm::OwnerId add_process(const std::string& name, int oom_score_adj, mm::GroupId group,
+                          std::function<void()> on_killed);
   bool alive(mm::OwnerId owner) const;
+
+  // The shared file `name` (one page cache for all its mappings), created on first use. A second
+  // call with another size throws std::logic_error (the config layer refuses that first).
+  mm::FileId file(const std::string& name, std::uint64_t bytes);
+  mm::MappingId map_file(mm::OwnerId owner, mm::FileId file, mm::FileUse use);
+  // MADV_DONTNEED / FADV_DONTNEED on a range (mm::MemoryManager::discard); dirty file pages it
+  // writes back go to the SSD in the background (they take bandwidth; nobody waits).
+  void discard(mm::MappingId mapping, std::uint64_t offset_bytes, std::uint64_t length_bytes);
+  // A workload that finished or reached stop_at: frees its memory like a kill (shared files stay
+  // cached), counts no OOM, does not call on_killed; alive() is false afterwards.
+  void stop(mm::OwnerId owner);
+
+  struct GroupReport {
+    std::string name;
+    mm::GroupLimits limits;
+    mm::GroupStats stats;
+  };
+  // The groups added with add_group, in order (the root is not listed: manager().group_stats(0)).
+  std::vector<GroupReport> groups() const;
 
   // Throws mm::WiredLimitExceeded when a wired mapping does not fit under the wired limit.
   mm::MappingId map(mm::OwnerId owner, mm::Backing backing, const std::string& name, std::uint64_t bytes);
@@ -44,7 +69,8 @@ class HostMemory {
 
   // Touches [offset, offset + length) of `mapping` for `owner`. When the manager reports out of
   // memory, the OOM killer picks the highest-badness process, kills it and the touch is retried,
-  // unless the victim is `owner` itself (or nobody may be killed, in which case `owner` dies).
+  // unless the victim is `owner` itself (or nobody may be killed, in which case `owner` dies). A
+  // group OOM (TouchCost::oom_group: the group's memory.max is exhausted) picks inside that group only.
   // Returns the cost of all attempts; nullopt when `owner` is dead after the call.
   std::optional<mm::TouchCost> touch(mm::OwnerId owner, mm::MappingId mapping, std::uint64_t offset_bytes,
                                      std::uint64_t length_bytes,
@@ -63,7 +89,8 @@ class HostMemory {
   // work at memory speed, not modelled. The caller's transfers run in a short-lived actor it
   // waits for (SimGrid keeps every I/O in the starting actor's list until that actor ends; see
   // in_io_actor in host_memory.cpp), so workload actors must do SSD I/O through pay() and
-  // read_from_ssd(), never on the disk directly.
+  // read_from_ssd(), never on the disk directly. The memory.high throttle (high_throttle_s) is a
+  // sleep after the I/O, inside the recorded stall.
   void pay(const mm::TouchCost& cost, std::vector<analysis::Interval>& stalls);
 
   // A plain synchronous SSD read (e.g. loading weights into anonymous or wired memory).
@@ -82,7 +109,9 @@ class HostMemory {
     bool alive = true;
     std::function<void()> on_killed;
   };
-  bool kill_for(mm::OwnerId owner);  // runs the OOM killer; false when `owner` itself died
+  // Runs the OOM killer (inside `group` for a group OOM); false when `owner` itself died.
+  bool kill_for(mm::OwnerId owner, std::optional<mm::GroupId> group);
+  Process& process(mm::OwnerId owner);
 
   const Platform& platform_;
   std::uint64_t ram_bytes_;
@@ -90,6 +119,7 @@ class HostMemory {
   mm::MemoryManager manager_;
   std::vector<Process> processes_;  // indexed by OwnerId order of creation
   std::vector<mm::OwnerId> owner_ids_;
+  std::map<std::string, mm::FileId, std::less<>> files_;
   bool checking_ = false;
   std::uint64_t fault_read_ios_ = 0;  // the manager's stats do not count requests
   std::uint64_t fault_waits_ = 0;

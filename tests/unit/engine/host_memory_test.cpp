@@ -61,7 +61,106 @@ TEST_CASE("pay: kswapd's writes do not stall the caller but take disk bandwidth"
   CHECK(read_done_s > 1.0 + 1e-6);  // slowed by the background write sharing the disk
 }
 
-TEST_CASE("platform: a bus transfer and compute take the longer of the two; two share the bus") {
+TEST_CASE("pay: the memory.high throttle is a sleep inside the stall") {
+  auto engine = engine::create_engine();
+  const config::HostSpec host = test_host(4 * GiB);
+  engine::Platform platform = engine::build_platform(host);
+  engine::HostMemory memory(host, config::MemorySpec{}, platform);
+  std::vector<analysis::Interval> stalls;
+  sg4::Actor::create("throttled", platform.cpu, [&] {
+    sg4::this_actor::sleep_for(1);
+    mm::TouchCost c;
+    c.high_throttle_s = 0.25;
+    c.fault_waits = 10;  // 10 x 100 us
+    memory.pay(c, stalls);
+  });
+  engine->run();
+  REQUIRE(stalls.size() == 1);
+  CHECK(stalls[0].begin_s == 1.0);
+  CHECK(close_rel(stalls[0].end_s, 1.0 + 0.001 + 0.25, 1e-12));
+}
+
+TEST_CASE("a group OOM kills only inside the group, stop frees memory without an OOM") {
+  enable_invariant_checks();
+  auto engine = engine::create_engine();
+  const config::HostSpec host = test_host(4 * GiB);  // no swap
+  engine::Platform platform = engine::build_platform(host);
+  engine::HostMemory memory(host, config::MemorySpec{}, platform);
+  mm::GroupLimits limits;
+  limits.max_bytes = 64 * MiB;  // 16384 pages
+  const mm::GroupId box = memory.add_group("box", limits);
+  std::vector<std::string> killed;
+  const mm::OwnerId big = memory.add_process("big", 0, [&] { killed.push_back("big"); });
+  const mm::OwnerId first = memory.add_process("first", 0, box, [&] { killed.push_back("first"); });
+  const mm::OwnerId second = memory.add_process("second", 0, box, [&] { killed.push_back("second"); });
+  const mm::OwnerId done = memory.add_process("done", 0, [&] { killed.push_back("done"); });
+  std::optional<mm::TouchCost> retried;
+  sg4::Actor::create("w", platform.cpu, [&] {
+    // `big` (root group) holds 1 GiB: the host OOM killer's choice by far, but not a group OOM's.
+    const mm::MappingId heap = memory.map(big, mm::Backing::anon, "big", GiB);
+    REQUIRE(memory.touch(big, heap, 0, GiB));
+    const mm::MappingId a = memory.map(first, mm::Backing::anon, "a", 32 * MiB);
+    REQUIRE(memory.touch(first, a, 0, 32 * MiB));
+    // 48 MiB more in the box: 8192 + 12288 pages > 16384 with nothing to swap: group OOM. `second`
+    // holds 8192 pages when the killer looks (the 4096 it could not place were dropped), tying
+    // `first`'s 8192: the lower owner id, `first`, dies; the retry then fits (12288 <= 16384).
+    const mm::MappingId b = memory.map(second, mm::Backing::anon, "b", 48 * MiB);
+    retried = memory.touch(second, b, 0, 48 * MiB);
+    // A workload that ends frees its memory without an OOM kill or a callback.
+    const mm::MappingId d = memory.map(done, mm::Backing::anon, "d", 16 * MiB);
+    REQUIRE(memory.touch(done, d, 0, 16 * MiB));
+    memory.stop(done);
+  });
+  engine->run();
+  REQUIRE(retried.has_value());
+  CHECK(killed == std::vector<std::string>{"first"});
+  CHECK(memory.alive(big));
+  CHECK_FALSE(memory.alive(first));
+  CHECK(memory.alive(second));
+  CHECK_FALSE(memory.alive(done));
+  CHECK(memory.manager().owner_rss_bytes(second) == 48 * MiB);
+  CHECK(memory.manager().owner_rss_bytes(big) == GiB);
+  CHECK(memory.manager().owner_rss_bytes(done) == 0);
+  CHECK(memory.result().oom_kills == 1);
+  const std::vector<engine::HostMemory::GroupReport> groups = memory.groups();
+  REQUIRE(groups.size() == 1);
+  CHECK(groups[0].name == "box");
+  CHECK(groups[0].limits.max_bytes == 64 * MiB);
+  CHECK(groups[0].stats.events_oom == 1);
+  CHECK(groups[0].stats.events_oom_kill == 1);
+  CHECK(groups[0].stats.usage_pages == 12288);
+  CHECK(groups[0].stats.peak_usage_pages == 16384);
+  CHECK(memory.manager().group_stats(mm::kRootGroup).events_oom_kill == 0);
+}
+
+TEST_CASE("shared files: find-or-create by name, one copy for two processes, discard writes back") {
+  auto engine = engine::create_engine();
+  const config::HostSpec host = test_host(4 * GiB);
+  engine::Platform platform = engine::build_platform(host);
+  engine::HostMemory memory(host, config::MemorySpec{}, platform);
+  const mm::FileId model = memory.file("model.gguf", 64 * MiB);
+  CHECK(memory.file("model.gguf", 64 * MiB) == model);
+  CHECK_THROWS_AS(memory.file("model.gguf", 32 * MiB), std::logic_error);
+  const mm::OwnerId x = memory.add_process("x", 0, nullptr), y = memory.add_process("y", 0, nullptr);
+  const mm::MappingId mx = memory.map_file(x, model, mm::FileUse::mapped);
+  const mm::MappingId my = memory.map_file(y, model, mm::FileUse::mapped);
+  double write_done_s = -1;
+  sg4::Actor::create("w", platform.cpu, [&] {
+    REQUIRE(memory.touch(x, mx, 0, 64 * MiB, mm::AccessPattern::sequential, /*write=*/true));
+    const std::optional<mm::TouchCost> c = memory.touch(y, my, 0, 64 * MiB);
+    REQUIRE(c);
+    CHECK(c->hit_bytes == 64 * MiB);
+    memory.discard(my, 0, 32 * MiB);  // 32 MiB dirty: written back in the background
+    sg4::this_actor::sleep_for(1);
+    write_done_s = sg4::Engine::get_clock();
+  });
+  engine->run();
+  CHECK(memory.manager().stats().file_frames == 32 * MiB / kPage);
+  CHECK(memory.result().writeback_bytes == 32 * MiB);
+  CHECK(write_done_s == 1.0);  // nobody waited for the writeback
+}
+
+TEST_CASE("platform: a bus transfer and compute take the longer of the two, two share the bus") {
   auto engine = engine::create_engine();
   config::HostSpec host = test_host(4 * GiB);
   host.cpu_flops = 1e12;

@@ -259,7 +259,7 @@ std::uint64_t swap_out_with_swappiness(int swappiness) {
   return mm.stats().swap_out_bytes;
 }
 
-TEST_CASE("swappiness 0 never swaps while file pages exist; 60 does") {
+TEST_CASE("swappiness 0 never swaps while file pages exist, 60 does") {
   CHECK(swap_out_with_swappiness(0) == 0);
   CHECK(swap_out_with_swappiness(60) > 0);
 }
