@@ -92,6 +92,7 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
     close_open_intervals(w.busy, scenario.duration_s);
     close_open_intervals(w.memory_stall, scenario.duration_s);
   }
+  memory.check_all();
   result.memory = memory.result();
   return result;
 }

@@ -61,7 +61,7 @@ TEST_CASE("a ConfigError in a child keeps its message and exit status 2") {
   }
 }
 
-TEST_CASE("an internal error names the host; no new child starts after a failure") {
+TEST_CASE("an internal error names the host, no new child starts after a failure") {
   namespace fs = std::filesystem;
   const fs::path marker = fs::temp_directory_path() / ("hr-runner-" + std::to_string(::getpid()));
   fs::remove(marker);

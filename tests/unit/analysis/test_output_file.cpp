@@ -73,7 +73,7 @@ TEST_CASE("a new file gets 0666 minus the umask") {
   CHECK((mode_of(dir / "b.json") & 07777) == 0664);  // 0666 & ~002
 }
 
-TEST_CASE("a symbolic link stays a link; its target is replaced and keeps its mode") {
+TEST_CASE("a symbolic link stays a link, its target is replaced and keeps its mode") {
   TempDir dir;
   fs::create_directories(dir.path / "real");
   const std::string target = dir / "real/report.csv";

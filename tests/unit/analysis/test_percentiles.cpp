@@ -42,7 +42,7 @@ TEST_CASE("percentiles ignore input order and hit exact ranks on 1..100") {
   CHECK(*percentile_nearest_rank(values, 99.5) == 100);
 }
 
-TEST_CASE("percentile of an empty sample is absent; p outside [0, 100] is rejected") {
+TEST_CASE("percentile of an empty sample is absent, p outside [0, 100] is rejected") {
   CHECK_FALSE(percentile_nearest_rank({}, 50).has_value());
   CHECK_THROWS_AS(percentile_nearest_rank({1.0}, 101), std::invalid_argument);
   CHECK_THROWS_AS(percentile_nearest_rank({1.0}, -1), std::invalid_argument);

@@ -51,7 +51,7 @@ TEST_CASE("process metrics: rates, warm step, progress, stall, keeps up") {
   CHECK(j["peak_anon_bytes"] == 1 << 20);
 }
 
-TEST_CASE("process metrics: finished work keeps up at the asked rate; no data, no metrics") {
+TEST_CASE("process metrics: finished work keeps up at the asked rate, no data, no metrics") {
   models::ProcessData d;
   d.asked_steps_per_s = 100;
   d.pattern = "sequential";

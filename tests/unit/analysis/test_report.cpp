@@ -132,7 +132,7 @@ TEST_CASE("csv: long format, one row per host x workload x metric") {
   CHECK(csv.find("\nh96,,verdict,,oom\n") != std::string::npos);
 }
 
-TEST_CASE("format names parse; unknown ones do not") {
+TEST_CASE("format names parse, unknown ones do not") {
   CHECK(parse_format("md") == Format::md);
   CHECK(parse_format("json") == Format::json);
   CHECK(parse_format("csv") == Format::csv);

@@ -188,7 +188,7 @@ TEST_CASE("platform: a bus transfer and compute take the longer of the two, two 
   CHECK(close_rel(second_s, 0.8, 1e-12));
 }
 
-TEST_CASE("workload registry: llm-server is registered; an unknown kind is an internal error") {
+TEST_CASE("workload registry: llm-server is registered, an unknown kind is an internal error") {
   CHECK(engine::WorkloadRegistry::instance().find("llm-server") != nullptr);
   CHECK(engine::WorkloadRegistry::instance().find("no-such-kind") == nullptr);
   config::Scenario sc = test_scenario(test_host(4 * GiB), 1);

@@ -179,7 +179,7 @@ TEST_CASE("work not done by the horizon: progress fraction, no time to finish") 
   CHECK(close_rel(*r.metrics.progress, 101.0 / 400, 1e-12));
 }
 
-TEST_CASE("a process growing past memory with no swap is OOM-killed; the other process keeps running") {
+TEST_CASE("a process growing past memory with no swap is OOM-killed, the other process keeps running") {
   // 1 GiB for both (RAM - 256 MiB reserve), no swap: the ramp to 2 GiB cannot be held.
   config::Scenario sc = test_scenario(test_host(1 * GiB + 256 * MiB), 10);
   auto small = anon_process(128 * MiB, 10, 1 * MiB);

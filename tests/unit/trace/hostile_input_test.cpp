@@ -140,7 +140,7 @@ TEST_CASE("a line of exactly 65536 bytes is still a line") {
   CHECK(t.page_ids == std::vector<std::uint64_t>{1, 123});
 }
 
-TEST_CASE("one CSV row with a 64 GiB object is refused; --max-row-pages raises the limit") {
+TEST_CASE("one CSV row with a 64 GiB object is refused, --max-row-pages raises the limit") {
   const auto path = write_file("huge_object.csv", "offset,size\n0,4096\n0,68719476736\n");
   const auto r = cache_lru(path, {"--id-col", "offset", "--size-col", "size"});
   CHECK(r.exit_code == 2);
