@@ -74,44 +74,17 @@ struct QuantSpec {
   double bits_per_weight = 0;
 };
 
-enum class WeightsMode { mmap, load, wired };
-
-struct ArrivalSpec {
-  enum class Kind { poisson, trace } kind = Kind::poisson;
-  double rate_per_s = 0;            // poisson
-  std::uint32_t prompt_tokens = 0;  // poisson: tokens per request
-  std::uint32_t output_tokens = 0;
-  std::string trace_path;           // trace: Azure LLM 2023 CSV, resolved to an absolute path
-  double time_scale = 1.0;          // trace: simulated gap = recorded gap * time_scale
-  std::uint64_t max_requests = 0;   // 0 = all
-};
-
-// Base of every workload kind's validated config; kinds register by name (workload_registry.hpp).
+// Base of every workload kind's validated config; each kind's own spec (models/workloads/<kind>/
+// spec.hpp) derives from it, and kinds register by name (sim/workload_kind.hpp).
 struct WorkloadSpec {
   virtual ~WorkloadSpec() = default;
   std::string name;  // unique within the scenario
-  std::string kind;  // registry name, e.g. "llm-server"
+  std::string kind;  // registry name (the scenario's `kind:`)
   int oom_score_adj = 0;
-};
-
-struct LlmServerSpec : WorkloadSpec {
-  LlmSpec model;
-  QuantSpec quant;
-  std::uint64_t weights_bytes = 0;  // params * bpw / 8, rounded up to whole bytes
-  WeightsMode weights_mode = WeightsMode::mmap;
-  bool wired_fallback_cpu = false;  // wired weights over the limit: run on CPU instead of failing
-  double kv_bytes_per_element = 2;  // f16 KV cache
-  std::uint32_t context_tokens = 0; // per sequence
-  std::uint32_t max_batch = 1;      // concurrent sequences (continuous batching)
-  std::uint64_t kv_budget_bytes = 0;  // KV cache region; default context * max_batch * per-token
-  ArrivalSpec arrivals;
-  // Whole bytes (rounded down) of one token's K and V over all layers. The config layer bounds the
-  // dimensions (each at most 2^20, so this is below 2^63); the checked conversion makes a spec
-  // built around it fail loudly (std::bad_optional_access) instead of being undefined behaviour.
-  std::uint64_t kv_bytes_per_token() const {
-    return checked_to_u64(std::floor(2.0 * model.layers * model.kv_heads * model.head_dim * kv_bytes_per_element))
-        .value();
-  }
+  // Lifecycle: starts at start_at (default 0) once every workload named in `after` finished;
+  // stopped (memory freed) at stop_at. The config layer checks stop_at > start_at and the names.
+  std::optional<double> start_at_s, stop_at_s;
+  std::vector<std::string> after;
 };
 
 struct MemorySpec {
@@ -142,6 +115,9 @@ struct Scenario {
   std::vector<HostSpec> hosts;
   MemorySpec memory;
   std::vector<std::shared_ptr<const WorkloadSpec>> workloads;
+  // Indexes into `workloads` in an order where every workload comes after those in its `after`
+  // (topological); empty = the order of `workloads`.
+  std::vector<std::size_t> start_order;
 };
 
 }  // namespace headroom::config

@@ -98,8 +98,40 @@ HostMemory::HostMemory(const config::HostSpec& host, const config::MemorySpec& m
 mm::OwnerId HostMemory::add_process(const std::string& name, int oom_score_adj, std::function<void()> on_killed) {
   mm::OwnerId id = manager_.add_owner(name, oom_score_adj);
   owner_ids_.push_back(id);
-  processes_.push_back({name, true, std::move(on_killed)});
+  processes_.push_back({name, true, std::move(on_killed), {}});
   return id;
+}
+
+HostMemory::Process* HostMemory::process(mm::OwnerId owner) {
+  auto it = std::find(owner_ids_.begin(), owner_ids_.end(), owner);
+  return it == owner_ids_.end() ? nullptr : &processes_[it - owner_ids_.begin()];
+}
+
+const HostMemory::Process* HostMemory::process(mm::OwnerId owner) const {
+  return const_cast<HostMemory*>(this)->process(owner);
+}
+
+void HostMemory::stop(mm::OwnerId owner) {
+  Process* p = process(owner);
+  if (!p || !p->alive) return;
+  for (const Process::Mapping& m : p->mappings) manager_.unmap(m.id);
+  p->mappings.clear();
+  p->alive = false;
+  check();
+}
+
+analysis::PeakMemory HostMemory::owner_memory_estimate(mm::OwnerId owner) const {
+  analysis::PeakMemory m;
+  const Process* p = process(owner);
+  if (!p || !p->alive) return m;
+  for (const Process::Mapping& mapping : p->mappings) {
+    const std::uint64_t resident = manager_.mapping_resident_bytes(mapping.id);
+    (mapping.backing == mm::Backing::wired  ? m.wired_bytes
+     : mapping.backing == mm::Backing::anon ? m.anon_bytes
+                                            : m.file_mapped_bytes) += resident;
+  }
+  m.swap_bytes = manager_.owner_swap_bytes(owner);
+  return m;
 }
 
 bool HostMemory::alive(mm::OwnerId owner) const {
@@ -109,12 +141,14 @@ bool HostMemory::alive(mm::OwnerId owner) const {
 
 mm::MappingId HostMemory::map(mm::OwnerId owner, mm::Backing backing, const std::string& name, std::uint64_t bytes) {
   mm::MappingId id = manager_.map(owner, backing, name, bytes);
+  if (Process* p = process(owner)) p->mappings.push_back({id, backing, bytes});
   check();
   return id;
 }
 
 void HostMemory::unmap(mm::MappingId mapping) {
   manager_.unmap(mapping);
+  for (Process& p : processes_) std::erase_if(p.mappings, [&](const Process::Mapping& m) { return m.id == mapping; });
   check();
 }
 
@@ -129,6 +163,7 @@ bool HostMemory::kill_for(mm::OwnerId owner) {
     throw std::logic_error("OOM victim is not a registered process");
   Process& p = processes_[it - owner_ids_.begin()];
   p.alive = false;
+  p.mappings.clear();
   if (p.on_killed)
     p.on_killed();
   return dead != owner;

@@ -42,6 +42,15 @@ class HostMemory {
 
   void unmap(mm::MappingId mapping);
 
+  // A workload that finished or reached stop_at: frees its memory like a kill, no OOM counted,
+  // on_killed is NOT called. Minimal stand-in (unmaps the owner's mappings) for helper A's
+  // HostMemory::stop of the same signature: lead, keep A's at merge.
+  void stop(mm::OwnerId owner);
+
+  // The owner's memory now, by kind (resident frames of its mappings by backing, and swap).
+  // Stand-in until helper A's manager owner_memory(); lead: replace at merge.
+  analysis::PeakMemory owner_memory_estimate(mm::OwnerId owner) const;
+
   // Touches [offset, offset + length) of `mapping` for `owner`. When the manager reports out of
   // memory, the OOM killer picks the highest-badness process, kills it and the touch is retried,
   // unless the victim is `owner` itself (or nobody may be killed, in which case `owner` dies).
@@ -81,7 +90,15 @@ class HostMemory {
     std::string name;
     bool alive = true;
     std::function<void()> on_killed;
+    struct Mapping {
+      mm::MappingId id;
+      mm::Backing backing;
+      std::uint64_t bytes;
+    };
+    std::vector<Mapping> mappings;  // live ones (stop, owner_memory_estimate)
   };
+  Process* process(mm::OwnerId owner);
+  const Process* process(mm::OwnerId owner) const;
   bool kill_for(mm::OwnerId owner);  // runs the OOM killer; false when `owner` itself died
 
   const Platform& platform_;

@@ -405,6 +405,10 @@ std::uint64_t MemoryManager::owner_rss_bytes(OwnerId owner) const {
   return pages * impl_->page();
 }
 
+std::uint64_t MemoryManager::mapping_resident_bytes(MappingId mapping) const {
+  return impl_->mappings.at(mapping).resident * impl_->page();
+}
+
 std::uint64_t MemoryManager::owner_swap_bytes(OwnerId owner) const {
   std::uint64_t pages = 0;
   for (MappingId id : impl_->owners.at(owner).mappings) pages += impl_->mappings[id].swapped.size();

@@ -107,6 +107,9 @@ class MemoryManager {
   void kill(OwnerId owner);
   std::uint64_t owner_rss_bytes(OwnerId owner) const;
   std::uint64_t owner_swap_bytes(OwnerId owner) const;
+  // Frames a mapping holds now (0 once unmapped). For per-workload peaks until owner_memory()
+  // (issue 7, part A) lands; lead: drop at merge if owner_memory() covers it.
+  std::uint64_t mapping_resident_bytes(MappingId mapping) const;
 
   MemoryStats stats() const;
   // Throws std::logic_error naming the broken law: every frame is free, cached, anonymous or
