@@ -93,6 +93,7 @@ void emit_service(FieldSink& sink, const ServiceSummary& s) {
   sink.integer("failed", s.failed, s.unit);
   sink.integer("backlog", s.backlog, s.unit);
   sink.number("backlog_growth", static_cast<double>(s.backlog_growth), s.unit);
+  sink.integer("concurrency", s.concurrency, s.unit);
   sink.number("progress", s.progress, "fraction");
   sink.boolean("keeps_up", s.keeps_up);
   sink.text("reason", s.reason);
@@ -142,6 +143,10 @@ void emit_memory(FieldSink& sink, const HostSummary& s) {
   sink.integer("direct_reclaim_pages", m.direct_reclaim_pages, "pages");
   sink.integer("kswapd_reclaim_pages", m.kswapd_reclaim_pages, "pages");
   sink.integer("oom_kills", m.oom_kills, "kills");
+  emit_bytes(sink, "managed", m.total_bytes);
+  sink.integer("watermark_min_bytes", m.watermark_min_bytes, "bytes");
+  sink.integer("watermark_low_bytes", m.watermark_low_bytes, "bytes");
+  sink.integer("watermark_high_bytes", m.watermark_high_bytes, "bytes");
   sink.number("psi_some_fraction", s.psi.some_fraction, "fraction");
   sink.number("psi_full_fraction", s.psi.full_fraction, "fraction");
   sink.number("stall_some_s", s.psi.some_s, "s");

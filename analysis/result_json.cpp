@@ -68,7 +68,7 @@ double exact_double(const nlohmann::json& j) { return j.get<ExactDouble>().value
 
 nlohmann::json service_json(const ServiceSummary& s) {
   return {{"unit", s.unit}, {"arrived", s.arrived}, {"completed", s.completed}, {"failed", s.failed},
-          {"backlog", s.backlog}, {"backlog_growth", s.backlog_growth}, {"progress", exact(s.progress)},
+          {"backlog", s.backlog}, {"backlog_growth", s.backlog_growth}, {"concurrency", s.concurrency}, {"progress", exact(s.progress)},
           {"failures", s.failures}, {"keeps_up", s.keeps_up}, {"reason", s.reason}};
 }
 ServiceSummary service_from(const nlohmann::json& j) {
@@ -79,6 +79,7 @@ ServiceSummary service_from(const nlohmann::json& j) {
   j.at("failed").get_to(s.failed);
   j.at("backlog").get_to(s.backlog);
   j.at("backlog_growth").get_to(s.backlog_growth);
+  j.at("concurrency").get_to(s.concurrency);
   s.progress = exact_optional(j.at("progress"));
   j.at("failures").get_to(s.failures);
   j.at("keeps_up").get_to(s.keeps_up);

@@ -88,7 +88,12 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   k.info["device"] = data.device;
   k.info["weights_bytes"] = data.weights_bytes;
   k.info["kv_budget_bytes"] = data.kv_budget_bytes;
+  k.info["max_batch"] = data.max_batch;
+  k.info["prefill_steps"] = data.prefill_steps;
+  k.info["decode_steps"] = data.decode_steps;
   k.units["weights_bytes"] = k.units["kv_budget_bytes"] = "bytes";
+  k.units["max_batch"] = "sequences";
+  k.units["prefill_steps"] = k.units["decode_steps"] = "steps";
   Json& m = k.metrics = Json::object();
   m["requests_arrived"] = f.arrived;
   m["requests_completed"] = f.completed;
