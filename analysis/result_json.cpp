@@ -6,12 +6,25 @@
 
 #include "analysis/summary.hpp"
 
+// std::optional<double> as a number or null (ServiceSummary::progress).
+template <>
+struct nlohmann::adl_serializer<std::optional<double>> {
+  static void to_json(json& j, const std::optional<double>& value) {
+    j = value ? json(*value) : json(nullptr);
+  }
+  static void from_json(const json& j, std::optional<double>& value) {
+    value = j.is_null() ? std::nullopt : std::optional<double>(j.get<double>());
+  }
+};
+
 namespace headroom::analysis {
 
 // Every field is listed: a field added to results.hpp must be added here too, or `compare`
 // (which moves results through this JSON) silently loses it (tests/unit/analysis/
 // test_result_json.cpp gives every field a distinct value and checks it arrives).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Interval, begin_s, end_s)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ServiceSummary, unit, arrived, completed, failed, backlog, backlog_growth,
+                                   concurrency, progress, failures, keeps_up, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PeakMemory, anon_bytes, file_mapped_bytes, wired_bytes, swap_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryResult, total_bytes, peak_file_bytes, peak_anon_bytes,
                                    peak_unevictable_bytes, peak_swap_bytes, major_faults,
@@ -19,33 +32,22 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryResult, total_bytes, peak_file_bytes, p
                                    direct_reclaim_pages, kswapd_reclaim_pages, oom_kills, refault_bytes,
                                    watermark_min_bytes, watermark_low_bytes, watermark_high_bytes)
 
-// A workload's kind data (KindData) stays in the process that simulated it: a child sends
-// summarised() results, whose kind figures travel in the summary instead.
-void to_json(nlohmann::json& j, const WorkloadResult& w) {
-  if (w.data) throw std::logic_error("host_result_to_json: workload '" + w.name + "' still holds its kind data; send summarised() results");
-  j = {{"name", w.name}, {"kind", w.kind}, {"group", w.group}, {"status", to_string(w.status)},
-       {"cause", to_string(w.cause)}, {"status_detail", w.status_detail}, {"fell_back", w.fell_back},
-       {"start_s", w.start_s}, {"end_s", w.end_s}, {"busy", w.busy}, {"memory_stall", w.memory_stall},
-       {"peak", w.peak}};
+// Statuses and causes travel as their report words (results.cpp holds the one table of them).
+template <class Enum, std::optional<Enum> (*parse)(const std::string&)>
+void enum_from_json(const nlohmann::json& j, Enum& value) {
+  const auto parsed = parse(j.get<std::string>());
+  if (!parsed) throw std::runtime_error("unknown workload status or cause '" + j.get<std::string>() + "'");
+  value = *parsed;
 }
+void to_json(nlohmann::json& j, WorkloadStatus status) { j = to_string(status); }
+void from_json(const nlohmann::json& j, WorkloadStatus& status) { enum_from_json<WorkloadStatus, workload_status_from>(j, status); }
+void to_json(nlohmann::json& j, Cause cause) { j = to_string(cause); }
+void from_json(const nlohmann::json& j, Cause& cause) { enum_from_json<Cause, cause_from>(j, cause); }
 
-void from_json(const nlohmann::json& j, WorkloadResult& w) {
-  j.at("name").get_to(w.name);
-  j.at("kind").get_to(w.kind);
-  j.at("group").get_to(w.group);
-  const auto status = workload_status_from(j.at("status").get<std::string>());
-  const auto cause = cause_from(j.at("cause").get<std::string>());
-  if (!status || !cause) throw std::runtime_error("unknown workload status or cause");
-  w.status = *status;
-  w.cause = *cause;
-  j.at("status_detail").get_to(w.status_detail);
-  j.at("fell_back").get_to(w.fell_back);
-  j.at("start_s").get_to(w.start_s);
-  j.at("end_s").get_to(w.end_s);
-  j.at("busy").get_to(w.busy);
-  j.at("memory_stall").get_to(w.memory_stall);
-  j.at("peak").get_to(w.peak);
-}
+// A workload's kind data (KindData) is not listed: it stays in the process that simulated it (a
+// child sends summarised() results, whose kind figures travel in the summary instead).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WorkloadResult, name, kind, group, status, cause, status_detail, fell_back,
+                                   start_s, end_s, busy, memory_stall, peak)
 
 namespace {
 
@@ -60,32 +62,7 @@ void from_json(const nlohmann::json& j, ExactDouble& d) { d.value = std::bit_cas
 nlohmann::json exact(std::optional<double> value) {
   return value ? nlohmann::json(ExactDouble{*value}) : nlohmann::json(nullptr);
 }
-std::optional<double> exact_optional(const nlohmann::json& j) {
-  if (j.is_null()) return std::nullopt;
-  return j.get<ExactDouble>().value;
-}
 double exact_double(const nlohmann::json& j) { return j.get<ExactDouble>().value; }
-
-nlohmann::json service_json(const ServiceSummary& s) {
-  return {{"unit", s.unit}, {"arrived", s.arrived}, {"completed", s.completed}, {"failed", s.failed},
-          {"backlog", s.backlog}, {"backlog_growth", s.backlog_growth}, {"concurrency", s.concurrency}, {"progress", exact(s.progress)},
-          {"failures", s.failures}, {"keeps_up", s.keeps_up}, {"reason", s.reason}};
-}
-ServiceSummary service_from(const nlohmann::json& j) {
-  ServiceSummary s;
-  j.at("unit").get_to(s.unit);
-  j.at("arrived").get_to(s.arrived);
-  j.at("completed").get_to(s.completed);
-  j.at("failed").get_to(s.failed);
-  j.at("backlog").get_to(s.backlog);
-  j.at("backlog_growth").get_to(s.backlog_growth);
-  j.at("concurrency").get_to(s.concurrency);
-  s.progress = exact_optional(j.at("progress"));
-  j.at("failures").get_to(s.failures);
-  j.at("keeps_up").get_to(s.keeps_up);
-  j.at("reason").get_to(s.reason);
-  return s;
-}
 
 // The kind's JSON travels as text: nlohmann prints doubles so that they parse back to the same
 // double, and ordered_json keeps the key order.
@@ -94,7 +71,7 @@ nlohmann::json workload_summary_json(const WorkloadSummary& w) {
   for (const MetricRow& r : w.kind.rows) rows.push_back({r.label, r.value});
   return {{"busy_s", exact(w.busy_s)}, {"memory_stall_s", exact(w.memory_stall_s)},
           {"info", w.kind.info.dump()}, {"metrics", w.kind.metrics.dump()}, {"units", w.kind.units},
-          {"rows", rows}, {"placement", w.kind.placement}, {"service", service_json(w.kind.service)}};
+          {"rows", rows}, {"placement", w.kind.placement}, {"service", w.kind.service}};
 }
 WorkloadSummary workload_summary_from(const nlohmann::json& j) {
   WorkloadSummary w;
@@ -105,7 +82,7 @@ WorkloadSummary workload_summary_from(const nlohmann::json& j) {
   j.at("units").get_to(w.kind.units);
   for (const nlohmann::json& r : j.at("rows")) w.kind.rows.push_back({r.at(0).get<std::string>(), r.at(1).get<std::string>()});
   j.at("placement").get_to(w.kind.placement);
-  w.kind.service = service_from(j.at("service"));
+  j.at("service").get_to(w.kind.service);
   return w;
 }
 
@@ -150,7 +127,13 @@ void from_json(const nlohmann::json& j, HostResult& h) {
   h.summary = j.contains("summary") ? summary_from(j.at("summary")) : nullptr;
 }
 
-std::string host_result_to_json(const HostResult& host) { return nlohmann::json(host).dump(); }
+std::string host_result_to_json(const HostResult& host) {
+  for (const WorkloadResult& w : host.workloads)
+    if (w.data)
+      throw std::logic_error("host_result_to_json: workload '" + w.name +
+                             "' still holds its kind data; send summarised() results");
+  return nlohmann::json(host).dump();
+}
 
 HostResult host_result_from_json(const std::string& text) {
   try {

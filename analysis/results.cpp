@@ -18,31 +18,29 @@ constexpr std::array<const char*, 7> kCauseNames{"none",
 static_assert(kCauseNames.size() == static_cast<std::size_t>(kLastCause) + 1);
 }  // namespace
 
-const char* to_string(WorkloadStatus status) {
-  const auto i = static_cast<std::size_t>(status);
-  return i < kStatusNames.size() ? kStatusNames[i] : "?";
+// The word of enum value `value` in `names`, and back.
+template <class Enum, std::size_t N>
+const char* name_of(const std::array<const char*, N>& names, Enum value) {
+  const auto i = static_cast<std::size_t>(value);
+  return i < N ? names[i] : "?";
 }
-
-std::optional<WorkloadStatus> workload_status_from(const std::string& text) {
-  for (std::size_t i = 0; i < kStatusNames.size(); ++i)
-    if (text == kStatusNames[i]) return static_cast<WorkloadStatus>(i);
+template <class Enum, std::size_t N>
+std::optional<Enum> value_of(const std::array<const char*, N>& names, const std::string& text) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (text == names[i]) return static_cast<Enum>(i);
   return std::nullopt;
 }
+
+const char* to_string(WorkloadStatus status) { return name_of(kStatusNames, status); }
+std::optional<WorkloadStatus> workload_status_from(const std::string& text) {
+  return value_of<WorkloadStatus>(kStatusNames, text);
+}
+const char* to_string(Cause cause) { return name_of(kCauseNames, cause); }
+std::optional<Cause> cause_from(const std::string& text) { return value_of<Cause>(kCauseNames, text); }
 
 bool is_failure(WorkloadStatus status) {
   return status == WorkloadStatus::failed_to_start || status == WorkloadStatus::oom_killed ||
          status == WorkloadStatus::skipped;
-}
-
-const char* to_string(Cause cause) {
-  const auto i = static_cast<std::size_t>(cause);
-  return i < kCauseNames.size() ? kCauseNames[i] : "?";
-}
-
-std::optional<Cause> cause_from(const std::string& text) {
-  for (std::size_t i = 0; i < kCauseNames.size(); ++i)
-    if (text == kCauseNames[i]) return static_cast<Cause>(i);
-  return std::nullopt;
 }
 
 bool is_memory_cause(Cause cause) {

@@ -7,6 +7,18 @@ using config::MapReader;
 using config::ParseContext;
 using config::QuantSpec;
 
+namespace {
+// The catalog entry `name` in `entries` (llms or quants); else an error at `node` naming the
+// nearest entry.
+template <class Map>
+const typename Map::mapped_type& from_catalog(const MapReader& map, const YAML::Node& node, const std::string& key,
+                                              const std::string& what, const std::string& name, const Map& entries) {
+  const auto found = entries.find(name);
+  if (found == entries.end()) map.fail(node, key + ": " + config::unknown_name(what, name, entries));
+  return found->second;
+}
+}  // namespace
+
 std::vector<std::string> with_keys(std::vector<std::string> keys, std::initializer_list<const char*> more) {
   keys.insert(keys.end(), more.begin(), more.end());
   return keys;
@@ -14,20 +26,12 @@ std::vector<std::string> with_keys(std::vector<std::string> keys, std::initializ
 
 LlmSpec parse_model(const ParseContext& ctx, const MapReader& workload) {
   const YAML::Node node = workload.required("model");
-  if (node.IsScalar()) {
-    const auto found = ctx.catalog.llms.find(node.Scalar());
-    if (found == ctx.catalog.llms.end())
-      workload.fail(node, "model: " + config::unknown_name("model", node.Scalar(), ctx.catalog.llms));
-    return found->second;
-  }
+  if (node.IsScalar()) return from_catalog(workload, node, "model", "model", node.Scalar(), ctx.catalog.llms);
   const MapReader map(ctx.file, node, "model", with_keys(config::llm_field_keys(), {"use", "id"}));
   LlmSpec llm;
   if (map.has("use")) {
     const std::string base = map.string("use");
-    const auto found = ctx.catalog.llms.find(base);
-    if (found == ctx.catalog.llms.end())
-      map.fail(map.get("use"), "use: " + config::unknown_name("model", base, ctx.catalog.llms));
-    llm = found->second;
+    llm = from_catalog(map, map.get("use"), "use", "model", base, ctx.catalog.llms);
     llm.id = map.string_or("id", base);
   } else {
     llm.id = map.string("id");
@@ -45,12 +49,8 @@ LlmSpec parse_model(const ParseContext& ctx, const MapReader& workload) {
 
 QuantSpec parse_quant(const ParseContext& ctx, const MapReader& workload) {
   const YAML::Node node = workload.required("quant");
-  if (node.IsScalar()) {
-    const auto found = ctx.catalog.quants.find(node.Scalar());
-    if (found == ctx.catalog.quants.end())
-      workload.fail(node, "quant: " + config::unknown_name("quantization", node.Scalar(), ctx.catalog.quants));
-    return found->second;
-  }
+  if (node.IsScalar())
+    return from_catalog(workload, node, "quant", "quantization", node.Scalar(), ctx.catalog.quants);
   const MapReader map(ctx.file, node, "quant", {"id", "bits_per_weight"});
   return QuantSpec{map.string("id"), map.number("bits_per_weight", 0)};
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "analysis/report.hpp"
 #include "analysis/result_json.hpp"
@@ -54,21 +55,13 @@ HostResult distinct_host() {
   return h;
 }
 
-// The common fields of two workloads are equal, each named on failure.
-void check_same_workload(const WorkloadResult& a, const WorkloadResult& b) {
-  CHECK(a.name == b.name);
-  CHECK(a.kind == b.kind);
-  CHECK(a.group == b.group);
-  CHECK(a.status == b.status);
-  CHECK(a.cause == b.cause);
-  CHECK(a.status_detail == b.status_detail);
-  CHECK(a.fell_back == b.fell_back);
-  CHECK(a.start_s == b.start_s);
-  CHECK(a.end_s == b.end_s);
-  CHECK(a.peak.anon_bytes == b.peak.anon_bytes);
-  CHECK(a.peak.file_mapped_bytes == b.peak.file_mapped_bytes);
-  CHECK(a.peak.wired_bytes == b.peak.wired_bytes);
-  CHECK(a.peak.swap_bytes == b.peak.swap_bytes);
+// Every common field of a workload and of a host, for comparing two of them at once.
+auto common_fields(const WorkloadResult& w) {
+  return std::tie(w.name, w.kind, w.group, w.status, w.cause, w.status_detail, w.fell_back, w.start_s, w.end_s,
+                  w.peak.anon_bytes, w.peak.file_mapped_bytes, w.peak.wired_bytes, w.peak.swap_bytes);
+}
+auto host_fields(const HostResult& h) {
+  return std::tie(h.name, h.description, h.ram_bytes, h.page_bytes, h.mem_bw_effective_Bps, h.horizon_s, h.policy);
 }
 
 }  // namespace
@@ -80,16 +73,10 @@ TEST_CASE("child transport round-trips every field exactly") {
   const HostResult shipped = summarised(h);
   const HostResult back = host_result_from_json(host_result_to_json(shipped));
   CHECK(host_result_to_json(back) == host_result_to_json(shipped));
-  CHECK(back.name == h.name);
-  CHECK(back.description == h.description);
-  CHECK(back.ram_bytes == h.ram_bytes);
-  CHECK(back.page_bytes == h.page_bytes);
-  CHECK(back.mem_bw_effective_Bps == h.mem_bw_effective_Bps);
-  CHECK(back.horizon_s == h.horizon_s);
-  CHECK(back.policy == h.policy);
+  CHECK((host_fields(back) == host_fields(h)));
   CHECK(nlohmann::json(back.memory.refault_bytes) == 116);
   CHECK(back.memory.watermark_high_bytes == 119);
-  check_same_workload(back.workloads[0], h.workloads[0]);
+  CHECK((common_fields(back.workloads[0]) == common_fields(h.workloads[0])));
   CHECK(back.workloads[0].start_s == 0.1);
   REQUIRE(back.summary != nullptr);
   // The summary carries what the raw records and intervals said.
