@@ -217,7 +217,14 @@ class Lifecycle {
 };
 
 mm::OwnerId WorkloadContext::add_process(std::function<void()> on_killed) {
-  const mm::OwnerId owner = memory.add_process(spec.name, spec.oom_score_adj, std::move(on_killed));
+  // After the kind's own reaction, the workload is oom-killed (its dependants skipped).
+  auto killed = [this, on_killed = std::move(on_killed)] {
+    if (on_killed) on_killed();
+    if (result.status != analysis::WorkloadStatus::oom_killed)
+      failed(analysis::WorkloadStatus::oom_killed, analysis::Cause::oom_kill,
+             "killed by the OOM killer at " + std::to_string(simgrid::s4u::Engine::get_clock()) + " s");
+  };
+  const mm::OwnerId owner = memory.add_process(spec.name, spec.oom_score_adj, std::move(killed));
   owners.push_back(owner);
   return owner;
 }

@@ -36,7 +36,8 @@ struct WorkloadContext {
   std::vector<mm::OwnerId> owners;  // the workload's processes (add_process)
 
   // A process of this workload (named after it): its memory is freed when the workload finishes
-  // or is stopped. `on_killed` runs when the OOM killer takes it (see HostMemory::add_process).
+  // or is stopped. When the OOM killer takes it, `on_killed` runs (see HostMemory::add_process),
+  // then the workload is failed(oom_killed, oom_kill, "killed by the OOM killer at T s").
   mm::OwnerId add_process(std::function<void()> on_killed);
   // The kind's work is done: status finished, end_s now, its memory freed, its dependants released.
   void finished();

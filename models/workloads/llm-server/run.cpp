@@ -355,7 +355,8 @@ class LlmServer {
 
   // ---- OOM and bookkeeping ------------------------------------------------------------------
 
-  // Runs in the killing actor: every request not yet completed fails, including later arrivals.
+  // Runs in the killing actor: every request not yet completed fails, including later arrivals
+  // (the context then marks the workload oom-killed).
   void on_oom_killed() {
     const double now = sg4::Engine::get_clock();
     for (auto& r : result_.requests)
@@ -365,8 +366,6 @@ class LlmServer {
       ctx_.result.busy.back().end_s = now;
       busy_open_ = false;
     }
-    ctx_.failed(WorkloadStatus::oom_killed, Cause::oom_kill,
-                "killed by the OOM killer at " + std::to_string(now) + " s");
   }
 
   void open_busy() {
