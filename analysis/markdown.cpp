@@ -175,6 +175,11 @@ std::string render_markdown(const ScenarioResult& result) {
   out += "Scenario `" + result.scenario_path + "`, seed " + format_u64(result.seed) + ", horizon " +
          format_g(result.duration_s) + " s of simulated time, eviction policy " + policy_names(result) +
          ".\n\n";
+  if (!result.start_order.empty()) {
+    std::string order;
+    for (const std::string& name : result.start_order) order += (order.empty() ? "" : ", ") + name;
+    out += "Start order: " + order + ".\n\n";
+  }
   out += table.render() + "\n";
   std::string behind;
   for (const HostSummary& h : hosts) {

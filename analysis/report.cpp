@@ -282,6 +282,9 @@ std::string render_json(const ScenarioResult& result) {
   json.integer("seed", result.seed, "");
   json.number("duration_s", result.duration_s, "s");
   json.text("percentile_method", kPercentileMethod);
+  json.open("start_order", '[');
+  for (const std::string& name : result.start_order) json.text("", name);
+  json.close();
   json.open("hosts", '[');
   for (const HostSummary& s : summarize_hosts(result)) {
     json.begin("");

@@ -141,6 +141,7 @@ struct ScenarioResult {
   std::string scenario_path;
   std::uint64_t seed = 0;
   double duration_s = 0;
+  std::vector<std::string> start_order;  // workload names in the order they are started (`after`)
   std::vector<HostResult> hosts;
 };
 

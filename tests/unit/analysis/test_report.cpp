@@ -24,6 +24,7 @@ ScenarioResult two_hosts() {
   r.scenario_path = "scenarios/unit.yaml";
   r.seed = 7;
   r.duration_s = 10;
+  r.start_order = {"chat"};
   r.hosts = {small_host("h96", 96), small_host("h128", 128)};
   r.hosts[0].memory.oom_kills = 1;
   testing::llm(r.hosts[0].workloads[0]).requests[1].failed = true;
@@ -49,6 +50,7 @@ TEST_CASE("json carries the required keys with model values") {
   const auto json = nlohmann::json::parse(render_json(two_hosts()));
   CHECK(json["percentile_method"] == "nearest-rank");
   CHECK(json["description"] == "two hand-made hosts");
+  CHECK(json["start_order"] == nlohmann::json::array({"chat"}));
   REQUIRE(json["hosts"].size() == 2);
   const auto& h = json["hosts"][1];
   CHECK(h["name"] == "h128");
@@ -118,6 +120,7 @@ TEST_CASE("markdown: one column per host, units in labels, one verdict line per 
   CHECK(table[1] == "|---|---:|---:|");
   for (const auto& row : table) CHECK_MESSAGE(count_char(row, '|') - count_char(row, '\\') == 4, row);
   CHECK(md.find("| RAM (GiB) | 96.00 | 128.00 |") != std::string::npos);
+  CHECK(md.find("\nStart order: chat.\n") != std::string::npos);
   CHECK(md.find("| verdict | **oom** | **fits** |") != std::string::npos);
   CHECK(md.find("| service | **keeps-up** | **keeps-up** |") != std::string::npos);
   CHECK(md.find("| **chat** (llm-server) status | running on cpu | running on cpu |") != std::string::npos);
