@@ -501,3 +501,41 @@ TEST_CASE("a mixture-of-experts decode step reads the shared weights and the rou
     expected_s += (0.4 * static_cast<double>(weights) + static_cast<double>((4 + g - 1) * kPage)) / 100e9;
   CHECK(close_rel(req.finish_s - req.first_token_s, expected_s, 1e-9));
 }
+
+TEST_CASE("the engine never opens a trace: the requests parsed at load time are served") {
+  config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
+  auto server = test_server("llm", 1 * GiB, WeightsMode::mmap);
+  server->arrivals.kind = workloads::ArrivalSpec::Kind::trace;
+  server->arrivals.trace_path = "/nonexistent/trace.csv";  // would fail if anything opened it
+  server->arrivals.trace_requests =
+      std::make_shared<const std::vector<workloads::Request>>(std::vector<workloads::Request>{{1.5, 4, 10}, {200, 4, 10}});
+  sc.workloads = {server};
+  const analysis::HostResult r = run(sc);
+  const auto& reqs = llm(r.workloads.at(0)).requests;
+  REQUIRE(reqs.size() == 1);  // the second arrives after the 100 s horizon
+  CHECK(reqs[0].arrival_s == 1.5);
+  CHECK(reqs[0].finish_s > 1.5);
+  CHECK(r.workloads.at(0).peak.file_mapped_bytes == 1 * GiB);  // the whole mmapped model was read
+}
+
+TEST_CASE("a server stopped at stop_at frees its memory; requests after the stop stay unfinished") {
+  enable_invariant_checks();
+  config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
+  auto server = test_server("llm", 1 * GiB, WeightsMode::load);
+  server->arrivals.rate_per_s = 0.5;
+  server->arrivals.max_requests = 0;
+  server->stop_at_s = 40;
+  sc.workloads = {server};
+  const analysis::HostResult r = run(sc);
+  const auto& w = r.workloads.at(0);
+  CHECK(status(w) == "stopped");
+  CHECK(w.end_s == doctest::Approx(40).epsilon(1e-12));
+  std::size_t after_stop = 0, completed_after_stop = 0;
+  for (const auto& q : llm(w).requests) {
+    after_stop += q.arrival_s > 40;
+    completed_after_stop += q.finish_s > 40;
+  }
+  CHECK(after_stop > 10);  // about 30 expected at 0.5/s over 60 s
+  CHECK(completed_after_stop == 0);
+  CHECK(w.peak.anon_bytes >= 1 * GiB);  // the loaded weights were held until the stop
+}
