@@ -95,7 +95,7 @@ TEST_CASE("after: a chain starts in order at its predecessors' end times, each f
   }
 }
 
-TEST_CASE("start_at delays a start; after and start_at together wait for both") {
+TEST_CASE("start_at delays a start, and after with start_at waits for both") {
   config::Scenario sc = test_scenario(test_host(4 * GiB), 100);
   auto a = job("a", 2), late = job("late", 1), both = job("both", 1);
   late->start_at_s = 3;
@@ -143,7 +143,7 @@ TEST_CASE("dependants of a workload that failed to start are skipped, naming the
   CHECK(named(r, "free").status == WorkloadStatus::finished);
 }
 
-TEST_CASE("a workload whose start is beyond the horizon is not-started; one still working is running") {
+TEST_CASE("a workload whose start is beyond the horizon is not-started, one still working is running") {
   config::Scenario sc = test_scenario(test_host(4 * GiB), 10);
   auto never = job("never", 1), busy = job("busy", 50);
   never->start_at_s = 20;

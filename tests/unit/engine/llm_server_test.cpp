@@ -518,7 +518,7 @@ TEST_CASE("the engine never opens a trace: the requests parsed at load time are 
   CHECK(r.workloads.at(0).peak.file_mapped_bytes == 1 * GiB);  // the whole mmapped model was read
 }
 
-TEST_CASE("a server stopped at stop_at frees its memory; requests after the stop stay unfinished") {
+TEST_CASE("a server stopped at stop_at frees its memory and requests after the stop stay unfinished") {
   enable_invariant_checks();
   config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
   auto server = test_server("llm", 1 * GiB, WeightsMode::load);
