@@ -32,6 +32,10 @@ void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec);
 std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
                                const std::string& key, const std::string& text);
 
+// The same path as messages show it: relative to the working directory when the scenario path was
+// relative (so that a message reads the same on every checkout).
+std::string shown_input_path(const ParseContext& ctx, const std::string& text);
+
 // "2.5GiB" style text for messages.
 std::string format_bytes(std::uint64_t bytes);
 

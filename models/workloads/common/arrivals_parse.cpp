@@ -38,10 +38,11 @@ void parse_poisson(const ParseContext& ctx, const MapReader& map, std::uint32_t 
                  " does not fit in context " + std::to_string(context_tokens));
 }
 
-// The trace's requests that arrive before the horizon, scaled.
-std::shared_ptr<const std::vector<Request>> read_trace(const ArrivalSpec& a, double horizon_s) {
+// The trace's requests that arrive before the horizon, scaled; errors name the file as `shown`.
+std::shared_ptr<const std::vector<Request>> read_trace(const ArrivalSpec& a, const std::string& shown,
+                                                       double horizon_s) {
   auto out = std::make_shared<std::vector<Request>>();
-  for (const models::TraceRequest& r : models::read_azure_trace(a.trace_path, a.max_requests)) {
+  for (const models::TraceRequest& r : models::read_azure_trace(shown, a.max_requests)) {
     const double t = r.offset_s * a.time_scale;
     if (t >= horizon_s) break;
     out->push_back({t, r.context_tokens, r.generated_tokens});
@@ -71,7 +72,7 @@ ArrivalSpec parse_arrivals(const ParseContext& ctx, const MapReader& workload, s
   arrivals.trace_path = config::resolve_input_file(ctx, map.get("trace"), "trace", text);
   if (map.has("time_scale")) arrivals.time_scale = map.number("time_scale", 0);
   arrivals.max_requests = static_cast<std::uint64_t>(map.integer_or("max_requests", 0, 0, INT64_MAX));
-  arrivals.trace_requests = read_trace(arrivals, ctx.duration_s);
+  arrivals.trace_requests = read_trace(arrivals, config::shown_input_path(ctx, text), ctx.duration_s);
   return arrivals;
 }
 
