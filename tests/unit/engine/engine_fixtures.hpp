@@ -86,6 +86,15 @@ inline void set_trace(workloads::LlmServerSpec& spec, const std::string& path) {
   spec.arrivals.trace_requests = requests;
 }
 
+// test_server with open-ended Poisson arrivals at `rate_per_s` (no request cap).
+inline std::shared_ptr<workloads::LlmServerSpec> poisson_server(const std::string& name, std::uint64_t weights_bytes,
+                                                                workloads::WeightsMode mode, double rate_per_s) {
+  auto s = test_server(name, weights_bytes, mode);
+  s->arrivals.rate_per_s = rate_per_s;
+  s->arrivals.max_requests = 0;
+  return s;
+}
+
 inline config::Scenario test_scenario(const config::HostSpec& host, double duration_s) {
   config::Scenario sc;
   sc.name = "engine-test";

@@ -354,9 +354,7 @@ TEST_CASE("OOM never kills a workload with oom_score_adj -1000") {
 TEST_CASE("requests longer than the context fail at arrival") {
   enable_invariant_checks();
   config::Scenario sc = test_scenario(test_host(16 * GiB), 2);
-  auto server = test_server("llm", 1 * GiB, WeightsMode::mmap);
-  server->arrivals.rate_per_s = 20;
-  server->arrivals.max_requests = 0;
+  auto server = poisson_server("llm", 1 * GiB, WeightsMode::mmap, 20);
   server->arrivals.prompt_tokens = 20;
   server->arrivals.output_tokens = 45;  // 65 > 64 tokens of context
   sc.workloads = {server};
@@ -521,9 +519,7 @@ TEST_CASE("the engine never opens a trace: the requests parsed at load time are 
 TEST_CASE("a server stopped at stop_at frees its memory and requests after the stop stay unfinished") {
   enable_invariant_checks();
   config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
-  auto server = test_server("llm", 1 * GiB, WeightsMode::load);
-  server->arrivals.rate_per_s = 0.5;
-  server->arrivals.max_requests = 0;
+  auto server = poisson_server("llm", 1 * GiB, WeightsMode::load, 0.5);
   server->stop_at_s = 40;
   sc.workloads = {server};
   const analysis::HostResult r = run(sc);
