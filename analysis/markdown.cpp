@@ -13,10 +13,6 @@ namespace {
 
 std::string cell_gib(std::uint64_t bytes) { return format_fixed(to_gib(bytes), 2); }
 std::string cell_percent(double fraction) { return format_fixed(100.0 * fraction, 1); }
-std::string cell_value(std::optional<double> value) { return value ? format_g(*value, 4) : "n/a"; }
-std::string cell_pair(std::optional<double> a, std::optional<double> b) {
-  return cell_value(a) + " / " + cell_value(b);
-}
 
 std::string escape_cell(const std::string& text) {
   std::string out;
@@ -66,6 +62,9 @@ void add_memory_rows(Table& t, const std::vector<HostSummary>& hosts) {
   add_host_row(t, hosts, "verdict", [](const HostSummary& h) {
     return std::string("**") + to_string(h.verdict.verdict) + "**";
   });
+  add_host_row(t, hosts, "service", [](const HostSummary& h) {
+    return std::string("**") + to_string(h.service.verdict) + "**";
+  });
   auto mem = [](std::uint64_t MemoryResult::*field) {
     return [field](const HostSummary& h) { return cell_gib(h.host->memory.*field); };
   };
@@ -93,39 +92,51 @@ void add_memory_rows(Table& t, const std::vector<HostSummary>& hosts) {
   });
 }
 
-using WorkloadCell = std::function<std::string(const WorkloadSummary&)>;
+// The workload's (result, summary) on a host, or nullptr.
+struct WorkloadOnHost {
+  const WorkloadResult* result = nullptr;
+  const WorkloadSummary* summary = nullptr;
+};
+WorkloadOnHost find_workload(const HostSummary& h, const std::string& name) {
+  for (std::size_t i = 0; i < h.workloads.size() && i < h.host->workloads.size(); ++i)
+    if (h.host->workloads[i].name == name) return {&h.host->workloads[i], &h.workloads[i]};
+  return {};
+}
+
+using WorkloadCell = std::function<std::string(const WorkloadOnHost&)>;
 
 void add_workload_row(Table& t, const std::vector<HostSummary>& hosts, const std::string& workload,
                       const std::string& label, const WorkloadCell& cell) {
   add_host_row(t, hosts, label, [&](const HostSummary& h) {
-    for (const WorkloadSummary& w : h.workloads) {
-      if (w.name == workload) return cell(w);
-    }
-    return std::string("absent");
+    const WorkloadOnHost w = find_workload(h, workload);
+    return w.result ? cell(w) : std::string("absent");
   });
 }
 
+std::string cell_time(double t_s) { return t_s >= 0 ? format_g(t_s, 4) : "n/a"; }
+
+// The common rows (status, start and end, service), then the rows the kind gives, in the order of
+// the first host that has the workload.
 void add_workload_rows(Table& t, const std::vector<HostSummary>& hosts, const std::string& name,
-                       const std::string& kind) {
+                       const std::string& kind, const std::vector<MetricRow>& kind_rows) {
   const std::string p = name + ": ";
-  add_workload_row(t, hosts, name, "**" + name + "** (" + kind + ") status",
-                   [](const WorkloadSummary& w) { return w.status + (w.device.empty() ? "" : " on " + w.device); });
-  add_workload_row(t, hosts, name, p + "requests completed / failed / unfinished", [](const WorkloadSummary& w) {
-    return format_u64(w.requests_completed) + " / " + format_u64(w.requests_failed) + " / " +
-           format_u64(w.requests_unfinished);
+  add_workload_row(t, hosts, name, "**" + name + "** (" + kind + ") status", [](const WorkloadOnHost& w) {
+    const std::string& where = w.summary->kind.placement;
+    return std::string(to_string(w.result->status)) + (where.empty() ? "" : " on " + where);
   });
-  add_workload_row(t, hosts, name, p + "throughput (tokens/s)",
-                   [](const WorkloadSummary& w) { return format_g(w.tokens_per_s, 4); });
-  add_workload_row(t, hosts, name, p + "TTFT p50 / p99 (s)",
-                   [](const WorkloadSummary& w) { return cell_pair(w.ttft_s.p50, w.ttft_s.p99); });
-  add_workload_row(t, hosts, name, p + "TPOT p50 / p99 (s/token)",
-                   [](const WorkloadSummary& w) { return cell_pair(w.tpot_s.p50, w.tpot_s.p99); });
-  add_workload_row(t, hosts, name, p + "end-to-end p50 / p99 (s)",
-                   [](const WorkloadSummary& w) { return cell_pair(w.e2e_s.p50, w.e2e_s.p99); });
-  add_workload_row(t, hosts, name, p + "queue wait p50 / p99 (s)",
-                   [](const WorkloadSummary& w) { return cell_pair(w.queue_wait_s.p50, w.queue_wait_s.p99); });
-  add_workload_row(t, hosts, name, p + "memory stall (s)",
-                   [](const WorkloadSummary& w) { return format_g(w.memory_stall_s, 4); });
+  add_workload_row(t, hosts, name, p + "start / end (s)", [](const WorkloadOnHost& w) {
+    return cell_time(w.result->start_s) + " / " + cell_time(w.result->end_s);
+  });
+  add_workload_row(t, hosts, name, p + "keeps up", [](const WorkloadOnHost& w) {
+    return std::string(w.summary->kind.service.keeps_up ? "yes" : "**no**");
+  });
+  for (const MetricRow& row : kind_rows) {
+    add_workload_row(t, hosts, name, p + row.label, [&](const WorkloadOnHost& w) {
+      for (const MetricRow& r : w.summary->kind.rows)
+        if (r.label == row.label) return r.value;
+      return std::string("n/a");
+    });
+  }
 }
 
 // "`linux`", or "`lru` (host-a), `arc` (host-b)" when hosts were simulated with different policies.
@@ -151,10 +162,11 @@ std::string render_markdown(const ScenarioResult& result) {
   add_memory_rows(table, hosts);
   std::vector<std::string> seen;  // workloads in order of first appearance across hosts
   for (const HostSummary& h : hosts) {
-    for (const WorkloadSummary& w : h.workloads) {
+    for (std::size_t i = 0; i < h.workloads.size() && i < h.host->workloads.size(); ++i) {
+      const WorkloadResult& w = h.host->workloads[i];
       if (std::find(seen.begin(), seen.end(), w.name) != seen.end()) continue;
       seen.push_back(w.name);
-      add_workload_rows(table, hosts, w.name, w.kind);
+      add_workload_rows(table, hosts, w.name, w.kind, h.workloads[i].kind.rows);
     }
   }
 
@@ -163,10 +175,20 @@ std::string render_markdown(const ScenarioResult& result) {
   out += "Scenario `" + result.scenario_path + "`, seed " + format_u64(result.seed) + ", horizon " +
          format_g(result.duration_s) + " s of simulated time, eviction policy " + policy_names(result) +
          ".\n\n";
-  out += table.render() + "\n";
-  for (const HostSummary& h : hosts) {
-    out += "- **" + h.host->name + "**: " + to_string(h.verdict.verdict) + ": " + h.verdict.reason + "\n";
+  if (!result.start_order.empty()) {
+    std::string order;
+    for (const std::string& name : result.start_order) order += (order.empty() ? "" : ", ") + name;
+    out += "Start order: " + order + ".\n\n";
   }
+  out += table.render() + "\n";
+  std::string behind;
+  for (const HostSummary& h : hosts) {
+    out += "- **" + h.host->name + "**: memory " + to_string(h.verdict.verdict) + ", service " +
+           to_string(h.service.verdict) + ". Memory: " + h.verdict.reason + ". Service: " + h.service.reason + "\n";
+    if (h.service.verdict == ServiceVerdict::falls_behind) behind += (behind.empty() ? "" : ", ") + h.host->name;
+  }
+  out += behind.empty() ? "\nEvery host keeps up with its workloads.\n"
+                        : "\nFalls behind: **" + behind + "** (a workload completes too little of what arrives).\n";
   out += "\nPercentiles are nearest-rank over requests; throughput is generated tokens / horizon; "
          "memory stall some/full follow Linux PSI (see analysis/README.md).\n";
   return out;

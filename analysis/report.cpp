@@ -43,41 +43,86 @@ class FieldSink {
   virtual void number(std::string_view key, std::optional<double> value, std::string_view unit) = 0;
   virtual void integer(std::string_view key, std::uint64_t value, std::string_view unit) = 0;
   virtual void text(std::string_view key, const std::string& value) = 0;
+  virtual void boolean(std::string_view key, bool value) = 0;
 };
 
-void emit_distribution(FieldSink& sink, std::string_view key, const Distribution& d) {
-  sink.begin(key);
-  sink.integer("count", d.count, "requests");
-  sink.number("mean", d.mean, "s");
-  sink.number("p50", d.p50, "s");
-  sink.number("p90", d.p90, "s");
-  sink.number("p99", d.p99, "s");
-  sink.number("max", d.max, "s");
-  sink.end();
-}
 
 void emit_bytes(FieldSink& sink, std::string_view stem, std::uint64_t bytes) {
   sink.integer(std::string(stem) + "_bytes", bytes, "bytes");
   sink.number(std::string(stem) + "_gib", to_gib(bytes), "GiB");
 }
 
-void emit_workload(FieldSink& sink, const WorkloadSummary& w) {
-  sink.begin("metrics");
-  sink.integer("requests_arrived", w.requests_arrived, "requests");
-  sink.integer("requests_completed", w.requests_completed, "requests");
-  sink.integer("requests_failed", w.requests_failed, "requests");
-  sink.integer("requests_unfinished", w.requests_unfinished, "requests");
-  sink.begin("failure_reasons");
-  for (const auto& [reason, count] : w.failure_reasons) sink.integer(reason, count, "requests");
+using Json = nlohmann::ordered_json;
+
+// A kind's JSON as it is: objects nest, numbers keep their type, null is a number without value.
+// `path` is the dotted key path the kind's units are given by.
+void emit_json(FieldSink& sink, std::string_view key, const Json& value, const KindSummary& k,
+               const std::string& path) {
+  const auto unit_of = [&]() -> std::string {
+    const auto found = k.units.find(path);
+    return found == k.units.end() ? "" : found->second;
+  };
+  switch (value.type()) {
+    case Json::value_t::object:
+      sink.begin(key);
+      for (const auto& [child, v] : value.items())
+        emit_json(sink, child, v, k, path.empty() ? child : path + "." + child);
+      sink.end();
+      return;
+    case Json::value_t::number_unsigned: sink.integer(key, value.get<std::uint64_t>(), unit_of()); return;
+    case Json::value_t::number_integer:
+    case Json::value_t::number_float: sink.number(key, value.get<double>(), unit_of()); return;
+    case Json::value_t::boolean: sink.boolean(key, value.get<bool>()); return;
+    case Json::value_t::string: sink.text(key, value.get<std::string>()); return;
+    case Json::value_t::null: sink.number(key, std::nullopt, unit_of()); return;
+    default: sink.text(key, value.dump()); return;  // arrays: as JSON text
+  }
+}
+
+// The fields of a JSON object at the current level (no enclosing group).
+void emit_json_fields(FieldSink& sink, const Json& object, const KindSummary& k) {
+  if (!object.is_object()) return;
+  for (const auto& [key, v] : object.items()) emit_json(sink, key, v, k, key);
+}
+
+void emit_service(FieldSink& sink, const ServiceSummary& s) {
+  sink.begin("service");
+  sink.text("unit", s.unit);
+  sink.integer("arrived", s.arrived, s.unit);
+  sink.integer("completed", s.completed, s.unit);
+  sink.integer("failed", s.failed, s.unit);
+  sink.integer("backlog", s.backlog, s.unit);
+  sink.number("backlog_growth", static_cast<double>(s.backlog_growth), s.unit);
+  sink.integer("concurrency", s.concurrency, s.unit);
+  sink.number("progress", s.progress, "fraction");
+  sink.boolean("keeps_up", s.keeps_up);
+  sink.text("reason", s.reason);
   sink.end();
-  sink.integer("generated_tokens", w.generated_tokens, "tokens");
-  sink.number("tokens_per_s", w.tokens_per_s, "tokens/s");
-  emit_distribution(sink, "ttft_s", w.ttft_s);
-  emit_distribution(sink, "tpot_s", w.tpot_s);
-  emit_distribution(sink, "e2e_s", w.e2e_s);
-  emit_distribution(sink, "queue_wait_s", w.queue_wait_s);
-  sink.number("memory_stall_s", w.memory_stall_s, "s");
+}
+
+std::optional<double> time_or_none(double t_s) { return t_s >= 0 ? std::optional<double>(t_s) : std::nullopt; }
+
+// The common part of a workload, then the kind's info, service and metrics.
+void emit_workload(FieldSink& sink, const WorkloadResult& r, const WorkloadSummary& w, bool with_name) {
+  if (with_name) sink.text("name", r.name);
+  sink.text("kind", r.kind);
+  sink.text("group", r.group);
+  sink.text("status", to_string(r.status));
+  sink.text("cause", to_string(r.cause));
+  sink.text("status_detail", r.status_detail);
+  sink.boolean("fell_back", r.fell_back);
+  sink.number("start_s", time_or_none(r.start_s), "s");
+  sink.number("end_s", time_or_none(r.end_s), "s");
+  emit_json_fields(sink, w.kind.info, w.kind);
+  sink.begin("peak");
+  sink.integer("anon_bytes", r.peak.anon_bytes, "bytes");
+  sink.integer("file_mapped_bytes", r.peak.file_mapped_bytes, "bytes");
+  sink.integer("wired_bytes", r.peak.wired_bytes, "bytes");
+  sink.integer("swap_bytes", r.peak.swap_bytes, "bytes");
   sink.end();
+  sink.number("busy_s", w.busy_s, "s");
+  emit_service(sink, w.kind.service);
+  emit_json(sink, "metrics", w.kind.metrics.is_object() ? w.kind.metrics : Json::object(), w.kind, "");
 }
 
 void emit_memory(FieldSink& sink, const HostSummary& s) {
@@ -98,6 +143,10 @@ void emit_memory(FieldSink& sink, const HostSummary& s) {
   sink.integer("direct_reclaim_pages", m.direct_reclaim_pages, "pages");
   sink.integer("kswapd_reclaim_pages", m.kswapd_reclaim_pages, "pages");
   sink.integer("oom_kills", m.oom_kills, "kills");
+  emit_bytes(sink, "managed", m.total_bytes);
+  sink.integer("watermark_min_bytes", m.watermark_min_bytes, "bytes");
+  sink.integer("watermark_low_bytes", m.watermark_low_bytes, "bytes");
+  sink.integer("watermark_high_bytes", m.watermark_high_bytes, "bytes");
   sink.number("psi_some_fraction", s.psi.some_fraction, "fraction");
   sink.number("psi_full_fraction", s.psi.full_fraction, "fraction");
   sink.number("stall_some_s", s.psi.some_s, "s");
@@ -116,6 +165,8 @@ void emit_host_header(FieldSink& sink, const HostSummary& s) {
   sink.text("policy", h.policy);
   sink.text("verdict", to_string(s.verdict.verdict));
   sink.text("verdict_reason", s.verdict.reason);
+  sink.text("service", to_string(s.service.verdict));
+  sink.text("service_reason", s.service.reason);
 }
 
 std::string json_number(std::optional<double> value) {
@@ -149,6 +200,10 @@ class JsonWriter : public FieldSink {
   void text(std::string_view key, const std::string& value) override {
     prefix(key);
     out_ += json_quote(value);
+  }
+  void boolean(std::string_view key, bool value) override {
+    prefix(key);
+    out_ += value ? "true" : "false";
   }
   std::string finish() { return out_ + "\n"; }
 
@@ -195,6 +250,7 @@ class CsvWriter : public FieldSink {
     row(key, unit, format_u64(value));
   }
   void text(std::string_view key, const std::string& value) override { row(key, "", value); }
+  void boolean(std::string_view key, bool value) override { row(key, "", value ? "true" : "false"); }
   const std::string& text() const { return out_; }
 
  private:
@@ -226,22 +282,18 @@ std::string render_json(const ScenarioResult& result) {
   json.integer("seed", result.seed, "");
   json.number("duration_s", result.duration_s, "s");
   json.text("percentile_method", kPercentileMethod);
+  json.open("start_order", '[');
+  for (const std::string& name : result.start_order) json.text("", name);
+  json.close();
   json.open("hosts", '[');
   for (const HostSummary& s : summarize_hosts(result)) {
     json.begin("");
     emit_host_header(json, s);
     emit_memory(json, s);
     json.open("workloads", '[');
-    for (const WorkloadSummary& w : s.workloads) {
+    for (std::size_t i = 0; i < s.workloads.size(); ++i) {
       json.begin("");
-      json.text("name", w.name);
-      json.text("kind", w.kind);
-      json.text("status", w.status);
-      json.text("status_detail", w.status_detail);
-      json.text("device", w.device);
-      json.integer("weights_bytes", w.weights_bytes, "bytes");
-      json.integer("kv_budget_bytes", w.kv_budget_bytes, "bytes");
-      emit_workload(json, w);
+      emit_workload(json, s.host->workloads[i], s.workloads[i], true);
       json.end();
     }
     json.close();
@@ -258,13 +310,9 @@ std::string render_csv(const ScenarioResult& result) {
     csv.set_row_owner(s.host->name, "");
     emit_host_header(csv, s);
     emit_memory(csv, s);
-    for (const WorkloadSummary& w : s.workloads) {
-      csv.set_row_owner(s.host->name, w.name);
-      csv.text("kind", w.kind);
-      csv.text("status", w.status);
-      csv.text("status_detail", w.status_detail);
-      csv.text("device", w.device);
-      emit_workload(csv, w);
+    for (std::size_t i = 0; i < s.workloads.size(); ++i) {
+      csv.set_row_owner(s.host->name, s.host->workloads[i].name);
+      emit_workload(csv, s.host->workloads[i], s.workloads[i], false);
     }
   }
   return csv.text();

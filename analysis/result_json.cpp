@@ -6,21 +6,48 @@
 
 #include "analysis/summary.hpp"
 
+// std::optional<double> as a number or null (ServiceSummary::progress).
+template <>
+struct nlohmann::adl_serializer<std::optional<double>> {
+  static void to_json(json& j, const std::optional<double>& value) {
+    j = value ? json(*value) : json(nullptr);
+  }
+  static void from_json(const json& j, std::optional<double>& value) {
+    value = j.is_null() ? std::nullopt : std::optional<double>(j.get<double>());
+  }
+};
+
 namespace headroom::analysis {
 
 // Every field is listed: a field added to results.hpp must be added here too, or `compare`
-// (which moves results through this JSON) silently loses it.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RequestRecord, arrival_s, admitted_s, first_token_s, finish_s,
-                                   prompt_tokens, output_tokens, generated_tokens, failed, failure)
+// (which moves results through this JSON) silently loses it (tests/unit/analysis/
+// test_result_json.cpp gives every field a distinct value and checks it arrives).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Interval, begin_s, end_s)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WorkloadResult, name, kind, requests, memory_stall, busy, status,
-                                   status_detail, weights_bytes, kv_budget_bytes, device,
-                                   decode_steps, prefill_steps)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ServiceSummary, unit, arrived, completed, failed, backlog, backlog_growth,
+                                   concurrency, progress, failures, keeps_up, reason)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PeakMemory, anon_bytes, file_mapped_bytes, wired_bytes, swap_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryResult, total_bytes, peak_file_bytes, peak_anon_bytes,
                                    peak_unevictable_bytes, peak_swap_bytes, major_faults,
                                    file_read_bytes, fault_read_ios, fault_waits, swap_in_bytes, swap_out_bytes, writeback_bytes,
-                                   direct_reclaim_pages, kswapd_reclaim_pages, oom_kills,
+                                   direct_reclaim_pages, kswapd_reclaim_pages, oom_kills, refault_bytes,
                                    watermark_min_bytes, watermark_low_bytes, watermark_high_bytes)
+
+// Statuses and causes travel as their report words (results.cpp holds the one table of them).
+template <class Enum, std::optional<Enum> (*parse)(const std::string&)>
+void enum_from_json(const nlohmann::json& j, Enum& value) {
+  const auto parsed = parse(j.get<std::string>());
+  if (!parsed) throw std::runtime_error("unknown workload status or cause '" + j.get<std::string>() + "'");
+  value = *parsed;
+}
+void to_json(nlohmann::json& j, WorkloadStatus status) { j = to_string(status); }
+void from_json(const nlohmann::json& j, WorkloadStatus& status) { enum_from_json<WorkloadStatus, workload_status_from>(j, status); }
+void to_json(nlohmann::json& j, Cause cause) { j = to_string(cause); }
+void from_json(const nlohmann::json& j, Cause& cause) { enum_from_json<Cause, cause_from>(j, cause); }
+
+// A workload's kind data (KindData) is not listed: it stays in the process that simulated it (a
+// child sends summarised() results, whose kind figures travel in the summary instead).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WorkloadResult, name, kind, group, status, cause, status_detail, fell_back,
+                                   start_s, end_s, busy, memory_stall, peak)
 
 namespace {
 
@@ -35,59 +62,27 @@ void from_json(const nlohmann::json& j, ExactDouble& d) { d.value = std::bit_cas
 nlohmann::json exact(std::optional<double> value) {
   return value ? nlohmann::json(ExactDouble{*value}) : nlohmann::json(nullptr);
 }
-std::optional<double> exact_optional(const nlohmann::json& j) {
-  if (j.is_null()) return std::nullopt;
-  return j.get<ExactDouble>().value;
-}
 double exact_double(const nlohmann::json& j) { return j.get<ExactDouble>().value; }
 
-nlohmann::json distribution_json(const Distribution& d) {
-  return {{"count", d.count}, {"mean", exact(d.mean)}, {"p50", exact(d.p50)}, {"p90", exact(d.p90)},
-          {"p99", exact(d.p99)}, {"max", exact(d.max)}};
-}
-Distribution distribution_from(const nlohmann::json& j) {
-  Distribution d;
-  d.count = j.at("count").get<std::size_t>();
-  d.mean = exact_optional(j.at("mean"));
-  d.p50 = exact_optional(j.at("p50"));
-  d.p90 = exact_optional(j.at("p90"));
-  d.p99 = exact_optional(j.at("p99"));
-  d.max = exact_optional(j.at("max"));
-  return d;
-}
-
-// Every WorkloadSummary field, for the same reason as the list above.
+// The kind's JSON travels as text: nlohmann prints doubles so that they parse back to the same
+// double, and ordered_json keeps the key order.
 nlohmann::json workload_summary_json(const WorkloadSummary& w) {
-  return {{"name", w.name}, {"kind", w.kind}, {"status", w.status}, {"status_detail", w.status_detail},
-          {"device", w.device}, {"weights_bytes", w.weights_bytes}, {"kv_budget_bytes", w.kv_budget_bytes},
-          {"requests_arrived", w.requests_arrived}, {"requests_completed", w.requests_completed},
-          {"requests_failed", w.requests_failed}, {"requests_unfinished", w.requests_unfinished},
-          {"failure_reasons", w.failure_reasons}, {"generated_tokens", w.generated_tokens},
-          {"tokens_per_s", exact(w.tokens_per_s)}, {"ttft_s", distribution_json(w.ttft_s)},
-          {"tpot_s", distribution_json(w.tpot_s)}, {"e2e_s", distribution_json(w.e2e_s)},
-          {"queue_wait_s", distribution_json(w.queue_wait_s)}, {"memory_stall_s", exact(w.memory_stall_s)}};
+  nlohmann::json rows = nlohmann::json::array();
+  for (const MetricRow& r : w.kind.rows) rows.push_back({r.label, r.value});
+  return {{"busy_s", exact(w.busy_s)}, {"memory_stall_s", exact(w.memory_stall_s)},
+          {"info", w.kind.info.dump()}, {"metrics", w.kind.metrics.dump()}, {"units", w.kind.units},
+          {"rows", rows}, {"placement", w.kind.placement}, {"service", w.kind.service}};
 }
 WorkloadSummary workload_summary_from(const nlohmann::json& j) {
   WorkloadSummary w;
-  j.at("name").get_to(w.name);
-  j.at("kind").get_to(w.kind);
-  j.at("status").get_to(w.status);
-  j.at("status_detail").get_to(w.status_detail);
-  j.at("device").get_to(w.device);
-  j.at("weights_bytes").get_to(w.weights_bytes);
-  j.at("kv_budget_bytes").get_to(w.kv_budget_bytes);
-  j.at("requests_arrived").get_to(w.requests_arrived);
-  j.at("requests_completed").get_to(w.requests_completed);
-  j.at("requests_failed").get_to(w.requests_failed);
-  j.at("requests_unfinished").get_to(w.requests_unfinished);
-  j.at("failure_reasons").get_to(w.failure_reasons);
-  j.at("generated_tokens").get_to(w.generated_tokens);
-  w.tokens_per_s = exact_double(j.at("tokens_per_s"));
-  w.ttft_s = distribution_from(j.at("ttft_s"));
-  w.tpot_s = distribution_from(j.at("tpot_s"));
-  w.e2e_s = distribution_from(j.at("e2e_s"));
-  w.queue_wait_s = distribution_from(j.at("queue_wait_s"));
+  w.busy_s = exact_double(j.at("busy_s"));
   w.memory_stall_s = exact_double(j.at("memory_stall_s"));
+  w.kind.info = nlohmann::ordered_json::parse(j.at("info").get<std::string>());
+  w.kind.metrics = nlohmann::ordered_json::parse(j.at("metrics").get<std::string>());
+  j.at("units").get_to(w.kind.units);
+  for (const nlohmann::json& r : j.at("rows")) w.kind.rows.push_back({r.at(0).get<std::string>(), r.at(1).get<std::string>()});
+  j.at("placement").get_to(w.kind.placement);
+  j.at("service").get_to(w.kind.service);
   return w;
 }
 
@@ -132,7 +127,13 @@ void from_json(const nlohmann::json& j, HostResult& h) {
   h.summary = j.contains("summary") ? summary_from(j.at("summary")) : nullptr;
 }
 
-std::string host_result_to_json(const HostResult& host) { return nlohmann::json(host).dump(); }
+std::string host_result_to_json(const HostResult& host) {
+  for (const WorkloadResult& w : host.workloads)
+    if (w.data)
+      throw std::logic_error("host_result_to_json: workload '" + w.name +
+                             "' still holds its kind data; send summarised() results");
+  return nlohmann::json(host).dump();
+}
 
 HostResult host_result_from_json(const std::string& text) {
   try {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace headroom::analysis {
 
 struct PrecomputedSummary;  // analysis/summary.hpp
 
-// One request of an llm-server, as the engine observed it (simulated seconds).
+// One request served by a workload (an llm-server today), as the engine observed it (simulated
+// seconds). Kinds that serve requests keep these in their KindData.
 struct RequestRecord {
   double arrival_s = 0;
   double admitted_s = -1;     // left the queue (got a batch slot and KV); < 0: never admitted
@@ -24,13 +26,7 @@ struct RequestRecord {
   std::uint32_t output_tokens = 0;     // requested
   std::uint32_t generated_tokens = 0;  // produced before the horizon or a failure
   bool failed = false;                 // killed by OOM, or rejected (e.g. context too long, wired limit)
-  std::string failure;                 // why, when failed
-};
-
-// A workload kind's own raw records (e.g. models/workloads/process/result.hpp), filled by its
-// engine side and read by its summary.
-struct KindData {
-  virtual ~KindData() = default;
+  std::string failure;                 // why, when failed (to_string of a Cause)
 };
 
 struct Interval {
@@ -38,22 +34,66 @@ struct Interval {
   double end_s = 0;
 };
 
+// Where a workload stands at the horizon (strings in to_string):
+enum class WorkloadStatus : std::uint8_t {
+  not_started,      // "not-started": its start condition was not met by the horizon
+  skipped,          // "skipped": a predecessor in `after` failed, so it never starts
+  running,          // "running": still running at the horizon
+  finished,         // "finished": did all its work
+  stopped,          // "stopped": reached its stop_at
+  failed_to_start,  // "failed-to-start"
+  oom_killed,       // "oom-killed"
+};
+const char* to_string(WorkloadStatus status);
+std::optional<WorkloadStatus> workload_status_from(const std::string& text);
+// Statuses in which a workload did not do what it was there for (its dependants are skipped).
+bool is_failure(WorkloadStatus status);
+
+// Why a workload (or one of its requests) failed.
+enum class Cause : std::uint8_t {
+  none,
+  oom_kill,            // "oom-killed": the host's OOM killer
+  group_oom_kill,      // "group-oom-killed": its memory group's memory.max OOM
+  wired_limit,         // "wired limit exceeded": the GPU wired limit refused its memory
+  context_too_long,    // "context too long": a request longer than the context
+  kv_budget,           // "kv budget exceeded": a request whose KV does not fit the budget
+  predecessor_failed,  // "predecessor failed": a workload in its `after` list failed
+};
+inline constexpr Cause kLastCause = Cause::predecessor_failed;
+const char* to_string(Cause cause);
+std::optional<Cause> cause_from(const std::string& text);
+// Whether the host's memory decided it (the memory verdict counts it); a request too long for its
+// context says nothing about memory.
+bool is_memory_cause(Cause cause);
+
+// Peak of each kind of memory the workload's processes held at once (bytes).
+struct PeakMemory {
+  std::uint64_t anon_bytes = 0, file_mapped_bytes = 0, wired_bytes = 0, swap_bytes = 0;
+};
+
+// A kind's own raw records (llm-server: its requests, steps, device); the kind's summarize()
+// reads them. They stay where the host was simulated: a `compare` child ships the summary instead.
+struct KindData {
+  virtual ~KindData() = default;
+};
+
+// The common result of one workload, for every kind: the verdict reads only this and the kind's
+// ServiceSummary.
 struct WorkloadResult {
   std::string name;
-  std::string kind;  // "llm-server"
-  std::vector<RequestRecord> requests;
-  // Intervals during which this workload waited on memory (major-fault I/O, direct reclaim).
-  std::vector<Interval> memory_stall;
+  std::string kind;   // the scenario's `kind:`
+  std::string group;  // memory group; "" = the root
+  WorkloadStatus status = WorkloadStatus::not_started;
+  Cause cause = Cause::none;  // why it failed, was skipped or fell back
+  std::string status_detail;
+  bool fell_back = false;  // ran, but not where asked (e.g. CPU after the wired limit); see detail
+  double start_s = -1, end_s = -1;  // -1: did not start / did not end by the horizon
   // Intervals during which it had work to do (for PSI "full": every non-idle workload stalled).
   std::vector<Interval> busy;
-  std::string status = "ok";  // ok | oom-killed | failed-to-start
-  std::string status_detail;
-  std::uint64_t weights_bytes = 0;
-  std::uint64_t kv_budget_bytes = 0;
-  std::string device;  // "gpu" | "cpu": where it computed
-  std::uint64_t decode_steps = 0;
-  std::uint64_t prefill_steps = 0;
-  std::shared_ptr<KindData> data;  // the kind's own records; not in json output nor the parent/child transport yet
+  // Intervals during which this workload waited on memory (major-fault I/O, direct reclaim).
+  std::vector<Interval> memory_stall;
+  PeakMemory peak;
+  std::shared_ptr<KindData> data;
 };
 
 struct MemoryResult {
@@ -72,6 +112,10 @@ struct MemoryResult {
   std::uint64_t direct_reclaim_pages = 0;
   std::uint64_t kswapd_reclaim_pages = 0;
   std::uint64_t oom_kills = 0;
+  // Bytes read back from disk after they had been evicted. Today the estimate "file reads +
+  // swap-ins beyond each workload's cold start" (engine::simulate); the lead wires the memory
+  // manager's true refault count (workingset_refault) here.
+  std::uint64_t refault_bytes = 0;
   std::uint64_t watermark_min_bytes = 0, watermark_low_bytes = 0, watermark_high_bytes = 0;
 };
 
@@ -97,6 +141,7 @@ struct ScenarioResult {
   std::string scenario_path;
   std::uint64_t seed = 0;
   double duration_s = 0;
+  std::vector<std::string> start_order;  // workload names in the order they are started (`after`)
   std::vector<HostResult> hosts;
 };
 

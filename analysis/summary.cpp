@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "analysis/number_format.hpp"
+#include "sim/workload_kind.hpp"
 
 namespace headroom::analysis {
 
@@ -119,40 +120,43 @@ Psi memory_pressure(const std::vector<WorkloadResult>& workloads, double horizon
   return psi;
 }
 
+void judge_service(ServiceSummary& s) {
+  const std::string done = "completed " + std::to_string(s.completed) + " of " + std::to_string(s.arrived) + " " + s.unit + "s";
+  const std::string backlog = "backlog " + std::to_string(s.backlog) + " at the horizon (" +
+                              (s.backlog_growth >= 0 ? "+" : "") + std::to_string(s.backlog_growth) +
+                              " over its second half)";
+  const double half_backlog = static_cast<double>(static_cast<std::int64_t>(s.backlog) - s.backlog_growth);
+  s.keeps_up = true;
+  if (s.arrived == 0) {
+    s.reason = "no " + s.unit + "s arrived";
+  } else if (s.completed == 0) {
+    s.keeps_up = false;
+    s.reason = done;
+  } else if (static_cast<double>(s.completed) < kKeepUpCompletedFraction * static_cast<double>(s.arrived)) {
+    s.keeps_up = false;
+    s.reason = done + ", " + backlog;
+  } else if (s.backlog_growth > 0 &&
+             static_cast<double>(s.backlog) >
+                 kKeepUpBacklogGrowthFactor * std::max(static_cast<double>(std::max<std::uint64_t>(s.concurrency, 1)), half_backlog)) {
+    s.keeps_up = false;
+    s.reason = done + ", " + backlog;
+  } else {
+    s.reason = done + ", " + backlog;
+  }
+}
+
 WorkloadSummary summarize_workload(const WorkloadResult& w, double horizon_s) {
   WorkloadSummary s;
-  s.name = w.name;
-  s.kind = w.kind;
-  s.status = w.status;
-  s.status_detail = w.status_detail;
-  s.device = w.device;
-  s.weights_bytes = w.weights_bytes;
-  s.kv_budget_bytes = w.kv_budget_bytes;
-  std::vector<double> ttft, tpot, e2e, wait;
-  for (const RequestRecord& r : w.requests) {
-    ++s.requests_arrived;
-    s.generated_tokens += r.generated_tokens;
-    if (r.failed) {
-      ++s.requests_failed;
-      ++s.failure_reasons[r.failure.empty() ? "unspecified" : r.failure];
-    } else if (r.finish_s >= 0) {
-      ++s.requests_completed;
-      e2e.push_back(r.finish_s - r.arrival_s);
-      if (r.generated_tokens >= 2 && r.first_token_s >= 0) {
-        tpot.push_back((r.finish_s - r.first_token_s) / (r.generated_tokens - 1));
-      }
-    } else {
-      ++s.requests_unfinished;
-    }
-    if (r.first_token_s >= 0) ttft.push_back(r.first_token_s - r.arrival_s);
-    if (r.admitted_s >= 0) wait.push_back(r.admitted_s - r.arrival_s);
-  }
-  s.tokens_per_s = horizon_s > 0 ? static_cast<double>(s.generated_tokens) / horizon_s : 0;
-  s.ttft_s = summarize_distribution(ttft);
-  s.tpot_s = summarize_distribution(tpot);
-  s.e2e_s = summarize_distribution(e2e);
-  s.queue_wait_s = summarize_distribution(wait);
+  s.busy_s = union_length_s(w.busy, horizon_s);
   s.memory_stall_s = union_length_s(w.memory_stall, horizon_s);
+  const WorkloadKind* kind = WorkloadKinds::instance().find(w.kind);
+  if (kind && kind->summarize) {
+    s.kind = kind->summarize(w, horizon_s);
+  } else {
+    s.kind.info = nlohmann::ordered_json::object();
+    s.kind.metrics = nlohmann::ordered_json::object();
+    s.kind.service.reason = "not judged: no summary registered for kind '" + w.kind + "'";
+  }
   return s;
 }
 
@@ -166,19 +170,17 @@ const char* to_string(Verdict verdict) {
   return "?";
 }
 
-std::uint64_t refault_bytes(const HostResult& host) {
-  const std::uint64_t page = std::max<std::uint64_t>(host.page_bytes, 1);
-  std::uint64_t cold_start = 0;
-  for (const WorkloadResult& w : host.workloads) cold_start += (w.weights_bytes + page - 1) / page * page;
-  const std::uint64_t read = host.memory.file_read_bytes + host.memory.swap_in_bytes;
-  return read > cold_start ? read - cold_start : 0;
+const char* to_string(ServiceVerdict verdict) {
+  return verdict == ServiceVerdict::keeps_up ? "keeps-up" : "falls-behind";
 }
 
 namespace {
 
 bool is_memory_failure(const std::string& reason) {
-  // Requests rejected for their own size say nothing about the host's memory.
-  return reason.rfind("context too long", 0) != 0;
+  // Requests rejected for their own size say nothing about the host's memory; an unknown reason
+  // is taken as memory's (the verdict would rather say oom than fits wrongly).
+  const std::optional<Cause> cause = cause_from(reason);
+  return !cause || is_memory_cause(*cause);
 }
 
 std::string percent(double fraction) { return format_fixed(100.0 * fraction, 1) + "%"; }
@@ -192,12 +194,15 @@ void append(std::string& text, const std::string& part) {
 std::string oom_reason(const HostResult& host, const std::vector<WorkloadSummary>& workloads) {
   std::string reason;
   if (host.memory.oom_kills > 0) append(reason, std::to_string(host.memory.oom_kills) + " OOM kill(s)");
-  for (const WorkloadSummary& w : workloads) {
-    if (w.status != "ok") {
-      append(reason, w.name + " " + w.status + (w.status_detail.empty() ? "" : " (" + w.status_detail + ")"));
+  for (std::size_t i = 0; i < host.workloads.size(); ++i) {
+    const WorkloadResult& w = host.workloads[i];
+    if ((w.status == WorkloadStatus::failed_to_start || w.status == WorkloadStatus::oom_killed) &&
+        is_memory_cause(w.cause)) {
+      append(reason, w.name + " " + to_string(w.status) + (w.status_detail.empty() ? "" : " (" + w.status_detail + ")"));
     }
-    for (const auto& [why, count] : w.failure_reasons) {
-      if (is_memory_failure(why)) append(reason, w.name + ": " + std::to_string(count) + " request(s) failed: " + why);
+    if (i >= workloads.size()) continue;
+    for (const auto& [why, count] : workloads[i].kind.service.failures) {
+      if (is_memory_failure(why)) append(reason, w.name + ": " + std::to_string(count) + " " + workloads[i].kind.service.unit + "(s) failed: " + why);
     }
   }
   return reason;
@@ -208,15 +213,15 @@ std::string oom_reason(const HostResult& host, const std::vector<WorkloadSummary
 std::string fallback_note(const HostResult& host) {
   std::string note;
   for (const WorkloadResult& w : host.workloads)
-    if (w.status == "ok" && w.status_detail.rfind("fell back", 0) == 0)
-      note += "; " + w.name + " " + w.status_detail;
+    if (w.fell_back && !is_failure(w.status)) note += "; " + w.name + " " + w.status_detail;
   return note;
 }
 
 VerdictResult verdict_without_fallbacks(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
-                                        const Psi& psi, std::uint64_t refault) {
+                                        const Psi& psi) {
   const std::string oom = oom_reason(host, workloads);
   if (!oom.empty()) return {Verdict::oom, oom};
+  const std::uint64_t refault = host.memory.refault_bytes;
   const double refault_ram_multiple =
       host.ram_bytes > 0 ? static_cast<double>(refault) / static_cast<double>(host.ram_bytes) : 0;
   const std::string refault_text = "re-read " + gib(refault) + " from disk beyond the cold start (" +
@@ -236,12 +241,41 @@ VerdictResult verdict_without_fallbacks(const HostResult& host, const std::vecto
   return {Verdict::fits, "no reclaim, no swap, no re-reads; " + psi_text};
 }
 
+// Statuses in which a workload serves nothing it was there for.
+bool did_not_serve(WorkloadStatus status) {
+  return status == WorkloadStatus::failed_to_start || status == WorkloadStatus::oom_killed ||
+         status == WorkloadStatus::skipped;
+}
+
 }  // namespace
 
 VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
-                             const Psi& psi, std::uint64_t refault) {
-  VerdictResult v = verdict_without_fallbacks(host, workloads, psi, refault);
+                             const Psi& psi) {
+  VerdictResult v = verdict_without_fallbacks(host, workloads, psi);
   v.reason += fallback_note(host);
+  return v;
+}
+
+ServiceVerdictResult decide_service(const HostResult& host, const std::vector<WorkloadSummary>& workloads) {
+  ServiceVerdictResult v;
+  std::string behind, fine;
+  for (std::size_t i = 0; i < host.workloads.size() && i < workloads.size(); ++i) {
+    const WorkloadResult& w = host.workloads[i];
+    const ServiceSummary& s = workloads[i].kind.service;
+    if (did_not_serve(w.status)) {
+      append(behind, w.name + " " + to_string(w.status) + ": " + s.reason);
+    } else if (!s.keeps_up) {
+      append(behind, w.name + " falls behind: " + s.reason + (w.fell_back ? " (" + w.status_detail + ")" : ""));
+    } else {
+      append(fine, w.name + " keeps up: " + s.reason);
+    }
+  }
+  if (!behind.empty()) {
+    v.verdict = ServiceVerdict::falls_behind;
+    v.reason = behind;
+  } else {
+    v.reason = fine;
+  }
   return v;
 }
 
@@ -255,8 +289,9 @@ HostSummary summarize_host(const HostResult& host) {
     for (const WorkloadResult& w : host.workloads) s.workloads.push_back(summarize_workload(w, host.horizon_s));
     s.psi = memory_pressure(host.workloads, host.horizon_s);
   }
-  s.refault_bytes = refault_bytes(host);
-  s.verdict = decide_verdict(host, s.workloads, s.psi, s.refault_bytes);
+  s.refault_bytes = host.memory.refault_bytes;
+  s.verdict = decide_verdict(host, s.workloads, s.psi);
+  s.service = decide_service(host, s.workloads);
   return s;
 }
 
@@ -266,7 +301,7 @@ HostResult summarised(HostResult host) {
   for (const WorkloadResult& w : host.workloads) summary->workloads.push_back(summarize_workload(w, host.horizon_s));
   summary->psi = memory_pressure(host.workloads, host.horizon_s);
   for (WorkloadResult& w : host.workloads) {
-    w.requests = {};
+    w.data = nullptr;
     w.memory_stall = {};
     w.busy = {};
   }

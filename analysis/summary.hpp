@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <map>
+
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,20 +43,54 @@ struct Psi {
 // or `memory_stall` intervals (a stalled workload is not idle).
 Psi memory_pressure(const std::vector<WorkloadResult>& workloads, double horizon_s);
 
-struct WorkloadSummary {
-  std::string name, kind, status, status_detail, device;
-  std::uint64_t weights_bytes = 0, kv_budget_bytes = 0;
-  std::uint64_t requests_arrived = 0, requests_completed = 0, requests_failed = 0,
-                requests_unfinished = 0;
-  std::map<std::string, std::uint64_t> failure_reasons;  // reason -> failed requests
-  std::uint64_t generated_tokens = 0;
-  double tokens_per_s = 0;  // generated tokens / horizon
-  Distribution ttft_s;      // first_token - arrival, every request that produced a token
-  Distribution tpot_s;      // (finish - first_token) / (generated - 1), completed with >= 2 tokens
-  Distribution e2e_s;       // finish - arrival, completed requests
-  Distribution queue_wait_s;  // admitted - arrival, admitted requests
-  double memory_stall_s = 0;  // union of this workload's stall intervals
+// Whether a workload keeps up with its work, from the common figures every kind gives (units of
+// work: requests for a server, steps for a job). The verdict's service part reads only this.
+struct ServiceSummary {
+  std::string unit;                 // what one unit of work is, singular ("request")
+  std::uint64_t arrived = 0;        // units offered before the horizon
+  std::uint64_t completed = 0;      // done by the horizon
+  std::uint64_t failed = 0;         // refused or lost (failed requests)
+  std::uint64_t backlog = 0;        // arrived, neither completed nor failed, at the horizon
+  std::int64_t backlog_growth = 0;  // backlog at the horizon minus backlog at half the horizon
+  std::uint64_t concurrency = 1;    // units it works on at once (a server's batch slots)
+  std::optional<double> progress;   // jobs: fraction of their work done; nullopt for servers
+  std::map<std::string, std::uint64_t> failures;  // failed units by cause (to_string(Cause) words)
+  bool keeps_up = true;
+  std::string reason;  // one line: why it keeps up or not, with the figures
 };
+
+// The request-serving rule (analysis/README.md): a server keeps up unless it completed nothing
+// of what arrived, completed less than kKeepUpCompletedFraction of it, or its backlog grew over
+// the second half of the horizon to more than kKeepUpBacklogGrowthFactor x the larger of its size
+// at the middle and its concurrency (requests in service are backlog too).
+inline constexpr double kKeepUpCompletedFraction = 0.5;
+inline constexpr double kKeepUpBacklogGrowthFactor = 2.0;
+void judge_service(ServiceSummary& service);
+
+// One row of the Markdown table a kind adds under its workload (label without the name prefix).
+struct MetricRow {
+  std::string label, value;
+};
+
+// What a kind's summarize() returns: its own figures as ordered JSON (printed as they are by the
+// json and csv writers, units from `units`), its Markdown rows, and the common ServiceSummary.
+struct KindSummary {
+  nlohmann::ordered_json info;     // workload-level attributes (llm-server: device, weights_bytes, ...)
+  nlohmann::ordered_json metrics;  // the "metrics" object (objects nest; null = no value)
+  std::map<std::string, std::string> units;  // dotted path under info/metrics ("ttft_s.p50") -> unit
+  std::vector<MetricRow> rows;               // Markdown rows
+  std::string placement;                     // Markdown status suffix: "gpu" prints "running on gpu"
+  ServiceSummary service;
+};
+
+// A workload summarised: its KindSummary plus the common figures computed from its intervals.
+struct WorkloadSummary {
+  double busy_s = 0;          // union of its busy intervals
+  double memory_stall_s = 0;  // union of its stall intervals
+  KindSummary kind;
+};
+// Runs the kind's summarize (registry) and the common figures. A kind nobody registered a summary
+// for gets empty metrics and a service "not judged".
 WorkloadSummary summarize_workload(const WorkloadResult& workload, double horizon_s);
 
 enum class Verdict { fits, pressured, thrashing, oom };
@@ -69,19 +105,27 @@ struct VerdictResult {
   std::string reason;  // the model quantities that decided it, in words
 };
 
-// Disk reads the host did beyond reading each workload's weights once (the cold start):
-// file reads + swap-ins - sum of page-rounded weight sizes, floored at 0.
-std::uint64_t refault_bytes(const HostResult& host);
+// The service part of the verdict: does every workload on the host keep up.
+enum class ServiceVerdict { keeps_up, falls_behind };
+const char* to_string(ServiceVerdict verdict);
+struct ServiceVerdictResult {
+  ServiceVerdict verdict = ServiceVerdict::keeps_up;
+  std::string reason;  // the workloads that fall behind and why; or what kept up
+};
 
 struct HostSummary {
   const HostResult* host = nullptr;  // the summarised result; must outlive the summary
   Psi psi;
-  std::uint64_t refault_bytes = 0;
-  VerdictResult verdict;
-  std::vector<WorkloadSummary> workloads;
+  std::uint64_t refault_bytes = 0;  // host->memory.refault_bytes
+  VerdictResult verdict;            // memory
+  ServiceVerdictResult service;     // service
+  std::vector<WorkloadSummary> workloads;  // one per host->workloads, in order
 };
+// Memory part: reads the common results only (statuses, causes, fallbacks, MemoryResult).
 VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
-                             const Psi& psi, std::uint64_t refault_bytes);
+                             const Psi& psi);
+// Service part: every workload's ServiceSummary and status.
+ServiceVerdictResult decide_service(const HostResult& host, const std::vector<WorkloadSummary>& workloads);
 HostSummary summarize_host(const HostResult& host);
 
 // What summarize_host computes from the per-request records and intervals.

@@ -96,6 +96,9 @@ inline analysis::ScenarioResult empty_result(const config::Scenario& scenario) {
   result.scenario_path = scenario.path;
   result.seed = scenario.seed;
   result.duration_s = scenario.duration_s;
+  for (std::size_t i = 0; i < scenario.workloads.size(); ++i)
+    result.start_order.push_back(
+        scenario.workloads[scenario.start_order.empty() ? i : scenario.start_order.at(i)]->name);
   return result;
 }
 

@@ -74,29 +74,18 @@ struct QuantSpec {
   double bits_per_weight = 0;
 };
 
-enum class WeightsMode { mmap, load, wired };
-
-struct ArrivalSpec {
-  enum class Kind { poisson, trace } kind = Kind::poisson;
-  double rate_per_s = 0;            // poisson
-  std::uint32_t prompt_tokens = 0;  // poisson: tokens per request
-  std::uint32_t output_tokens = 0;
-  std::string trace_path;           // trace: Azure LLM 2023 CSV, resolved to an absolute path
-  double time_scale = 1.0;          // trace: simulated gap = recorded gap * time_scale
-  std::uint64_t max_requests = 0;   // 0 = all
-};
-
 // Where a value stands in the scenario file (1-based; 0 when it was not read from a file), kept for
 // the checks that can only run once the whole scenario is known (an `after:` name, a cycle).
 struct SourcePosition {
   int line = 0, column = 0;
 };
 
-// Base of every workload kind's validated config; kinds register by name (workload_registry.hpp).
+// Base of every workload kind's validated config; each kind's own spec (models/workloads/<kind>/
+// spec.hpp) derives from it, and kinds register by name (sim/workload_kind.hpp).
 struct WorkloadSpec {
   virtual ~WorkloadSpec() = default;
   std::string name;  // unique within the scenario
-  std::string kind;  // registry name, e.g. "llm-server"
+  std::string kind;  // registry name (the scenario's `kind:`)
   int oom_score_adj = 0;
   // Lifecycle (sim/config/README.md, "Lifecycle"): start_at is the earliest start (simulated
   // seconds from t=0; unset = 0); with `after` the workload starts at max(start_at, the end of the
@@ -106,26 +95,6 @@ struct WorkloadSpec {
   std::string group;  // "" = root; else the name of one of Scenario::groups
   std::vector<SourcePosition> after_positions;  // one per `after` entry
   SourcePosition group_position;
-};
-
-struct LlmServerSpec : WorkloadSpec {
-  LlmSpec model;
-  QuantSpec quant;
-  std::uint64_t weights_bytes = 0;  // params * bpw / 8, rounded up to whole bytes
-  WeightsMode weights_mode = WeightsMode::mmap;
-  bool wired_fallback_cpu = false;  // wired weights over the limit: run on CPU instead of failing
-  double kv_bytes_per_element = 2;  // f16 KV cache
-  std::uint32_t context_tokens = 0; // per sequence
-  std::uint32_t max_batch = 1;      // concurrent sequences (continuous batching)
-  std::uint64_t kv_budget_bytes = 0;  // KV cache region; default context * max_batch * per-token
-  ArrivalSpec arrivals;
-  // Whole bytes (rounded down) of one token's K and V over all layers. The config layer bounds the
-  // dimensions (each at most 2^20, so this is below 2^63); the checked conversion makes a spec
-  // built around it fail loudly (std::bad_optional_access) instead of being undefined behaviour.
-  std::uint64_t kv_bytes_per_token() const {
-    return checked_to_u64(std::floor(2.0 * model.layers * model.kv_heads * model.head_dim * kv_bytes_per_element))
-        .value();
-  }
 };
 
 struct MemorySpec {

@@ -12,8 +12,11 @@
 #include "sim/config/yaml_reader.hpp"
 #include "sim/mm/watermarks.hpp"
 #include "sim/text.hpp"
+#include "sim/workload_kind.hpp"
 
 namespace headroom::config {
+using headroom::WorkloadKind;
+using headroom::WorkloadKinds;
 namespace {
 
 std::vector<std::string> host_entry_keys() {
@@ -109,9 +112,9 @@ std::shared_ptr<const WorkloadSpec> parse_workload(const ParseContext& ctx, cons
   const YAML::Node kind = node["kind"];
   if (!kind.IsDefined()) fail_at(ctx.file, node, "workload is missing required key 'kind'");
   const std::string name = scalar_text(ctx.file, kind, "kind", "a workload kind");
-  const WorkloadKind* parser = WorkloadParsers::instance().find(name);
-  if (!parser) {
-    const std::vector<std::string> kinds = WorkloadParsers::instance().names();
+  const WorkloadKind* parser = WorkloadKinds::instance().find(name);
+  if (!parser || !parser->parse) {
+    const std::vector<std::string> kinds = WorkloadKinds::instance().names();
     std::string known;
     for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k;
     const std::string near = nearest_name(name, kinds);

@@ -71,12 +71,16 @@ void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec) {
   }
 }
 
+std::string shown_input_path(const ParseContext& ctx, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path given(text);
+  return (given.is_absolute() ? given : fs::path(ctx.base_dir) / given).lexically_normal().string();
+}
+
 std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
                                const std::string& key, const std::string& text) {
   namespace fs = std::filesystem;
-  const fs::path given(text);
-  const fs::path resolved =
-      (given.is_absolute() ? given : fs::path(ctx.base_dir) / given).lexically_normal();
+  const fs::path resolved = shown_input_path(ctx, text);
   std::error_code ec;
   if (const auto problem = regular_file_problem(resolved.string(), "no such file"))
     // Paths are shown whole up to PATH_MAX (they are long legitimately), control bytes escaped.

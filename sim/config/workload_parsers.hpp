@@ -1,7 +1,7 @@
-// Workload kinds are parsed through a registry: a new kind is one new file in sim/config/workloads/
-// with a parse function and one HEADROOM_REGISTER_WORKLOAD_KIND line. The scenario loader hands
+// What a workload kind's parser (models/workloads/<kind>/parse.cpp, registered in
+// sim/workload_kind.hpp) is given, and the helpers every parser shares. The scenario loader hands
 // each `workloads:` entry to the parser its `kind:` names; an unknown kind is an error listing the
-// known ones. Only sim/config includes this header (it pulls in yaml-cpp).
+// known ones. Only front-end parsers include this header (it pulls in yaml-cpp).
 #pragma once
 
 #include <functional>
@@ -12,7 +12,6 @@
 #include "sim/config/catalog.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/yaml_reader.hpp"
-#include "sim/registry.hpp"
 
 namespace headroom::config {
 
@@ -22,17 +21,6 @@ struct ParseContext {
   const Catalog& catalog;
   double duration_s = 0;  // the scenario's horizon, for checks that depend on it
 };
-
-using WorkloadParseFn =
-    std::function<std::shared_ptr<const WorkloadSpec>(const ParseContext&, const YAML::Node&)>;
-
-struct WorkloadKind {
-  std::string name;         // the `kind:` value, e.g. "llm-server"
-  std::string description;  // one line
-  WorkloadParseFn parse;
-};
-
-using WorkloadParsers = NamedRegistry<WorkloadKind>;
 
 // Keys every kind accepts: name, kind, oom_score_adj. Parsers add their own to the allowed list.
 const std::vector<std::string>& common_workload_keys();
@@ -44,10 +32,11 @@ void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec);
 std::string resolve_input_file(const ParseContext& ctx, const YAML::Node& node,
                                const std::string& key, const std::string& text);
 
+// The same path as messages show it: relative to the working directory when the scenario path was
+// relative (so that a message reads the same on every checkout).
+std::string shown_input_path(const ParseContext& ctx, const std::string& text);
+
 // "2.5GiB" style text for messages.
 std::string format_bytes(std::uint64_t bytes);
 
 }  // namespace headroom::config
-
-// Usage, in the kind's .cpp: HEADROOM_REGISTER_WORKLOAD_KIND({"llm-server", "one line", parse_fn});
-#define HEADROOM_REGISTER_WORKLOAD_KIND(...) HEADROOM_REGISTER(::headroom::config::WorkloadParsers, __VA_ARGS__)

@@ -1,5 +1,6 @@
 #include "sim/engine/simulate.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
 #include "sim/engine/workload_registry.hpp"
+#include "sim/workload_kind.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -58,6 +60,216 @@ std::string describe(const std::exception_ptr& error) {
   }
 }
 
+// Today's refault estimate (until the lead wires the manager's true count): disk reads beyond
+// reading each workload's cold-start bytes once, page-rounded, floored at 0.
+std::uint64_t refault_estimate(const analysis::MemoryResult& m, const std::deque<WorkloadContext>& contexts,
+                               std::uint64_t page_bytes) {
+  const std::uint64_t page = std::max<std::uint64_t>(page_bytes, 1);
+  std::uint64_t cold_start = 0;
+  for (const WorkloadContext& c : contexts) cold_start += (c.cold_start_bytes + page - 1) / page * page;
+  const std::uint64_t read = m.file_read_bytes + m.swap_in_bytes;
+  return read > cold_start ? read - cold_start : 0;
+}
+
+}  // namespace
+
+// Starts, stops and ends workloads (start_at, after, stop_at; sim/config/README.md):
+// - a workload starts at start_at (default 0) once every workload in its `after` has ended;
+//   workloads without either start before the run, as they always did;
+// - at stop_at it is stopped: status stopped, its memory freed (HostMemory::stop), its actors
+//   return at their next step (WorkloadContext::stopping);
+// - a workload that finished (or was stopped) frees its memory and releases its dependants; one
+//   that failed to start, was OOM-killed or skipped makes its dependants skipped, each naming the
+//   predecessor;
+// - not started by the horizon: not-started.
+class Lifecycle {
+ public:
+  Lifecycle(const config::Scenario& scenario, Platform& platform, HostMemory& memory,
+            std::deque<WorkloadContext>& contexts)
+      : scenario_(scenario), platform_(platform), memory_(memory), contexts_(contexts), states_(contexts.size()) {
+    for (std::size_t i = 0; i < contexts_.size(); ++i)
+      for (const std::string& name : contexts_[i].spec.after) states_[i].waiting_for.push_back(index_of(name));
+  }
+
+  // Before the run: starts or schedules every workload in the scenario's start order.
+  void begin() {
+    for (std::size_t i : order()) {
+      const config::WorkloadSpec& spec = contexts_[i].spec;
+      if (spec.stop_at_s) schedule_stop(i, *spec.stop_at_s);
+      if (spec.after.empty()) launch(i);
+    }
+  }
+
+  void finished(WorkloadContext& ctx) {
+    State& st = states_[ctx.index];
+    if (st.ended) return;
+    ctx.result.status = analysis::WorkloadStatus::finished;
+    ctx.result.end_s = simgrid::s4u::Engine::get_clock();
+    end(ctx);
+  }
+
+  void failed(WorkloadContext& ctx, analysis::WorkloadStatus status, analysis::Cause cause, std::string detail) {
+    State& st = states_[ctx.index];
+    ctx.result.status = status;
+    ctx.result.cause = cause;
+    ctx.result.status_detail = std::move(detail);
+    if (st.ended) return;
+    ctx.result.end_s = simgrid::s4u::Engine::get_clock();
+    st.ended = true;
+    skip_dependants(ctx.index);
+  }
+
+  bool stopping(const WorkloadContext& ctx) const { return states_[ctx.index].stopping; }
+
+ private:
+  struct State {
+    std::vector<std::size_t> waiting_for;  // predecessors not ended yet
+    bool launched = false, ended = false, stopping = false;
+  };
+
+  std::vector<std::size_t> order() const {
+    if (!scenario_.start_order.empty()) return scenario_.start_order;
+    std::vector<std::size_t> all(contexts_.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    return all;
+  }
+
+  std::size_t index_of(const std::string& name) const {
+    for (std::size_t i = 0; i < contexts_.size(); ++i)
+      if (contexts_[i].spec.name == name) return i;
+    throw std::logic_error("after: no workload named '" + name + "' (the config layer checks names)");
+  }
+
+  // Starts workload i at max(now, start_at): now, or from an actor sleeping until then.
+  void launch(std::size_t i) {
+    State& st = states_[i];
+    if (st.launched || st.stopping) return;
+    st.launched = true;
+    const double start_at_s = contexts_[i].spec.start_at_s.value_or(0.0);
+    const double now_s = simgrid::s4u::Engine::get_clock();
+    if (start_at_s <= now_s) {
+      start(i);
+      return;
+    }
+    create_actor(platform_, contexts_[i].spec.name + ":start", platform_.cpu, [this, i, start_at_s] {
+      simgrid::s4u::this_actor::sleep_until(start_at_s);
+      if (!states_[i].stopping) start(i);
+    });
+  }
+
+  void start(std::size_t i) {
+    WorkloadContext& ctx = contexts_[i];
+    const WorkloadKind* kind = WorkloadKinds::instance().find(ctx.spec.kind);
+    if (!kind || !kind->start)
+      throw std::logic_error("no workload kind named '" + ctx.spec.kind + "' is registered in the engine");
+    ctx.result.status = analysis::WorkloadStatus::running;
+    ctx.result.start_s = simgrid::s4u::Engine::get_clock();
+    kind->start(ctx);
+  }
+
+  void schedule_stop(std::size_t i, double stop_at_s) {
+    create_actor(platform_, contexts_[i].spec.name + ":stop", platform_.cpu, [this, i, stop_at_s] {
+      simgrid::s4u::this_actor::sleep_until(stop_at_s);
+      WorkloadContext& ctx = contexts_[i];
+      State& st = states_[i];
+      st.stopping = true;
+      if (st.ended || ctx.result.status != analysis::WorkloadStatus::running) return;
+      ctx.result.status = analysis::WorkloadStatus::stopped;
+      ctx.result.end_s = simgrid::s4u::Engine::get_clock();
+      end(ctx);
+    });
+  }
+
+  // Ended normally (finished or stopped): frees its memory, releases its dependants.
+  void end(WorkloadContext& ctx) {
+    State& st = states_[ctx.index];
+    st.ended = true;
+    for (mm::OwnerId owner : ctx.owners) memory_.stop(owner);
+    for (std::size_t d = 0; d < states_.size(); ++d) {
+      auto& waiting = states_[d].waiting_for;
+      const auto found = std::find(waiting.begin(), waiting.end(), ctx.index);
+      if (found == waiting.end()) continue;
+      waiting.erase(found);
+      if (waiting.empty() && !states_[d].ended) launch(d);
+    }
+  }
+
+  void skip_dependants(std::size_t failed) {
+    const WorkloadContext& pred = contexts_[failed];
+    for (std::size_t d = 0; d < states_.size(); ++d) {
+      if (states_[d].ended || states_[d].launched) continue;
+      const auto& after = contexts_[d].spec.after;
+      if (std::find(after.begin(), after.end(), pred.spec.name) == after.end()) continue;
+      WorkloadContext& dep = contexts_[d];
+      states_[d].ended = true;
+      dep.result.status = analysis::WorkloadStatus::skipped;
+      dep.result.cause = analysis::Cause::predecessor_failed;
+      dep.result.status_detail = "predecessor '" + pred.spec.name + "' " + to_string(pred.result.status);
+      skip_dependants(d);
+    }
+  }
+
+  const config::Scenario& scenario_;
+  Platform& platform_;
+  HostMemory& memory_;
+  std::deque<WorkloadContext>& contexts_;
+  std::vector<State> states_;
+};
+
+mm::OwnerId WorkloadContext::add_process(std::function<void()> on_killed) {
+  // After the kind's own reaction, the workload is oom-killed (its dependants skipped).
+  auto killed = [this, on_killed = std::move(on_killed)] {
+    if (on_killed) on_killed();
+    if (result.status != analysis::WorkloadStatus::oom_killed)
+      failed(analysis::WorkloadStatus::oom_killed, analysis::Cause::oom_kill,
+             "killed by the OOM killer at " + std::to_string(simgrid::s4u::Engine::get_clock()) + " s");
+  };
+  const mm::OwnerId owner = memory.add_process(spec.name, spec.oom_score_adj, std::move(killed));
+  owners.push_back(owner);
+  return owner;
+}
+
+void WorkloadContext::finished() {
+  if (lifecycle) {
+    lifecycle->finished(*this);
+    return;
+  }
+  result.status = analysis::WorkloadStatus::finished;
+  result.end_s = simgrid::s4u::Engine::get_clock();
+  for (mm::OwnerId owner : owners) memory.stop(owner);
+}
+
+void WorkloadContext::failed(analysis::WorkloadStatus status, analysis::Cause cause, std::string detail) {
+  if (lifecycle) {
+    lifecycle->failed(*this, status, cause, std::move(detail));
+    return;
+  }
+  result.status = status;
+  result.cause = cause;
+  result.status_detail = std::move(detail);
+  result.end_s = simgrid::s4u::Engine::get_clock();
+}
+
+bool WorkloadContext::stopping() const { return lifecycle && lifecycle->stopping(*this); }
+
+void WorkloadContext::sample_memory() {
+  analysis::PeakMemory now;
+  for (mm::OwnerId owner : owners) {
+    const mm::OwnerMemory m = memory.manager().owner_memory(owner);
+    now.anon_bytes += m.anon_bytes;
+    now.file_mapped_bytes += m.file_mapped_bytes;
+    now.wired_bytes += m.wired_bytes;
+    now.swap_bytes += m.swap_bytes;
+  }
+  analysis::PeakMemory& peak = result.peak;
+  peak.anon_bytes = std::max(peak.anon_bytes, now.anon_bytes);
+  peak.file_mapped_bytes = std::max(peak.file_mapped_bytes, now.file_mapped_bytes);
+  peak.wired_bytes = std::max(peak.wired_bytes, now.wired_bytes);
+  peak.swap_bytes = std::max(peak.swap_bytes, now.swap_bytes);
+}
+
+namespace {
+
 analysis::HostResult simulate(const config::Scenario& scenario, const config::HostSpec& host) {
   // Declared first so it is destroyed last: actors stopped at the horizon still reference the rest.
   std::unique_ptr<sg4::Engine> engine = create_engine();
@@ -69,14 +281,13 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
   std::deque<WorkloadContext> contexts;  // stable addresses for the actors
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     const config::WorkloadSpec& spec = *scenario.workloads[i];
-    const WorkloadKind* kind = WorkloadRegistry::instance().find(spec.kind);
-    if (!kind)
-      throw std::logic_error("no workload kind named '" + spec.kind + "' is registered");
     result.workloads[i].name = spec.name;
     result.workloads[i].kind = spec.kind;
-    contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i]});
-    kind->start(contexts.back());
+    contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, 0, {}});
   }
+  Lifecycle lifecycle(scenario, platform, memory, contexts);
+  for (WorkloadContext& c : contexts) c.lifecycle = &lifecycle;
+  lifecycle.begin();
   engine->run_until(scenario.duration_s);
   if (platform.failure->error) {
     try {
@@ -94,6 +305,7 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
   }
   memory.check_all();
   result.memory = memory.result();
+  result.memory.refault_bytes = refault_estimate(result.memory, contexts, host.page_bytes);
   return result;
 }
 

@@ -1,42 +1,54 @@
-// Workload kinds register by name: a new kind is one new file in models/workloads/ with one
-// HEADROOM_REGISTER_WORKLOAD line; the engine looks kinds up here and never names them.
+// What a workload kind's engine side (models/workloads/<kind>/run.cpp) is given. Kinds are found by
+// name in the one registry, sim/workload_kind.hpp; the engine never names a kind.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "analysis/results.hpp"
 #include "sim/config/scenario.hpp"
-#include "sim/registry.hpp"
+#include "sim/mm/memory_manager.hpp"
+#include "sim/workload_kind.hpp"
 
 namespace headroom::engine {
 
 struct Platform;
 class HostMemory;
+class Lifecycle;  // simulate.cpp: starts, stops and releases workloads
 
 // Everything a workload may use; it outlives the simulation run.
 struct WorkloadContext {
   const config::Scenario& scenario;
   const config::HostSpec& host;
-  const config::WorkloadSpec& spec;  // the kind's own subclass (e.g. config::LlmServerSpec)
+  const config::WorkloadSpec& spec;  // the kind's own subclass of config::WorkloadSpec
   std::size_t index;                 // position in scenario.workloads (seeds per workload)
   Platform& platform;
   HostMemory& memory;
   analysis::WorkloadResult& result;  // filled by the workload's actors as they run
-};
+  Lifecycle* lifecycle = nullptr;    // null when a test starts a kind by hand
 
-struct WorkloadKind {
-  std::string name;         // as in the scenario's `kind:`
-  std::string description;  // one line
-  // Called before the simulation starts: creates the workload's SimGrid actors.
-  std::function<void(WorkloadContext&)> start;
-};
+  // Bytes the kind reads from disk once to start (an LLM's weights). Only for the refault
+  // estimate in MemoryResult::refault_bytes, which the lead replaces with the manager's true count.
+  std::uint64_t cold_start_bytes = 0;
+  std::vector<mm::OwnerId> owners;  // the workload's processes (add_process)
 
-using WorkloadRegistry = NamedRegistry<WorkloadKind>;
+  // A process of this workload (named after it): its memory is freed when the workload finishes
+  // or is stopped. When the OOM killer takes it, `on_killed` runs (see HostMemory::add_process),
+  // then the workload is failed(oom_killed, oom_kill, "killed by the OOM killer at T s").
+  mm::OwnerId add_process(std::function<void()> on_killed);
+  // The kind's work is done: status finished, end_s now, its memory freed, its dependants released.
+  void finished();
+  // The kind could not run or was killed (failed-to-start, oom-killed): status, cause and detail
+  // set, end_s now; its dependants are skipped.
+  void failed(analysis::WorkloadStatus status, analysis::Cause cause, std::string detail);
+  // True once stop_at was reached (the workload is stopped and its memory freed): the kind's actors
+  // return at their next step.
+  bool stopping() const;
+  // Records the workload's current memory in result.peak (the kind calls it after each step).
+  void sample_memory();
+};
 
 }  // namespace headroom::engine
-
-// Usage, in the workload's .cpp: HEADROOM_REGISTER_WORKLOAD({"llm-server", "one line", start_fn});
-#define HEADROOM_REGISTER_WORKLOAD(...) HEADROOM_REGISTER(::headroom::engine::WorkloadRegistry, __VA_ARGS__)

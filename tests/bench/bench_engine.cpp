@@ -23,10 +23,13 @@
 
 #include "sim/config/scenario_loader.hpp"
 #include "sim/engine/simulate.hpp"
+#include "tests/unit/engine/engine_fixtures.hpp"
 
 namespace {
 
 using namespace headroom;
+using headroom::test::llm;
+using headroom::test::set_trace;
 
 constexpr std::uint64_t GiB = 1024ull * 1024 * 1024;
 
@@ -82,8 +85,8 @@ config::HostSpec desktop(std::uint64_t ram_bytes) {
 }
 
 // Llama 2 70B (facts.yaml llm.llama2_70b: 68.977 B params, 80 layers, 8 KV heads x 128 dims).
-std::shared_ptr<config::LlmServerSpec> llama70b(double bits_per_weight) {
-  auto s = std::make_shared<config::LlmServerSpec>();
+std::shared_ptr<workloads::LlmServerSpec> llama70b(double bits_per_weight) {
+  auto s = std::make_shared<workloads::LlmServerSpec>();
   s->name = "llama70b";
   s->kind = "llm-server";
   s->model.id = "llama2-70b";
@@ -96,7 +99,7 @@ std::shared_ptr<config::LlmServerSpec> llama70b(double bits_per_weight) {
   s->model.max_context = 16384;
   s->quant = {"Q4_K_M", bits_per_weight};
   s->weights_bytes = static_cast<std::uint64_t>(std::ceil(s->model.params * bits_per_weight / 8));
-  s->weights_mode = config::WeightsMode::mmap;
+  s->weights_mode = workloads::WeightsMode::mmap;
   return s;
 }
 
@@ -119,7 +122,7 @@ void engine_thrashing_decode(benchmark::State& state) {
       s->arrivals.max_requests = 1;
       sc.workloads = {s};
       analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
-      return static_cast<double>(r.workloads[0].decode_steps);
+      return static_cast<double>(llm(r.workloads[0]).decode_steps);
     });
   }
   state.counters["decode_steps"] = steps;
@@ -151,12 +154,12 @@ void engine_azure_conv_trace(benchmark::State& state) {
       s->context_tokens = 8192;  // per slot; longer requests fail ("context too long")
       s->max_batch = 16;
       s->kv_budget_bytes = std::uint64_t{s->max_batch} * s->context_tokens * s->kv_bytes_per_token();
-      s->arrivals.kind = config::ArrivalSpec::Kind::trace;
-      s->arrivals.trace_path = trace;
+      s->arrivals.kind = workloads::ArrivalSpec::Kind::trace;
+      set_trace(*s, trace);
       sc.workloads = {s};
       analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
       double done = 0;
-      for (const auto& q : r.workloads[0].requests)
+      for (const auto& q : llm(r.workloads[0]).requests)
         done += q.finish_s >= 0;
       return done;
     });
@@ -206,7 +209,7 @@ double simulate_yaml_in_child(const std::string& yaml) {
     std::filesystem::remove(path);
     const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
     double steps = 0;
-    for (const auto& w : r.workloads) steps += static_cast<double>(w.decode_steps + w.prefill_steps);
+    for (const auto& w : r.workloads) steps += static_cast<double>(llm(w).decode_steps + llm(w).prefill_steps);
     return steps;
   });
 }

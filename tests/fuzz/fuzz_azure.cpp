@@ -1,4 +1,4 @@
-// Fuzzes the Azure LLM inference 2023 trace reader (models/workloads/azure_trace.hpp).
+// Fuzzes the Azure LLM inference 2023 trace reader (models/workloads/common/azure_trace.hpp).
 //   - bad input is a ConfigError naming the file, line and column, never a crash (UBSan checks the
 //     nanosecond arithmetic), a hang or another exception type;
 //   - an accepted trace has offsets that are finite, non-negative and non-decreasing;
@@ -12,7 +12,7 @@
 #include <exception>
 #include <string>
 
-#include "models/workloads/azure_trace.hpp"
+#include "models/workloads/common/azure_trace.hpp"
 #include "sim/config/error.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 

@@ -16,11 +16,13 @@
 #include "sim/config/error.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/scenario_loader.hpp"
+#include "models/workloads/llm-server/spec.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 namespace {
 
 namespace config = headroom::config;
+namespace workloads = headroom::workloads;
 using headroom::fuzz::fail;
 
 bool fits_u64_product(std::uint64_t a, std::uint64_t b) {
@@ -35,7 +37,7 @@ void check_host(const config::HostSpec& h, const std::string& where) {
   if (!(h.cpu_flops > 0) || !std::isfinite(h.cpu_flops)) fail("a positive finite CPU FLOP/s", where + " host " + h.name);
 }
 
-void check_llm(const config::LlmServerSpec& w, const std::string& where) {
+void check_llm(const workloads::LlmServerSpec& w, const std::string& where) {
   const std::string name = where + " workload " + w.name;
   if (w.weights_bytes == 0) fail("weights of at least one byte", name);
   const double kv_per_token = 2.0 * w.model.layers * w.model.kv_heads * w.model.head_dim * w.kv_bytes_per_element;
@@ -45,7 +47,7 @@ void check_llm(const config::LlmServerSpec& w, const std::string& where) {
   if (w.kv_budget_bytes == 0) fail("a KV budget of at least one byte", name);
   if (w.weights_bytes > std::numeric_limits<std::uint64_t>::max() - w.kv_budget_bytes)
     fail("weights + KV budget fit in 64 bits", name);
-  if (w.arrivals.kind == config::ArrivalSpec::Kind::poisson &&
+  if (w.arrivals.kind == workloads::ArrivalSpec::Kind::poisson &&
       (!std::isfinite(w.arrivals.rate_per_s) || w.arrivals.rate_per_s < 0))
     fail("a finite non-negative arrival rate", name);
 }
@@ -54,7 +56,7 @@ void check_scenario(const config::Scenario& s) {
   if (!std::isfinite(s.duration_s) || s.duration_s < 0) fail("a finite non-negative duration", s.path);
   for (const auto& h : s.hosts) check_host(h, s.path);
   for (const auto& w : s.workloads)
-    if (const auto* llm = dynamic_cast<const config::LlmServerSpec*>(w.get())) check_llm(*llm, s.path);
+    if (const auto* llm = dynamic_cast<const workloads::LlmServerSpec*>(w.get())) check_llm(*llm, s.path);
 }
 
 }  // namespace

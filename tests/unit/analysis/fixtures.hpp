@@ -2,11 +2,20 @@
 // from arithmetic written next to the test.
 #pragma once
 
+#include <memory>
+
 #include "analysis/results.hpp"
+#include "models/workloads/llm-server/data.hpp"
 
 namespace headroom::analysis::testing {
 
 inline constexpr std::uint64_t kGiB = 1ull << 30;
+
+// The llm-server records of a workload (created when absent).
+inline headroom::workloads::LlmServerData& llm(WorkloadResult& w) {
+  if (!w.data) w.data = std::make_shared<headroom::workloads::LlmServerData>();
+  return dynamic_cast<headroom::workloads::LlmServerData&>(*w.data);
+}
 
 inline RequestRecord request(double arrival, double admitted, double first, double finish,
                              std::uint32_t generated) {
@@ -33,13 +42,15 @@ inline HostResult small_host(const std::string& name = "h96", std::uint64_t ram_
   h.policy = "linux";
   h.memory.total_bytes = h.ram_bytes;
   h.memory.peak_file_bytes = 10 * kGiB;
-  h.memory.file_read_bytes = 10 * kGiB;  // exactly the cold start
+  h.memory.file_read_bytes = 10 * kGiB;  // exactly the cold start: refault_bytes 0
   WorkloadResult w;
   w.name = "chat";
   w.kind = "llm-server";
-  w.device = "cpu";
-  w.weights_bytes = 10 * kGiB;
-  w.requests = {request(0, 0.5, 1, 5, 5), request(1, 2, 3, 9, 7)};
+  w.status = WorkloadStatus::running;
+  w.start_s = 0;
+  llm(w).device = "cpu";
+  llm(w).weights_bytes = 10 * kGiB;
+  llm(w).requests = {request(0, 0.5, 1, 5, 5), request(1, 2, 3, 9, 7)};
   w.busy = {{0, 9}};
   w.memory_stall = {{0, 1}};
   h.workloads.push_back(w);

@@ -30,9 +30,9 @@ TEST_CASE("host runner returns every child's result in host order") {
     CHECK(results[i].name == "host" + std::to_string(i));
     CHECK(results[i].horizon_s == 0.5 + static_cast<double>(i) / 3.0);
     // A child ships the summary, not the request records (analysis::summarised).
-    CHECK(results[i].workloads.at(0).requests.empty());
+    CHECK(results[i].workloads.at(0).data == nullptr);
     REQUIRE(results[i].summary != nullptr);
-    CHECK(results[i].summary->workloads.at(0).requests_arrived == 2);
+    CHECK(results[i].summary->workloads.at(0).kind.metrics.at("requests_arrived") == 2);
   }
 }
 

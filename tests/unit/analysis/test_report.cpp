@@ -9,6 +9,7 @@
 
 #include "analysis/report.hpp"
 #include "analysis/result_json.hpp"
+#include "analysis/summary.hpp"
 #include "fixtures.hpp"
 
 using namespace headroom::analysis;
@@ -23,13 +24,14 @@ ScenarioResult two_hosts() {
   r.scenario_path = "scenarios/unit.yaml";
   r.seed = 7;
   r.duration_s = 10;
+  r.start_order = {"chat"};
   r.hosts = {small_host("h96", 96), small_host("h128", 128)};
   r.hosts[0].memory.oom_kills = 1;
-  r.hosts[0].workloads[0].requests[1].failed = true;
-  r.hosts[0].workloads[0].requests[1].failure = "oom-killed";
-  r.hosts[0].workloads[0].requests[1].generated_tokens = 0;  // killed before its first token
-  r.hosts[0].workloads[0].requests[1].first_token_s = -1;
-  r.hosts[0].workloads[0].requests[1].finish_s = -1;
+  testing::llm(r.hosts[0].workloads[0]).requests[1].failed = true;
+  testing::llm(r.hosts[0].workloads[0]).requests[1].failure = "oom-killed";
+  testing::llm(r.hosts[0].workloads[0]).requests[1].generated_tokens = 0;  // killed before its first token
+  testing::llm(r.hosts[0].workloads[0]).requests[1].first_token_s = -1;
+  testing::llm(r.hosts[0].workloads[0]).requests[1].finish_s = -1;
   return r;
 }
 
@@ -48,6 +50,7 @@ TEST_CASE("json carries the required keys with model values") {
   const auto json = nlohmann::json::parse(render_json(two_hosts()));
   CHECK(json["percentile_method"] == "nearest-rank");
   CHECK(json["description"] == "two hand-made hosts");
+  CHECK(json["start_order"] == nlohmann::json::array({"chat"}));
   REQUIRE(json["hosts"].size() == 2);
   const auto& h = json["hosts"][1];
   CHECK(h["name"] == "h128");
@@ -61,6 +64,15 @@ TEST_CASE("json carries the required keys with model values") {
   const auto& w = h["workloads"][0];
   CHECK(w["name"] == "chat");
   CHECK(w["kind"] == "llm-server");
+  CHECK(w["status"] == "running");
+  CHECK(w["cause"] == "none");
+  CHECK(w["start_s"] == 0);
+  CHECK(w["end_s"].is_null());
+  CHECK(w["device"] == "cpu");
+  CHECK(w["weights_bytes"] == 10ull << 30);
+  CHECK(w["service"]["completed"] == 2);
+  CHECK(w["service"]["keeps_up"] == true);
+  CHECK(h["service"] == "keeps-up");
   CHECK(w["metrics"]["tokens_per_s"] == 1.2);  // 12 tokens / 10 s
   CHECK(w["metrics"]["ttft_s"]["p50"] == 1);   // TTFTs {1, 2}
   CHECK(w["metrics"]["ttft_s"]["p99"] == 2);
@@ -69,7 +81,7 @@ TEST_CASE("json carries the required keys with model values") {
 
 TEST_CASE("json: TTFT percentiles are null when no request produced a token") {
   ScenarioResult r = two_hosts();
-  for (auto& req : r.hosts[0].workloads[0].requests) req.first_token_s = -1;
+  for (auto& req : testing::llm(r.hosts[0].workloads[0]).requests) req.first_token_s = -1;
   const auto json = nlohmann::json::parse(render_json(r));
   CHECK(json["hosts"][0]["workloads"][0]["metrics"]["ttft_s"]["p50"].is_null());
   CHECK(json["hosts"][0]["workloads"][0]["metrics"]["ttft_s"]["p99"].is_null());
@@ -79,12 +91,12 @@ TEST_CASE("json: TTFT percentiles are null when no request produced a token") {
 TEST_CASE("json numbers use %.9g and rendering is byte-stable, also through the child transport") {
   ScenarioResult r = two_hosts();
   r.hosts[1].horizon_s = 30;
-  r.hosts[1].workloads[0].requests[0].generated_tokens = 10;  // 17 tokens / 30 s = 0.5666...
+  testing::llm(r.hosts[1].workloads[0]).requests[0].generated_tokens = 10;  // 17 tokens / 30 s = 0.5666...
   const std::string first = render_json(r);
   CHECK(first.find("\"tokens_per_s\": 0.566666667") != std::string::npos);
   CHECK(render_json(r) == first);
   ScenarioResult moved = r;
-  for (auto& h : moved.hosts) h = host_result_from_json(host_result_to_json(h));
+  for (auto& h : moved.hosts) h = host_result_from_json(host_result_to_json(summarised(h)));
   CHECK(render_json(moved) == first);
   CHECK(render_markdown(moved) == render_markdown(r));
   CHECK(render_csv(moved) == render_csv(r));
@@ -108,10 +120,15 @@ TEST_CASE("markdown: one column per host, units in labels, one verdict line per 
   CHECK(table[1] == "|---|---:|---:|");
   for (const auto& row : table) CHECK_MESSAGE(count_char(row, '|') - count_char(row, '\\') == 4, row);
   CHECK(md.find("| RAM (GiB) | 96.00 | 128.00 |") != std::string::npos);
+  CHECK(md.find("\nStart order: chat.\n") != std::string::npos);
   CHECK(md.find("| verdict | **oom** | **fits** |") != std::string::npos);
+  CHECK(md.find("| service | **keeps-up** | **keeps-up** |") != std::string::npos);
+  CHECK(md.find("| **chat** (llm-server) status | running on cpu | running on cpu |") != std::string::npos);
+  CHECK(md.find("| chat: start / end (s) | 0 / n/a | 0 / n/a |") != std::string::npos);
   CHECK(md.find("| chat: throughput (tokens/s) | 0.5 | 1.2 |") != std::string::npos);
-  CHECK(md.find("- **h96**: oom: 1 OOM kill(s); chat: 1 request(s) failed: oom-killed\n") != std::string::npos);
-  CHECK(md.find("- **h128**: fits: ") != std::string::npos);
+  CHECK(md.find("- **h96**: memory oom, service keeps-up. Memory: 1 OOM kill(s); chat: 1 request(s) failed: oom-killed. Service: chat keeps up: completed 1 of 2 requests") != std::string::npos);
+  CHECK(md.find("- **h128**: memory fits, service keeps-up. Memory: ") != std::string::npos);
+  CHECK(md.find("\nEvery host keeps up with its workloads.\n") != std::string::npos);
 }
 
 TEST_CASE("csv: long format, one row per host x workload x metric") {
@@ -128,6 +145,9 @@ TEST_CASE("csv: long format, one row per host x workload x metric") {
   }
   CHECK(h96_rows == h128_rows + 1);  // h96 has one failure-reason row more
   CHECK(csv.find("\nh128,chat,metrics.tokens_per_s,tokens/s,1.2\n") != std::string::npos);
+  CHECK(csv.find("\nh128,chat,metrics.ttft_s.p50,s,1\n") != std::string::npos);
+  CHECK(csv.find("\nh128,chat,status,,running\n") != std::string::npos);
+  CHECK(csv.find("\nh128,chat,service.keeps_up,,true\n") != std::string::npos);
   CHECK(csv.find("\nh128,,memory.oom_kills,kills,0\n") != std::string::npos);
   CHECK(csv.find("\nh96,,verdict,,oom\n") != std::string::npos);
 }

@@ -1,52 +1,155 @@
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+#include <tuple>
+
 #include "analysis/report.hpp"
 #include "analysis/result_json.hpp"
 #include "analysis/summary.hpp"
 #include "fixtures.hpp"
 
 using namespace headroom::analysis;
+using headroom::analysis::testing::llm;
+
+namespace {
+
+// Every field of a HostResult with a value no other field has (and no default), so that a field
+// a writer or the transport leaves out, or mixes up with another, fails a check below.
+HostResult distinct_host() {
+  HostResult h = testing::small_host();
+  h.name = "host-a";
+  h.description = "desc-b";
+  h.ram_bytes = 1001ull << 20;
+  h.page_bytes = 8192;
+  h.mem_bw_effective_Bps = 1.25e9;
+  h.horizon_s = 10;
+  h.policy = "policy-c";
+  std::uint64_t v = 101;
+  for (std::uint64_t* field :
+       {&h.memory.total_bytes, &h.memory.peak_file_bytes, &h.memory.peak_anon_bytes,
+        &h.memory.peak_unevictable_bytes, &h.memory.peak_swap_bytes, &h.memory.major_faults,
+        &h.memory.file_read_bytes, &h.memory.fault_read_ios, &h.memory.fault_waits, &h.memory.swap_in_bytes,
+        &h.memory.swap_out_bytes, &h.memory.writeback_bytes, &h.memory.direct_reclaim_pages,
+        &h.memory.kswapd_reclaim_pages, &h.memory.oom_kills, &h.memory.refault_bytes,
+        &h.memory.watermark_min_bytes, &h.memory.watermark_low_bytes, &h.memory.watermark_high_bytes})
+    *field = v++;
+  WorkloadResult& w = h.workloads[0];
+  w.name = "work-d";
+  w.group = "group-e";
+  w.status = WorkloadStatus::stopped;
+  w.cause = Cause::wired_limit;
+  w.status_detail = "quote \" and newline \n";
+  w.fell_back = true;
+  w.start_s = 0.1;  // not exactly representable: must survive bit for bit
+  w.end_s = 7.3;
+  w.busy = {{0.2, 3.5}};
+  w.memory_stall = {{0.3, 1.7}};
+  w.peak = {201, 202, 203, 204};
+  auto& data = llm(w);
+  data.device = "gpu";
+  data.weights_bytes = 301;
+  data.kv_budget_bytes = 302;
+  data.max_batch = 303;
+  data.decode_steps = 304;
+  data.prefill_steps = 305;
+  return h;
+}
+
+// Every common field of a workload and of a host, for comparing two of them at once.
+auto common_fields(const WorkloadResult& w) {
+  return std::tie(w.name, w.kind, w.group, w.status, w.cause, w.status_detail, w.fell_back, w.start_s, w.end_s,
+                  w.peak.anon_bytes, w.peak.file_mapped_bytes, w.peak.wired_bytes, w.peak.swap_bytes);
+}
+auto host_fields(const HostResult& h) {
+  return std::tie(h.name, h.description, h.ram_bytes, h.page_bytes, h.mem_bw_effective_Bps, h.horizon_s, h.policy);
+}
+
+}  // namespace
 
 // `headroom compare` moves every HostResult through this JSON: a field missing from
 // result_json.cpp would silently read back as its default in compare but not in run.
 TEST_CASE("child transport round-trips every field exactly") {
-  HostResult h = testing::small_host();
-  h.memory.peak_anon_bytes = 1;
-  h.memory.peak_unevictable_bytes = 2;
-  h.memory.peak_swap_bytes = 3;
-  h.memory.major_faults = 4;
-  h.memory.fault_read_ios = 5;
-  h.memory.fault_waits = 4;
-  h.memory.swap_in_bytes = 6;
-  h.memory.swap_out_bytes = 7;
-  h.memory.writeback_bytes = 8;
-  h.memory.direct_reclaim_pages = 9;
-  h.memory.kswapd_reclaim_pages = 10;
-  h.memory.oom_kills = 11;
-  h.memory.watermark_min_bytes = 12;
-  h.memory.watermark_low_bytes = 13;
-  h.memory.watermark_high_bytes = 14;
-  h.workloads[0].requests[0].arrival_s = 0.1;  // not exactly representable: must survive bit for bit
-  h.workloads[0].requests[0].failure = "quote \" and newline \n";
-  h.workloads[0].decode_steps = 15;
-  h.workloads[0].prefill_steps = 16;
-  h.workloads[0].kv_budget_bytes = 17;
-  h.workloads[0].status_detail = "detail";
-  const HostResult back = host_result_from_json(host_result_to_json(h));
-  CHECK(host_result_to_json(back) == host_result_to_json(h));
-  CHECK(back.workloads[0].requests[0].arrival_s == 0.1);
-  CHECK(back.memory.fault_read_ios == 5);
-  CHECK(back.memory.fault_waits == 4);
-  CHECK(back.memory.watermark_high_bytes == 14);
-  CHECK(back.workloads[0].prefill_steps == 16);
+  const HostResult h = distinct_host();
+  const HostResult shipped = summarised(h);
+  const HostResult back = host_result_from_json(host_result_to_json(shipped));
+  CHECK(host_result_to_json(back) == host_result_to_json(shipped));
+  CHECK((host_fields(back) == host_fields(h)));
+  CHECK(nlohmann::json(back.memory.refault_bytes) == 116);
+  CHECK(back.memory.watermark_high_bytes == 119);
+  CHECK((common_fields(back.workloads[0]) == common_fields(h.workloads[0])));
+  CHECK(back.workloads[0].start_s == 0.1);
+  REQUIRE(back.summary != nullptr);
+  // The summary carries what the raw records and intervals said.
+  const WorkloadSummary& s = back.summary->workloads.at(0);
+  const WorkloadSummary direct = summarize_workload(h.workloads[0], h.horizon_s);
+  CHECK(s.busy_s == direct.busy_s);
+  CHECK(s.memory_stall_s == direct.memory_stall_s);
+  CHECK(s.kind.info == direct.kind.info);
+  CHECK(s.kind.metrics.dump() == direct.kind.metrics.dump());
+  CHECK(s.kind.units == direct.kind.units);
+  CHECK(s.kind.placement == "gpu");
+  CHECK(s.kind.rows.size() == direct.kind.rows.size());
+  CHECK(s.kind.service.reason == direct.kind.service.reason);
+  CHECK(s.kind.service.backlog_growth == direct.kind.service.backlog_growth);
+  CHECK(s.kind.service.concurrency == 303);
 }
 
-// Fails when someone adds a field to results.hpp: then list it in result_json.cpp (and in the
-// report if it is a figure users need), and update the sizes here.
+TEST_CASE("the JSON report prints every result field with its value") {
+  ScenarioResult r;
+  r.scenario = "s";
+  r.hosts = {distinct_host()};
+  for (const bool shipped : {false, true}) {
+    if (shipped) r.hosts[0] = host_result_from_json(host_result_to_json(summarised(r.hosts[0])));
+    const auto json = nlohmann::json::parse(render_json(r));
+    const auto& h = json.at("hosts").at(0);
+    CHECK(h.at("name") == "host-a");
+    CHECK(h.at("description") == "desc-b");
+    CHECK(h.at("ram_bytes") == 1001ull << 20);
+    CHECK(h.at("page_bytes") == 8192);
+    CHECK(h.at("mem_bw_effective_Bps") == 1.25e9);
+    CHECK(h.at("horizon_s") == 10);
+    CHECK(h.at("policy") == "policy-c");
+    const auto& m = h.at("memory");
+    std::uint64_t v = 101;
+    for (const char* key : {"managed_bytes", "peak_file_bytes", "peak_anon_bytes", "peak_unevictable_bytes",
+                            "peak_swap_bytes", "major_faults", "file_read_bytes", "fault_read_ios", "fault_waits",
+                            "swap_in_bytes", "swap_out_bytes", "writeback_bytes", "direct_reclaim_pages",
+                            "kswapd_reclaim_pages", "oom_kills", "refault_bytes", "watermark_min_bytes",
+                            "watermark_low_bytes", "watermark_high_bytes"})
+      CHECK_MESSAGE(m.at(key) == v++, key);
+    const auto& w = h.at("workloads").at(0);
+    CHECK(w.at("name") == "work-d");
+    CHECK(w.at("kind") == "llm-server");
+    CHECK(w.at("group") == "group-e");
+    CHECK(w.at("status") == "stopped");
+    CHECK(w.at("cause") == "wired limit exceeded");
+    CHECK(w.at("status_detail") == "quote \" and newline \n");
+    CHECK(w.at("fell_back") == true);
+    CHECK(w.at("start_s") == 0.1);
+    CHECK(w.at("end_s") == 7.3);
+    CHECK(w.at("peak") == nlohmann::json{{"anon_bytes", 201}, {"file_mapped_bytes", 202}, {"wired_bytes", 203}, {"swap_bytes", 204}});
+    CHECK(w.at("busy_s") == 3.3);
+    CHECK(w.at("metrics").at("memory_stall_s") == 1.4);
+    CHECK(w.at("device") == "gpu");
+    CHECK(w.at("weights_bytes") == 301);
+    CHECK(w.at("kv_budget_bytes") == 302);
+    CHECK(w.at("max_batch") == 303);
+    CHECK(w.at("decode_steps") == 304);
+    CHECK(w.at("prefill_steps") == 305);
+    CHECK(w.at("service").at("arrived") == 2);
+  }
+}
+
+// Fails when someone adds a field to results.hpp: then list it in result_json.cpp and in the
+// writers (and in distinct_host above), and update the sizes here.
 TEST_CASE("results.hpp layout is the one result_json.cpp serialises") {
   CHECK(sizeof(RequestRecord) == 4 * sizeof(double) + 3 * sizeof(std::uint32_t) + 4 + sizeof(std::string));
-  CHECK(sizeof(MemoryResult) == 18 * sizeof(std::uint64_t));
+  CHECK(sizeof(MemoryResult) == 19 * sizeof(std::uint64_t));
   CHECK(sizeof(Interval) == 2 * sizeof(double));
+  CHECK(sizeof(PeakMemory) == 4 * sizeof(std::uint64_t));
+  CHECK(sizeof(WorkloadResult) == 4 * sizeof(std::string) + 16 /* status + cause, fell_back, each padded to 8 */ +
+                                      2 * sizeof(double) + 2 * sizeof(std::vector<Interval>) + sizeof(PeakMemory) +
+                                      sizeof(std::shared_ptr<KindData>));
 }
 
 // `compare` children send summarised(result) instead of every request record; the parent must
@@ -56,16 +159,20 @@ TEST_CASE("a summarised host renders exactly as the full one, after the round tr
   RequestRecord failed = testing::request(2, -1, -1, -1, 0);
   failed.failed = true;
   failed.failure = "oom-killed";
-  h.workloads[0].requests.push_back(failed);
-  h.workloads[0].requests[0].arrival_s = 0.1;  // inexact doubles must survive bit for bit
+  llm(h.workloads[0]).requests.push_back(failed);
+  llm(h.workloads[0]).requests[0].arrival_s = 0.1;  // inexact doubles must survive bit for bit
   ScenarioResult full;
   full.scenario = "s";
-  full.hosts = {h, testing::small_host("h128", 128)};
+  full.hosts = {h, testing::small_host("h128", 128), distinct_host()};
   ScenarioResult shipped = full;
   for (HostResult& host : shipped.hosts) host = host_result_from_json(host_result_to_json(summarised(host)));
-  CHECK(shipped.hosts[0].workloads[0].requests.empty());
+  CHECK(shipped.hosts[0].workloads[0].data == nullptr);
   CHECK(shipped.hosts[0].workloads[0].busy.empty());
   REQUIRE(shipped.hosts[0].summary != nullptr);
-  CHECK(shipped.hosts[0].summary->workloads[0].requests_failed == 1);
+  CHECK(shipped.hosts[0].summary->workloads[0].kind.metrics.at("requests_failed") == 1);
   for (Format format : {Format::md, Format::json, Format::csv}) CHECK(render(shipped, format) == render(full, format));
+}
+
+TEST_CASE("the transport refuses a result still holding kind data") {
+  CHECK_THROWS_AS(host_result_to_json(testing::small_host()), std::logic_error);
 }

@@ -5,9 +5,21 @@
 
 using namespace headroom::analysis;
 using headroom::analysis::testing::kGiB;
+using headroom::analysis::testing::llm;
 using headroom::analysis::testing::small_host;
 
-TEST_CASE("workload summary: counts, TTFT, TPOT, end-to-end, queue wait, tokens/s") {
+namespace {
+// The host's memory verdict is `memory`, and its service part falls behind with a reason that
+// starts with `reason_start`.
+void check_falls_behind(const HostResult& h, Verdict memory, const std::string& reason_start) {
+  const HostSummary s = summarize_host(h);
+  CHECK(s.verdict.verdict == memory);
+  CHECK(s.service.verdict == ServiceVerdict::falls_behind);
+  CHECK(s.service.reason.substr(0, reason_start.size()) == reason_start);
+}
+}  // namespace
+
+TEST_CASE("llm-server summary: counts, TTFT, TPOT, end-to-end, queue wait, tokens/s") {
   WorkloadResult w = small_host().workloads[0];
   RequestRecord failed;
   failed.arrival_s = 2;
@@ -16,43 +28,71 @@ TEST_CASE("workload summary: counts, TTFT, TPOT, end-to-end, queue wait, tokens/
   RequestRecord waiting;  // still queued at the horizon
   waiting.arrival_s = 9.5;
   RequestRecord running = testing::request(8, 8, 8.5, -1, 3);
-  w.requests.push_back(failed);
-  w.requests.push_back(waiting);
-  w.requests.push_back(running);
-  const auto s = summarize_workload(w, 10);
-  CHECK(s.requests_arrived == 5);
-  CHECK(s.requests_completed == 2);
-  CHECK(s.requests_failed == 1);
-  CHECK(s.requests_unfinished == 2);
-  CHECK(s.failure_reasons.at("oom-killed") == 1);
-  CHECK(s.generated_tokens == 15);
-  CHECK(s.tokens_per_s == doctest::Approx(1.5).epsilon(1e-15));
+  llm(w).requests.push_back(failed);
+  llm(w).requests.push_back(waiting);
+  llm(w).requests.push_back(running);
+  const WorkloadSummary summary = summarize_workload(w, 10);
+  const auto& s = summary.kind.metrics;
+  CHECK(s.at("requests_arrived") == 5);
+  CHECK(s.at("requests_completed") == 2);
+  CHECK(s.at("requests_failed") == 1);
+  CHECK(s.at("requests_unfinished") == 2);
+  CHECK(s.at("failure_reasons").at("oom-killed") == 1);
+  CHECK(s.at("generated_tokens") == 15);
+  CHECK(s.at("tokens_per_s").get<double>() == doctest::Approx(1.5).epsilon(1e-15));
   // TTFT: 1-0, 3-1, 8.5-8 -> {1, 2, 0.5}
-  CHECK(s.ttft_s.count == 3);
-  CHECK(*s.ttft_s.p50 == 1);
-  CHECK(*s.ttft_s.p99 == 2);
+  CHECK(s.at("ttft_s").at("count") == 3);
+  CHECK(s.at("ttft_s").at("p50") == 1);
+  CHECK(s.at("ttft_s").at("p99") == 2);
   // TPOT: (5-1)/4 = 1, (9-3)/6 = 1 -> both exactly 1 s/token
-  CHECK(s.tpot_s.count == 2);
-  CHECK(*s.tpot_s.p50 == 1);
+  CHECK(s.at("tpot_s").at("count") == 2);
+  CHECK(s.at("tpot_s").at("p50") == 1);
   // end-to-end: 5 and 8
-  CHECK(*s.e2e_s.p50 == 5);
-  CHECK(*s.e2e_s.p99 == 8);
+  CHECK(s.at("e2e_s").at("p50") == 5);
+  CHECK(s.at("e2e_s").at("p99") == 8);
   // queue wait: 0.5, 1, 0 (the running request); never admitted requests are not counted
-  CHECK(s.queue_wait_s.count == 3);
-  CHECK(*s.queue_wait_s.max == 1);
-  CHECK(s.memory_stall_s == 1);
+  CHECK(s.at("queue_wait_s").at("count") == 3);
+  CHECK(s.at("queue_wait_s").at("max") == 1);
+  CHECK(s.at("memory_stall_s") == 1);
+  CHECK(summary.memory_stall_s == 1);
+  CHECK(summary.busy_s == 9);
+  // Keys in the order the goldens always had.
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : s.items()) keys.push_back(key);
+  CHECK(keys == std::vector<std::string>{"requests_arrived", "requests_completed", "requests_failed",
+                                         "requests_unfinished", "failure_reasons", "generated_tokens",
+                                         "tokens_per_s", "ttft_s", "tpot_s", "e2e_s", "queue_wait_s",
+                                         "memory_stall_s"});
+  // Service: 5 arrived, 2 completed, 1 failed, 2 in the backlog at 10 s; at 5 s the backlog was
+  // the request arriving at 1 s (finished at 9) and the failed one does not count: 1.
+  const ServiceSummary& service = summary.kind.service;
+  CHECK(service.arrived == 5);
+  CHECK(service.completed == 2);
+  CHECK(service.failed == 1);
+  CHECK(service.backlog == 2);
+  CHECK(service.backlog_growth == 1);
+  CHECK(service.failures.at("oom-killed") == 1);
+  CHECK_FALSE(service.keeps_up);  // 2 of 5 < half
 }
 
-TEST_CASE("refault bytes: disk reads beyond the page-rounded cold start") {
-  HostResult h = small_host();
-  CHECK(refault_bytes(h) == 0);
-  h.workloads[0].weights_bytes = 10000;  // rounds up to 3 pages = 12288 bytes
-  h.memory.file_read_bytes = 20000;
-  h.memory.swap_in_bytes = 4096;
-  CHECK(refault_bytes(h) == 20000 + 4096 - 12288);
-  h.memory.file_read_bytes = 0;
-  h.memory.swap_in_bytes = 0;
-  CHECK(refault_bytes(h) == 0);  // floored, never wraps
+TEST_CASE("statuses and causes: strings, parsing back, memory causes") {
+  for (int i = 0; i <= static_cast<int>(WorkloadStatus::oom_killed); ++i) {
+    const auto status = static_cast<WorkloadStatus>(i);
+    CHECK(workload_status_from(to_string(status)) == status);
+  }
+  CHECK(std::string(to_string(WorkloadStatus::not_started)) == "not-started");
+  CHECK(std::string(to_string(WorkloadStatus::failed_to_start)) == "failed-to-start");
+  for (int i = 0; i <= static_cast<int>(kLastCause); ++i) {
+    const auto cause = static_cast<Cause>(i);
+    CHECK(cause_from(to_string(cause)) == cause);
+  }
+  CHECK(std::string(to_string(Cause::context_too_long)) == "context too long");
+  CHECK(is_memory_cause(Cause::oom_kill));
+  CHECK(is_memory_cause(Cause::group_oom_kill));
+  CHECK(is_memory_cause(Cause::wired_limit));
+  CHECK_FALSE(is_memory_cause(Cause::context_too_long));
+  CHECK_FALSE(is_memory_cause(Cause::predecessor_failed));
+  CHECK_FALSE(is_memory_cause(Cause::none));
 }
 
 TEST_CASE("verdict: fits when only the cold start read the disk") {
@@ -60,6 +100,7 @@ TEST_CASE("verdict: fits when only the cold start read the disk") {
   const auto s = summarize_host(h);
   CHECK(s.verdict.verdict == Verdict::fits);
   CHECK(s.verdict.reason.find("memory stall some 10.0%") != std::string::npos);
+  CHECK(s.service.verdict == ServiceVerdict::keeps_up);
 }
 
 TEST_CASE("verdict: a long cold start alone is not thrashing") {
@@ -74,34 +115,52 @@ TEST_CASE("verdict: oom on a kill, a failed start or a memory failure, not on co
   CHECK(summarize_host(killed).verdict.verdict == Verdict::oom);
 
   HostResult refused = small_host();
-  refused.workloads[0].status = "failed-to-start";
+  refused.workloads[0].status = WorkloadStatus::failed_to_start;
+  refused.workloads[0].cause = Cause::wired_limit;
   refused.workloads[0].status_detail = "wired limit exceeded";
   const auto refused_summary = summarize_host(refused);
   CHECK(refused_summary.verdict.verdict == Verdict::oom);
   CHECK(refused_summary.verdict.reason == "chat failed-to-start (wired limit exceeded)");
+  CHECK(refused_summary.service.verdict == ServiceVerdict::falls_behind);
 
   HostResult too_long = small_host();
-  too_long.workloads[0].requests[0].failed = true;
-  too_long.workloads[0].requests[0].failure = "context too long";
+  llm(too_long.workloads[0]).requests[0].failed = true;
+  llm(too_long.workloads[0]).requests[0].failure = "context too long";
   CHECK(summarize_host(too_long).verdict.verdict == Verdict::fits);
-  too_long.workloads[0].requests[1].failed = true;
-  too_long.workloads[0].requests[1].failure = "wired limit exceeded";
+  llm(too_long.workloads[0]).requests[1].failed = true;
+  llm(too_long.workloads[0]).requests[1].failure = "wired limit exceeded";
   CHECK(summarize_host(too_long).verdict.verdict == Verdict::oom);
+}
+
+TEST_CASE("verdict: a workload skipped for its predecessor is not a memory failure of its own") {
+  HostResult h = small_host();
+  h.workloads[0].status = WorkloadStatus::skipped;
+  h.workloads[0].cause = Cause::predecessor_failed;
+  h.workloads[0].status_detail = "predecessor 'prep' oom-killed";
+  check_falls_behind(h, Verdict::fits, "chat skipped: ");
 }
 
 TEST_CASE("verdict: thrashing when re-reads exceed RAM or stalls pass 25% with re-reads") {
   HostResult reread = small_host();
-  reread.memory.file_read_bytes = 10 * kGiB + 96 * kGiB;  // cold start + 1x RAM
+  reread.memory.refault_bytes = 96 * kGiB;  // 1x RAM
   CHECK(summarize_host(reread).verdict.verdict == Verdict::thrashing);
-  reread.memory.file_read_bytes -= 4096;  // just under 1x RAM, stall 10% => only pressured
+  reread.memory.refault_bytes -= 4096;  // just under 1x RAM, stall 10% => only pressured
   CHECK(summarize_host(reread).verdict.verdict == Verdict::pressured);
 
   HostResult stalled = small_host();
-  stalled.memory.swap_in_bytes = 4096;
+  stalled.memory.refault_bytes = 4096;
   stalled.workloads[0].memory_stall = {{0, 2.5}};  // exactly 25%
   CHECK(summarize_host(stalled).verdict.verdict == Verdict::thrashing);
   stalled.workloads[0].memory_stall = {{0, 2.4}};
   CHECK(summarize_host(stalled).verdict.verdict == Verdict::pressured);
+}
+
+TEST_CASE("verdict: the refault figure is MemoryResult::refault_bytes, not disk reads") {
+  HostResult h = small_host();
+  h.memory.file_read_bytes = 500 * kGiB;  // a 500 GiB corpus read once: no refault
+  const auto s = summarize_host(h);
+  CHECK(s.refault_bytes == 0);
+  CHECK(s.verdict.verdict == Verdict::fits);
 }
 
 TEST_CASE("verdict: pressured on any reclaim or swap-out") {
@@ -116,11 +175,71 @@ TEST_CASE("verdict: pressured on any reclaim or swap-out") {
 
 TEST_CASE("verdict: a workload pushed to the CPU by the wired limit is named in the reason") {
   HostResult h = small_host();
+  h.workloads[0].fell_back = true;
+  h.workloads[0].cause = Cause::wired_limit;
   h.workloads[0].status_detail = "fell back to the CPU: weights 10 bytes + KV 2 bytes exceed the GPU wired limit 8 bytes";
   const HostSummary s = summarize_host(h);
   CHECK(s.verdict.verdict == Verdict::fits);
   const std::string& reason = s.verdict.reason;
   CHECK(reason.find("; " + h.workloads[0].name + " fell back to the CPU: weights 10 bytes") != std::string::npos);
-  h.workloads[0].status_detail.clear();
+  h.workloads[0].fell_back = false;
   CHECK(summarize_host(h).verdict.reason.find("fell back") == std::string::npos);
+}
+
+// The issue's first example (scenarios/azure-trace.yaml on the M2 Max): 1 of 24 requests
+// completed, TTFT p50 317 s, memory "fits". Service must not read as fine.
+TEST_CASE("service: a host completing 1 of 24 requests falls behind, and is named") {
+  HostResult h = small_host("m2-max-96");
+  h.horizon_s = 900;
+  auto& reqs = llm(h.workloads[0]).requests;
+  reqs.clear();
+  reqs.push_back(testing::request(0, 0, 317, 330, 50));  // the one completed
+  for (int i = 1; i < 24; ++i) reqs.push_back(testing::request(30.0 * i, -1, -1, -1, 0));
+  for (auto& r : reqs) r.output_tokens = 50;
+  check_falls_behind(h, Verdict::fits, "chat falls behind: completed 1 of 24 requests, backlog 23");
+}
+
+// The issue's second example: batch 24, every host fell back to the CPU and completed nothing.
+TEST_CASE("service: a fallen-back server that completed nothing falls behind, with its fallback named") {
+  HostResult h = small_host();
+  h.workloads[0].fell_back = true;
+  h.workloads[0].cause = Cause::wired_limit;
+  h.workloads[0].status_detail = "fell back to the CPU: weights 1 bytes + KV 2 bytes exceed the GPU wired limit 0 bytes";
+  llm(h.workloads[0]).max_batch = 24;
+  for (auto& r : llm(h.workloads[0]).requests) {
+    r.first_token_s = r.finish_s = -1;
+    r.generated_tokens = 0;
+  }
+  check_falls_behind(h, Verdict::fits, "chat falls behind: completed 0 of 2 requests (" + h.workloads[0].status_detail + ")");
+}
+
+TEST_CASE("service rule: completed share, backlog growth beyond the concurrency") {
+  ServiceSummary s;
+  s.unit = "request";
+  s.arrived = 10;
+  s.completed = 5;
+  s.backlog = 5;
+  s.backlog_growth = 0;
+  judge_service(s);
+  CHECK(s.keeps_up);  // exactly half
+  s.completed = 4;
+  judge_service(s);
+  CHECK_FALSE(s.keeps_up);
+  s.completed = 8;
+  s.backlog = 2;
+  s.backlog_growth = 2;  // 0 -> 2: within 2 x concurrency 1
+  judge_service(s);
+  CHECK(s.keeps_up);
+  s.backlog = 3;
+  s.backlog_growth = 3;  // 0 -> 3 > 2 x max(1, 0)
+  judge_service(s);
+  CHECK_FALSE(s.keeps_up);
+  s.concurrency = 8;  // 3 in service of 8 slots: not a growing queue
+  judge_service(s);
+  CHECK(s.keeps_up);
+  s.arrived = s.completed = s.backlog = 0;
+  s.backlog_growth = 0;
+  judge_service(s);
+  CHECK(s.keeps_up);
+  CHECK(s.reason == "no requests arrived");
 }

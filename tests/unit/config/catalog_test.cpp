@@ -11,8 +11,10 @@
 
 #include "sim/config/catalog.hpp"
 #include "sim/config/error.hpp"
+#include "models/workloads/llm-server/spec.hpp"
 
 using namespace headroom::config;
+using namespace headroom::workloads;
 
 namespace {
 

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include "sim/config/scenario_loader.hpp"
+#include "models/workloads/llm-server/spec.hpp"
 
 using namespace headroom::config;
+using namespace headroom::workloads;
 namespace fs = std::filesystem;
 
 namespace {
@@ -140,6 +142,12 @@ TEST_CASE("loader: a relative trace path resolves against the scenario's directo
   CHECK(fs::canonical(code.arrivals.trace_path) == expected);
   CHECK(code.arrivals.time_scale == 0.5);
   CHECK(code.arrivals.max_requests == 1000);
+  // The trace was read at load time: its requests before the horizon, gaps x time_scale.
+  REQUIRE(code.arrivals.trace_requests != nullptr);
+  REQUIRE(!code.arrivals.trace_requests->empty());
+  CHECK(code.arrivals.trace_requests->front().arrival_s == 0);
+  CHECK(code.arrivals.trace_requests->size() <= 1000);
+  CHECK(code.arrivals.trace_requests->back().arrival_s < a.duration_s);
   // Relative scenario path from the repository root.
   fs::current_path(kSource);
   const Scenario b = load_scenario("tests/unit/config/scenarios/trace_relative.yaml", kCatalog);

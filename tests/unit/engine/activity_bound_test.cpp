@@ -17,7 +17,7 @@
 
 using namespace headroom;
 using namespace headroom::test;
-using config::WeightsMode;
+using workloads::WeightsMode;
 namespace sg4 = simgrid::s4u;
 
 namespace {
@@ -79,7 +79,7 @@ TEST_CASE("no actor accumulates I/Os over a long run of faulting servers") {
 
   std::uint64_t steps = 0;
   for (const auto& w : r.workloads)
-    steps += w.prefill_steps + w.decode_steps;
+    steps += llm(w).prefill_steps + llm(w).decode_steps;
   INFO("steps " << steps << ", I/Os " << counts.ios << ", max I/Os of one actor " << counts.max_ios_one_actor()
                 << ", actors created " << counts.actors_created << ", peak live " << counts.peak_live_actors);
   // The run is long and faults on (nearly) every step, so the check below has something to bound.

@@ -48,10 +48,10 @@ void start_sleeper(engine::WorkloadContext& ctx) {
 
 }  // namespace
 
-HEADROOM_REGISTER_WORKLOAD({"test-throws", "throws std::logic_error after 2 s", start_throwing});
-HEADROOM_REGISTER_WORKLOAD({"test-throws-config", "throws a ConfigError", start_throwing_config_error});
-HEADROOM_REGISTER_WORKLOAD({"test-throws-int", "throws an int", start_throwing_int});
-HEADROOM_REGISTER_WORKLOAD({"test-sleeps", "sleeps past the horizon", start_sleeper});
+static const WorkloadKinds::Registration register_start_throwing("test-throws", "throws std::logic_error after 2 s", nullptr, nullptr, &start_throwing);
+static const WorkloadKinds::Registration register_start_throwing_config_error("test-throws-config", "throws a ConfigError", nullptr, nullptr, &start_throwing_config_error);
+static const WorkloadKinds::Registration register_start_throwing_int("test-throws-int", "throws an int", nullptr, nullptr, &start_throwing_int);
+static const WorkloadKinds::Registration register_start_sleeper("test-sleeps", "sleeps past the horizon", nullptr, nullptr, &start_sleeper);
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "engine_fixtures.hpp"
-#include "models/workloads/azure_trace.hpp"
+#include "models/workloads/common/azure_trace.hpp"
 #include "sim/config/error.hpp"
 
 #include <sys/stat.h>

@@ -12,6 +12,10 @@
 
 #include <unistd.h>
 
+#include "analysis/results.hpp"
+#include "models/workloads/common/azure_trace.hpp"
+#include "models/workloads/llm-server/data.hpp"
+#include "models/workloads/llm-server/spec.hpp"
 #include "sim/config/scenario.hpp"
 
 namespace headroom::test {
@@ -39,9 +43,9 @@ inline config::HostSpec test_host(std::uint64_t ram_bytes) {
 }
 
 // One KV page per token: 2 (K and V) x 1 layer x 1 KV head x 1024 dims x 2 bytes = 4096 bytes.
-inline std::shared_ptr<config::LlmServerSpec> test_server(const std::string& name, std::uint64_t weights_bytes,
-                                                          config::WeightsMode mode) {
-  auto s = std::make_shared<config::LlmServerSpec>();
+inline std::shared_ptr<workloads::LlmServerSpec> test_server(const std::string& name, std::uint64_t weights_bytes,
+                                                          workloads::WeightsMode mode) {
+  auto s = std::make_shared<workloads::LlmServerSpec>();
   s->name = name;
   s->kind = "llm-server";
   s->model.id = "test-model";
@@ -59,11 +63,35 @@ inline std::shared_ptr<config::LlmServerSpec> test_server(const std::string& nam
   s->context_tokens = 64;
   s->max_batch = 1;
   s->kv_budget_bytes = 64 * s->kv_bytes_per_token();
-  s->arrivals.kind = config::ArrivalSpec::Kind::poisson;
+  s->arrivals.kind = workloads::ArrivalSpec::Kind::poisson;
   s->arrivals.rate_per_s = 1000;
   s->arrivals.prompt_tokens = 4;
   s->arrivals.output_tokens = 50;
   s->arrivals.max_requests = 1;
+  return s;
+}
+
+// The llm-server's own records in a workload result.
+inline const workloads::LlmServerData& llm(const analysis::WorkloadResult& w) {
+  return dynamic_cast<const workloads::LlmServerData&>(*w.data);
+}
+inline std::string status(const analysis::WorkloadResult& w) { return analysis::to_string(w.status); }
+
+// Trace arrivals as the config layer gives them: the file read at load time (scaled, all rows).
+inline void set_trace(workloads::LlmServerSpec& spec, const std::string& path) {
+  spec.arrivals.trace_path = path;
+  auto requests = std::make_shared<std::vector<workloads::Request>>();
+  for (const models::TraceRequest& r : models::read_azure_trace(path, spec.arrivals.max_requests))
+    requests->push_back({r.offset_s * spec.arrivals.time_scale, r.context_tokens, r.generated_tokens});
+  spec.arrivals.trace_requests = requests;
+}
+
+// test_server with open-ended Poisson arrivals at `rate_per_s` (no request cap).
+inline std::shared_ptr<workloads::LlmServerSpec> poisson_server(const std::string& name, std::uint64_t weights_bytes,
+                                                                workloads::WeightsMode mode, double rate_per_s) {
+  auto s = test_server(name, weights_bytes, mode);
+  s->arrivals.rate_per_s = rate_per_s;
+  s->arrivals.max_requests = 0;
   return s;
 }
 

@@ -189,8 +189,14 @@ TEST_CASE("platform: a bus transfer and compute take the longer of the two, two 
 }
 
 TEST_CASE("workload registry: llm-server is registered, an unknown kind is an internal error") {
-  CHECK(engine::WorkloadRegistry::instance().find("llm-server") != nullptr);
-  CHECK(engine::WorkloadRegistry::instance().find("no-such-kind") == nullptr);
+  REQUIRE(WorkloadKinds::instance().find("llm-server") != nullptr);
+  const bool has_start = WorkloadKinds::instance().find("llm-server")->start != nullptr;
+  CHECK(has_start);
+  const bool has_parse = WorkloadKinds::instance().find("llm-server")->parse != nullptr;
+  CHECK(has_parse);
+  const bool has_summarize = WorkloadKinds::instance().find("llm-server")->summarize != nullptr;
+  CHECK(has_summarize);
+  CHECK(WorkloadKinds::instance().find("no-such-kind") == nullptr);
   config::Scenario sc = test_scenario(test_host(4 * GiB), 1);
   auto odd = std::make_shared<config::WorkloadSpec>();
   odd->name = "odd";

@@ -149,13 +149,13 @@ TEST_CASE("kernel measurement 1 through llm-server: 1.5 GiB of mmapped weights u
   host.swap_bytes = 0;
   config::Scenario sc = test_scenario(host, 100);
   sc.memory = cgroup_memory();
-  auto server = test_server("llm", kDataBytes, config::WeightsMode::mmap);
+  auto server = test_server("llm", kDataBytes, workloads::WeightsMode::mmap);
   server->arrivals.prompt_tokens = 1;
   server->arrivals.output_tokens = 5;
   sc.workloads = {server};
   const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
-  REQUIRE(r.workloads.at(0).requests.size() == 1);
-  const analysis::RequestRecord& req = r.workloads.at(0).requests[0];
+  REQUIRE(llm(r.workloads.at(0)).requests.size() == 1);
+  const analysis::RequestRecord& req = llm(r.workloads.at(0)).requests[0];
   REQUIRE(req.finish_s > 0);
   // The prefill and each of the 4 decode steps read the whole file.
   CHECK(r.memory.file_read_bytes == 5 * kDataBytes);

@@ -14,7 +14,7 @@
 
 using namespace headroom;
 using namespace headroom::test;
-using config::WeightsMode;
+using workloads::WeightsMode;
 
 namespace {
 
@@ -30,8 +30,8 @@ double decode_phase_s(std::uint64_t weights_bytes, std::uint32_t prompt, std::ui
 }
 
 const analysis::RequestRecord& only_request(const analysis::WorkloadResult& w) {
-  REQUIRE(w.requests.size() == 1);
-  return w.requests[0];
+  REQUIRE(llm(w).requests.size() == 1);
+  return llm(w).requests[0];
 }
 
 analysis::HostResult run(config::Scenario& sc) { return engine::simulate_host(sc, sc.hosts[0]); }
@@ -52,9 +52,9 @@ TEST_CASE("decode tokens/s of a model that fits equals bandwidth / bytes read pe
   REQUIRE(req.finish_s > 0);
   CHECK_FALSE(req.failed);
   CHECK(req.generated_tokens == 50);
-  CHECK(w.decode_steps == 49);
-  CHECK(w.prefill_steps == 1);
-  CHECK(w.device == "cpu");
+  CHECK(llm(w).decode_steps == 49);
+  CHECK(llm(w).prefill_steps == 1);
+  CHECK(llm(w).device == "cpu");
   const double measured_tokens_per_s = 49 / (req.finish_s - req.first_token_s);
   const double expected_tokens_per_s = 49 / decode_phase_s(weights, 4, 50, 100e9);
   CHECK(close_rel(measured_tokens_per_s, expected_tokens_per_s, 1e-9));
@@ -91,7 +91,7 @@ TEST_CASE("a request still decoding at the horizon is neither completed nor fail
   CHECK(req.first_token_s > 0);
   CHECK(req.generated_tokens > 1);
   CHECK(req.generated_tokens < 50);
-  CHECK(req.generated_tokens == 1 + w.decode_steps);
+  CHECK(req.generated_tokens == 1 + llm(w).decode_steps);
   REQUIRE(w.busy.size() == 1);
   CHECK(w.busy[0].end_s == 1.3);  // still busy: closed at the horizon
   CHECK(r.horizon_s == 1.3);
@@ -171,7 +171,7 @@ void check_md1(double rho) {
   sc.workloads = {server};
   analysis::HostResult r = run(sc);
 
-  const auto& reqs = r.workloads.at(0).requests;
+  const auto& reqs = llm(r.workloads.at(0)).requests;
   REQUIRE(reqs.size() == n);
   double wait_sum_s = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -205,8 +205,8 @@ TEST_CASE("two workloads decoding at once share the memory bus: each step takes 
   config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
   for (const char* name : {"a", "b"}) {
     auto s = test_server(name, weights, WeightsMode::mmap);
-    s->arrivals.kind = config::ArrivalSpec::Kind::trace;
-    s->arrivals.trace_path = trace;
+    s->arrivals.kind = workloads::ArrivalSpec::Kind::trace;
+    set_trace(*s, trace);
     sc.workloads.push_back(s);
   }
   analysis::HostResult r = run(sc);
@@ -238,9 +238,9 @@ TEST_CASE("wired weights over the GPU wired limit fail every request") {
   sc.workloads = {server};
   analysis::HostResult r = run(sc);
   const auto& w = r.workloads.at(0);
-  CHECK(w.status == "failed-to-start");
-  REQUIRE(w.requests.size() == 3);
-  for (const auto& req : w.requests) {
+  CHECK(status(w) == "failed-to-start");
+  REQUIRE(llm(w).requests.size() == 3);
+  for (const auto& req : llm(w).requests) {
     CHECK(req.failed);
     CHECK(req.failure == "wired limit exceeded");
     CHECK(req.first_token_s < 0);
@@ -256,8 +256,8 @@ TEST_CASE("wired weights over the limit fall back to the CPU with mmapped weight
   sc.workloads = {server};
   analysis::HostResult r = run(sc);
   const auto& w = r.workloads.at(0);
-  CHECK(w.status == "ok");
-  CHECK(w.device == "cpu");
+  CHECK(status(w) == "running");
+  CHECK(llm(w).device == "cpu");
   CHECK(only_request(w).generated_tokens == 50);
   CHECK(r.memory.file_read_bytes == 12 * GiB);  // mmapped: faulted in once from the SSD
 }
@@ -268,10 +268,10 @@ TEST_CASE("a second wired model that does not fit beside the first is refused") 
   // Each fits the 12 GiB limit alone (7 GiB + 256 KiB of KV); both do not.
   sc.workloads = {test_server("first", 7 * GiB, WeightsMode::wired), test_server("second", 7 * GiB, WeightsMode::wired)};
   analysis::HostResult r = run(sc);
-  CHECK(r.workloads.at(0).status == "ok");
+  CHECK(status(r.workloads.at(0)) == "running");
   CHECK(only_request(r.workloads.at(0)).generated_tokens == 50);
   const auto& second = r.workloads.at(1);
-  CHECK(second.status == "failed-to-start");
+  CHECK(status(second) == "failed-to-start");
   CHECK(only_request(second).failure == "wired limit exceeded");
   CHECK(r.memory.peak_unevictable_bytes == 256 * MiB + 7 * GiB + 64 * kPage);
 }
@@ -283,7 +283,7 @@ TEST_CASE("wired weights under the limit compute on the GPU from pinned memory")
   sc.workloads = {test_server("llm", weights, WeightsMode::wired)};
   analysis::HostResult r = run(sc);
   const auto& w = r.workloads.at(0);
-  CHECK(w.device == "gpu");
+  CHECK(llm(w).device == "gpu");
   const auto& req = only_request(w);
   REQUIRE(req.finish_s > 0);
   // Wired memory is allocated whole at map time: every KV page is resident from the start, so
@@ -317,9 +317,9 @@ analysis::HostResult run_oom(int small_adj) {
 }
 
 void check_killed(const analysis::WorkloadResult& w) {
-  CHECK(w.status == "oom-killed");
-  REQUIRE(w.requests.size() == 3);
-  for (const auto& req : w.requests) {
+  CHECK(status(w) == "oom-killed");
+  REQUIRE(llm(w).requests.size() == 3);
+  for (const auto& req : llm(w).requests) {
     CHECK(req.failed);
     CHECK(req.failure == "oom-killed");
     CHECK(req.finish_s < 0);
@@ -327,9 +327,9 @@ void check_killed(const analysis::WorkloadResult& w) {
 }
 
 void check_served(const analysis::WorkloadResult& w) {
-  CHECK(w.status == "ok");
-  REQUIRE(w.requests.size() == 3);
-  for (const auto& req : w.requests) {
+  CHECK(status(w) == "running");
+  REQUIRE(llm(w).requests.size() == 3);
+  for (const auto& req : llm(w).requests) {
     CHECK_FALSE(req.failed);
     CHECK(req.generated_tokens == 60);
   }
@@ -354,21 +354,19 @@ TEST_CASE("OOM never kills a workload with oom_score_adj -1000") {
 TEST_CASE("requests longer than the context fail at arrival") {
   enable_invariant_checks();
   config::Scenario sc = test_scenario(test_host(16 * GiB), 2);
-  auto server = test_server("llm", 1 * GiB, WeightsMode::mmap);
-  server->arrivals.rate_per_s = 20;
-  server->arrivals.max_requests = 0;
+  auto server = poisson_server("llm", 1 * GiB, WeightsMode::mmap, 20);
   server->arrivals.prompt_tokens = 20;
   server->arrivals.output_tokens = 45;  // 65 > 64 tokens of context
   sc.workloads = {server};
   analysis::HostResult r = run(sc);
-  const auto& reqs = r.workloads.at(0).requests;
+  const auto& reqs = llm(r.workloads.at(0)).requests;
   REQUIRE(reqs.size() > 10);  // about 40 arrivals in 2 s at 20/s
   for (const auto& req : reqs) {
     CHECK(req.failed);
     CHECK(req.failure == "context too long");
     CHECK(req.arrival_s < 2);
   }
-  CHECK(r.workloads.at(0).prefill_steps == 0);
+  CHECK(llm(r.workloads.at(0)).prefill_steps == 0);
   CHECK(r.memory.file_read_bytes == 0);
 }
 
@@ -387,7 +385,7 @@ TEST_CASE("anonymous weights larger than memory are swapped out and back in ever
   const auto& w = r.workloads.at(0);
   const auto& req = only_request(w);
   REQUIRE(req.finish_s > 0);
-  CHECK(w.status == "ok");
+  CHECK(status(w) == "running");
   CHECK(r.memory.oom_kills == 0);
   // At least what does not fit (6 GiB - 4 GiB) comes back from swap on each of the 4 passes.
   CHECK(r.memory.swap_in_bytes >= 4 * 2 * GiB);
@@ -412,8 +410,8 @@ std::string fingerprint(const analysis::HostResult& r) {
   std::string out;
   char buf[256];
   for (const auto& w : r.workloads) {
-    out += w.name + " " + w.status + " " + std::to_string(w.decode_steps) + "\n";
-    for (const auto& q : w.requests) {
+    out += w.name + " " + status(w) + " " + std::to_string(llm(w).decode_steps) + "\n";
+    for (const auto& q : llm(w).requests) {
       std::snprintf(buf, sizeof buf, "%.17g %.17g %.17g %.17g %u %d %s\n", q.arrival_s, q.admitted_s,
                     q.first_token_s, q.finish_s, q.generated_tokens, q.failed, q.failure.c_str());
       out += buf;
@@ -500,4 +498,40 @@ TEST_CASE("a mixture-of-experts decode step reads the shared weights and the rou
   for (std::uint32_t g = 1; g < 50; ++g)
     expected_s += (0.4 * static_cast<double>(weights) + static_cast<double>((4 + g - 1) * kPage)) / 100e9;
   CHECK(close_rel(req.finish_s - req.first_token_s, expected_s, 1e-9));
+}
+
+TEST_CASE("the engine never opens a trace: the requests parsed at load time are served") {
+  config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
+  auto server = test_server("llm", 1 * GiB, WeightsMode::mmap);
+  server->arrivals.kind = workloads::ArrivalSpec::Kind::trace;
+  server->arrivals.trace_path = "/nonexistent/trace.csv";  // would fail if anything opened it
+  server->arrivals.trace_requests =
+      std::make_shared<const std::vector<workloads::Request>>(std::vector<workloads::Request>{{1.5, 4, 10}, {200, 4, 10}});
+  sc.workloads = {server};
+  const analysis::HostResult r = run(sc);
+  const auto& reqs = llm(r.workloads.at(0)).requests;
+  REQUIRE(reqs.size() == 1);  // the second arrives after the 100 s horizon
+  CHECK(reqs[0].arrival_s == 1.5);
+  CHECK(reqs[0].finish_s > 1.5);
+  CHECK(r.workloads.at(0).peak.file_mapped_bytes == 1 * GiB);  // the whole mmapped model was read
+}
+
+TEST_CASE("a server stopped at stop_at frees its memory and requests after the stop stay unfinished") {
+  enable_invariant_checks();
+  config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
+  auto server = poisson_server("llm", 1 * GiB, WeightsMode::load, 0.5);
+  server->stop_at_s = 40;
+  sc.workloads = {server};
+  const analysis::HostResult r = run(sc);
+  const auto& w = r.workloads.at(0);
+  CHECK(status(w) == "stopped");
+  CHECK(w.end_s == doctest::Approx(40).epsilon(1e-12));
+  std::size_t after_stop = 0, completed_after_stop = 0;
+  for (const auto& q : llm(w).requests) {
+    after_stop += q.arrival_s > 40;
+    completed_after_stop += q.finish_s > 40;
+  }
+  CHECK(after_stop > 10);  // about 30 expected at 0.5/s over 60 s
+  CHECK(completed_after_stop == 0);
+  CHECK(w.peak.anon_bytes >= 1 * GiB);  // the loaded weights were held until the stop
 }

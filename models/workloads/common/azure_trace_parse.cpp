@@ -1,4 +1,4 @@
-#include "models/workloads/azure_trace.hpp"
+#include "models/workloads/common/azure_trace.hpp"
 
 #include <algorithm>
 #include <charconv>

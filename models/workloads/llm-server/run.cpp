@@ -1,4 +1,4 @@
-// Workload kind "llm-server": an LLM inference server (llama.cpp server / vLLM style) with
+// llm-server's behaviour (engine, hr_engine): an LLM inference server (llama.cpp server / vLLM style) with
 // continuous batching, as one SimGrid actor.
 //
 // Memory: the weights are a file mapping (mmap: page cache, cold at start), an anonymous mapping
@@ -23,69 +23,36 @@
 // its in-flight, queued and later requests fail at once; the activity it was running completes
 // (a killed process does not release the bus instantly either), then the actor stops.
 //
-// Arrivals are a schedule computed up front (Poisson gaps from a seeded mt19937_64, or an Azure
-// LLM 2023 trace); the server looks at it between iterations, which is what an arrival actor
-// feeding a queue would give, with one actor fewer. Requests whose prompt + output exceed the
-// context fail at arrival.
+// Requests come from a RequestSource (models/workloads/common/request_source.hpp: Poisson, or a
+// trace parsed at load time) into the server's queue, which it takes from between iterations.
+// Requests whose prompt + output exceed the context fail at arrival. The server serves until the
+// horizon or its stop_at (it never calls finished(): a server stays up).
 #include <algorithm>
 #include <cmath>
 #include <deque>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
 #include <simgrid/s4u.hpp>
 
-#include "models/workloads/azure_trace.hpp"
+#include "models/workloads/common/request_source.hpp"
+#include "models/workloads/llm-server/data.hpp"
+#include "models/workloads/llm-server/spec.hpp"
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
 #include "sim/engine/workload_registry.hpp"
 
 namespace sg4 = simgrid::s4u;
 
-namespace headroom::models {
+namespace headroom::workloads::llm_server {
 
 namespace {
 
-using config::LlmServerSpec;
-using config::WeightsMode;
+using analysis::Cause;
+using analysis::WorkloadStatus;
 using engine::WorkloadContext;
-
-struct Arrival {
-  double time_s = 0;
-  std::uint32_t prompt_tokens = 0;
-  std::uint32_t output_tokens = 0;
-};
-
-// Uniform in [0, 1) from the top 53 bits: the same on every platform, unlike
-// std::exponential_distribution, whose algorithm is left to the standard library.
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
-std::vector<Arrival> poisson_arrivals(const config::ArrivalSpec& a, double horizon_s, std::uint64_t seed) {
-  std::vector<Arrival> out;
-  std::mt19937_64 rng(seed);
-  double t = 0;
-  while (a.max_requests == 0 || out.size() < a.max_requests) {
-    t += -std::log1p(-uniform01(rng)) / a.rate_per_s;  // exponential gap of mean 1 / rate
-    if (t >= horizon_s)
-      break;
-    out.push_back({t, a.prompt_tokens, a.output_tokens});
-  }
-  return out;
-}
-
-std::vector<Arrival> trace_arrivals(const config::ArrivalSpec& a, double horizon_s) {
-  std::vector<Arrival> out;
-  for (const TraceRequest& r : read_azure_trace(a.trace_path, a.max_requests)) {
-    const double t = r.offset_s * a.time_scale;
-    if (t >= horizon_s)
-      break;
-    out.push_back({t, r.context_tokens, r.generated_tokens});
-  }
-  return out;
-}
 
 struct Sequence {
   std::size_t record = 0;  // index in result.requests
@@ -96,20 +63,22 @@ struct Sequence {
 class LlmServer {
  public:
   LlmServer(WorkloadContext& ctx, const LlmServerSpec& spec)
-      : ctx_(ctx), spec_(spec), memory_(ctx.memory), result_(ctx.result),
+      : ctx_(ctx), spec_(spec), memory_(ctx.memory), result_(*make_data(ctx)),
+        source_(spec.arrivals, ctx.scenario.duration_s, ctx.scenario.seed + ctx.index),
         kv_per_token_bytes_(spec.kv_bytes_per_token()),
         slot_stride_bytes_(static_cast<std::uint64_t>(spec.context_tokens) * spec.kv_bytes_per_token()),
         slot_used_(std::max<std::uint32_t>(1, spec.max_batch), false) {
     result_.weights_bytes = spec.weights_bytes;
     result_.kv_budget_bytes = spec.kv_budget_bytes;
+    result_.max_batch = std::max<std::uint32_t>(1, spec.max_batch);
+    ctx.cold_start_bytes = spec.weights_bytes;
     make_records();
   }
 
   // The OOM killer may pick this process even after its actor ended (it still holds its memory),
   // so the callback shares ownership of the server.
   static void register_process(const std::shared_ptr<LlmServer>& self) {
-    self->owner_ = self->memory_.add_process(self->spec_.name, self->spec_.oom_score_adj,
-                                             [self] { self->on_oom_killed(); });
+    self->owner_ = self->ctx_.add_process([self] { self->on_oom_killed(); });
   }
 
   void run() {
@@ -122,29 +91,31 @@ class LlmServer {
  private:
   // ---- set-up -------------------------------------------------------------------------------
 
+  static LlmServerData* make_data(WorkloadContext& ctx) {
+    auto data = std::make_shared<LlmServerData>();
+    ctx.result.data = data;
+    return data.get();
+  }
+
   void make_records() {
-    const config::ArrivalSpec& a = spec_.arrivals;
-    arrivals_ = a.kind == config::ArrivalSpec::Kind::trace
-                    ? trace_arrivals(a, ctx_.scenario.duration_s)
-                    : poisson_arrivals(a, ctx_.scenario.duration_s, ctx_.scenario.seed + ctx_.index);
-    result_.requests.reserve(arrivals_.size());
-    for (const Arrival& arr : arrivals_) {
+    result_.requests.reserve(source_.requests().size());
+    for (const Request& arr : source_.requests()) {
       analysis::RequestRecord r;
-      r.arrival_s = arr.time_s;
+      r.arrival_s = arr.arrival_s;
       r.prompt_tokens = arr.prompt_tokens;
       r.output_tokens = arr.output_tokens;
       const std::uint64_t tokens = std::uint64_t{arr.prompt_tokens} + arr.output_tokens;
       if (tokens > spec_.context_tokens)
-        fail(r, "context too long");
+        fail(r, Cause::context_too_long);
       else if (tokens * kv_per_token_bytes_ > spec_.kv_budget_bytes)
-        fail(r, "kv budget exceeded");
+        fail(r, Cause::kv_budget);
       result_.requests.push_back(r);
     }
   }
 
-  static void fail(analysis::RequestRecord& r, const std::string& why) {
+  static void fail(analysis::RequestRecord& r, Cause why) {
     r.failed = true;
-    r.failure = why;
+    r.failure = to_string(why);
   }
 
   // Maps the weights and the KV cache and loads the weights; false when the server cannot run.
@@ -156,7 +127,9 @@ class LlmServer {
         return refuse_to_start();
       mode = WeightsMode::mmap;  // llama.cpp without Metal offload: CPU compute on mmapped weights
       mapped = try_map(mode);
-      result_.status_detail = "fell back to the CPU: weights " + std::to_string(spec_.weights_bytes) +
+      ctx_.result.fell_back = true;
+      ctx_.result.cause = Cause::wired_limit;
+      ctx_.result.status_detail = "fell back to the CPU: weights " + std::to_string(spec_.weights_bytes) +
                               " bytes + KV " + std::to_string(spec_.kv_budget_bytes) +
                               " bytes exceed the GPU wired limit " +
                               std::to_string(ctx_.host.gpu_wired_limit_bytes) + " bytes";
@@ -186,18 +159,19 @@ class LlmServer {
   }
 
   bool refuse_to_start() {
-    result_.status = "failed-to-start";
-    result_.status_detail = "wired limit exceeded: weights " + std::to_string(spec_.weights_bytes) +
+    std::string detail = "wired limit exceeded: weights " + std::to_string(spec_.weights_bytes) +
                             " bytes + KV " + std::to_string(spec_.kv_budget_bytes) + " bytes > limit " +
                             std::to_string(ctx_.host.gpu_wired_limit_bytes) + " bytes";
     if (wired_fits())
-      result_.status_detail = "wired limit exceeded: weights " + std::to_string(spec_.weights_bytes) +
+      detail = "wired limit exceeded: weights " + std::to_string(spec_.weights_bytes) +
                               " bytes + KV " + std::to_string(spec_.kv_budget_bytes) +
                               " bytes do not fit beside what other workloads wired, limit " +
                               std::to_string(ctx_.host.gpu_wired_limit_bytes) + " bytes";
     for (auto& r : result_.requests)
       if (!r.failed)
-        fail(r, "wired limit exceeded");
+        fail(r, Cause::wired_limit);
+    ctx_.result.fell_back = false;
+    ctx_.failed(WorkloadStatus::failed_to_start, Cause::wired_limit, detail);
     return false;
   }
 
@@ -225,7 +199,7 @@ class LlmServer {
       auto cost = memory_.touch(owner_, weights_, 0, spec_.weights_bytes, mm::AccessPattern::sequential, true);
       if (!cost)
         return false;
-      memory_.pay(*cost, result_.memory_stall);
+      memory_.pay(*cost, ctx_.result.memory_stall);
     }
     return memory_.alive(owner_);
   }
@@ -233,30 +207,28 @@ class LlmServer {
   // ---- serving ------------------------------------------------------------------------------
 
   void serve() {
-    while (memory_.alive(owner_)) {
+    while (memory_.alive(owner_) && !ctx_.stopping()) {
       take_arrivals();
       admit();
       if (running_.empty() && fresh_.empty()) {
         close_busy();
-        if (next_arrival_ == arrivals_.size())
+        const std::optional<double> next = source_.next_arrival_s();
+        if (!next)
           return;
-        sg4::this_actor::sleep_until(arrivals_[next_arrival_].time_s);
+        sg4::this_actor::sleep_until(*next);
         continue;
       }
       open_busy();
       iterate();
+      ctx_.sample_memory();
     }
   }
 
-  // sleep_until(t) wakes at t give or take the rounding of the clock (one ulp: 1.1e-13 s at
-  // t = 1000 s); arrivals within SimGrid's timing precision of now have arrived.
-  static constexpr double kClockRounding_s = 1e-9;
+  static constexpr double kClockRounding_s = RequestSource::kClockRounding_s;
 
   void take_arrivals() {
-    const double now = sg4::Engine::get_clock() + kClockRounding_s;
-    for (; next_arrival_ < arrivals_.size() && arrivals_[next_arrival_].time_s <= now; ++next_arrival_)
-      if (!result_.requests[next_arrival_].failed)
-        queue_.push_back(next_arrival_);
+    source_.produce_until(sg4::Engine::get_clock(), queue_,
+                          [&](std::size_t record) { return !result_.requests[record].failed; });
   }
 
   std::uint64_t footprint_bytes(std::size_t record) const {
@@ -328,7 +300,7 @@ class LlmServer {
 
   // Pays the step's memory cost, then its compute and bus traffic; false if killed.
   bool run_step(const StepCost& step, double flops) {
-    memory_.pay(step.cost, result_.memory_stall);
+    memory_.pay(step.cost, ctx_.result.memory_stall);
     if (!memory_.alive(owner_))
       return false;
     engine::run_on_bus(ctx_.platform, device_, flops, step.bus_bytes);
@@ -383,16 +355,15 @@ class LlmServer {
 
   // ---- OOM and bookkeeping ------------------------------------------------------------------
 
-  // Runs in the killing actor: every request not yet completed fails, including later arrivals.
+  // Runs in the killing actor: every request not yet completed fails, including later arrivals
+  // (the context then marks the workload oom-killed).
   void on_oom_killed() {
     const double now = sg4::Engine::get_clock();
-    result_.status = "oom-killed";
-    result_.status_detail = "killed by the OOM killer at " + std::to_string(now) + " s";
     for (auto& r : result_.requests)
       if (!r.failed && r.finish_s < 0)
-        fail(r, "oom-killed");
+        fail(r, Cause::oom_kill);
     if (busy_open_) {
-      result_.busy.back().end_s = now;
+      ctx_.result.busy.back().end_s = now;
       busy_open_ = false;
     }
   }
@@ -400,26 +371,25 @@ class LlmServer {
   void open_busy() {
     if (busy_open_)
       return;
-    result_.busy.push_back({sg4::Engine::get_clock(), -1});  // closed when idle (or at the horizon)
+    ctx_.result.busy.push_back({sg4::Engine::get_clock(), -1});  // closed when idle (or at the horizon)
     busy_open_ = true;
   }
 
   void close_busy() {
     if (!busy_open_)
       return;
-    result_.busy.back().end_s = sg4::Engine::get_clock();
+    ctx_.result.busy.back().end_s = sg4::Engine::get_clock();
     busy_open_ = false;
   }
 
   WorkloadContext& ctx_;
   const LlmServerSpec& spec_;
   engine::HostMemory& memory_;
-  analysis::WorkloadResult& result_;
+  LlmServerData& result_;  // the kind's records (ctx_.result.data)
+  RequestSource source_;
   const std::uint64_t kv_per_token_bytes_;
   const std::uint64_t slot_stride_bytes_;
   std::vector<bool> slot_used_;
-  std::vector<Arrival> arrivals_;
-  std::size_t next_arrival_ = 0;
   std::deque<std::size_t> queue_;  // admitted in FIFO order
   std::vector<Sequence> fresh_;    // admitted, waiting for prefill
   std::vector<Sequence> running_;  // decoding
@@ -429,7 +399,9 @@ class LlmServer {
   bool busy_open_ = false;
 };
 
-void start_llm_server(WorkloadContext& ctx) {
+}  // namespace
+
+void start(WorkloadContext& ctx) {
   const auto* spec = dynamic_cast<const LlmServerSpec*>(&ctx.spec);
   if (!spec)
     throw std::logic_error("workload '" + ctx.spec.name + "' has kind llm-server but no LlmServerSpec");
@@ -438,8 +410,4 @@ void start_llm_server(WorkloadContext& ctx) {
   engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [server] { server->run(); });
 }
 
-}  // namespace
-
-HEADROOM_REGISTER_WORKLOAD({"llm-server", "LLM inference server with continuous batching", start_llm_server});
-
-}  // namespace headroom::models
+}  // namespace headroom::workloads::llm_server

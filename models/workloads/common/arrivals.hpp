@@ -1,0 +1,41 @@
+// Request arrivals shared by serving kinds: the config (Poisson or a recorded trace), its parser
+// (front end, hr_config) and the request source the engine feeds a server's queue from
+// (request_source.hpp). A trace is read and checked when the scenario loads (errors at
+// file:row:column before any simulation); the spec carries its requests, so the engine never opens it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/config/workload_parsers.hpp"
+
+namespace headroom::workloads {
+
+// One request as the source produces it.
+struct Request {
+  double arrival_s = 0;  // simulated time
+  std::uint32_t prompt_tokens = 0;
+  std::uint32_t output_tokens = 0;
+};
+
+struct ArrivalSpec {
+  enum class Kind { poisson, trace } kind = Kind::poisson;
+  double rate_per_s = 0;            // poisson
+  std::uint32_t prompt_tokens = 0;  // poisson: tokens per request
+  std::uint32_t output_tokens = 0;
+  std::string trace_path;           // trace: Azure LLM 2023 CSV, resolved to an absolute path
+  double time_scale = 1.0;          // trace: simulated gap = recorded gap * time_scale
+  std::uint64_t max_requests = 0;   // 0 = all
+  // trace: its requests in arrival order, arrival = (t - t_first) x time_scale, those before the
+  // scenario's horizon only; read at load time.
+  std::shared_ptr<const std::vector<Request>> trace_requests;
+};
+
+// The workload's `arrivals:` map. A trace is read here (config::ConfigError at its row and column).
+// `context_tokens` bounds Poisson requests' prompt + output.
+ArrivalSpec parse_arrivals(const config::ParseContext& ctx, const config::MapReader& workload,
+                           std::uint32_t context_tokens);
+
+}  // namespace headroom::workloads

@@ -1,0 +1,114 @@
+// llm-server's parser (front end, hr_config): an LLM inference server (llama.cpp-style) holding one
+// model's weights and a KV cache for up to max_batch concurrent sequences, fed by Poisson arrivals
+// or a recorded trace (read here, at load time). Produces a validated LlmServerSpec; run.cpp
+// implements the behaviour.
+#include <cmath>
+#include <optional>
+#include <sstream>
+
+#include "models/workloads/common/arrivals.hpp"
+#include "models/workloads/common/model_quant.hpp"
+#include "models/workloads/llm-server/spec.hpp"
+#include "sim/checked.hpp"
+#include "sim/config/units.hpp"
+#include "sim/text.hpp"
+
+namespace headroom::workloads::llm_server {
+
+using config::format_bytes;
+using config::format_exact_bytes;
+using config::kMaxModelBytes;
+using config::MapReader;
+using config::ParseContext;
+using config::WorkloadSpec;
+
+namespace {
+
+// "1.5TiB" for sizes that fit, "2^64 bytes or more" for a product that does not.
+std::string size_text(std::optional<std::uint64_t> bytes) {
+  return bytes ? format_bytes(*bytes) + " (" + std::to_string(*bytes) + " bytes)" : "2^64 bytes or more";
+}
+
+// Weights of params x bpw / 8 from 1 byte to kMaxModelBytes; else an error at the model.
+std::uint64_t checked_weights(const MapReader& map, const LlmServerSpec& spec) {
+  const auto bytes = config::checked_weights_bytes(spec.model.params, spec.quant.bits_per_weight);
+  if (bytes) return *bytes;
+  std::ostringstream computed;
+  computed.precision(6);
+  computed << spec.model.params * spec.quant.bits_per_weight / 8.0;
+  map.fail(map.get("model"), "model '" + shown(spec.model.id) + "' at " + shown(spec.quant.id) +
+                                 ": expected weights (params x bits_per_weight / 8) from 1B to " +
+                                 format_exact_bytes(kMaxModelBytes) + ", found " + computed.str() + " bytes");
+}
+
+// Every KV quantity the engine forms (one context, all max_batch slots, the budget beside the
+// weights) is computed here with checked arithmetic and bounded by kMaxModelBytes, so the engine's
+// own products and sums of them cannot wrap.
+void check_kv_sizes(const MapReader& map, const LlmServerSpec& spec, bool budget_given) {
+  const std::string limit = size_text(kMaxModelBytes);  // exact bytes: never "1024TiB > 1024TiB"
+  const auto all_slots = checked_mul(checked_mul(spec.context_tokens, spec.kv_bytes_per_token()), spec.max_batch);
+  if (!all_slots || *all_slots > kMaxModelBytes)
+    map.fail(map.get("context"), "context x max_batch x KV bytes per token = " + std::to_string(spec.context_tokens) +
+                                     " x " + std::to_string(spec.max_batch) + " x " +
+                                     std::to_string(spec.kv_bytes_per_token()) + " = " + size_text(all_slots) +
+                                     "; expected at most " + limit);
+  const auto total = checked_add(spec.weights_bytes, spec.kv_budget_bytes);
+  if (!total || *total > kMaxModelBytes)
+    map.fail(budget_given ? map.get("kv_budget") : map.get("model"),
+             "weights " + size_text(spec.weights_bytes) + " + KV budget " + size_text(spec.kv_budget_bytes) +
+                 " = " + size_text(total) + "; expected at most " + limit);
+}
+
+void check_kv_budget(const MapReader& map, const LlmServerSpec& spec) {
+  const std::uint64_t one_context = std::uint64_t{spec.context_tokens} * spec.kv_bytes_per_token();
+  if (spec.kv_budget_bytes >= one_context) return;
+  // Rounded forms that read alike ("2.5GiB is smaller than ... 2.5GiB") give way to exact bytes.
+  std::string budget = format_bytes(spec.kv_budget_bytes), needed = format_bytes(one_context);
+  if (budget == needed) {
+    budget = std::to_string(spec.kv_budget_bytes) + "B";
+    needed = std::to_string(one_context) + "B";
+  }
+  map.fail(map.get("kv_budget"), "kv_budget " + budget + " is smaller than one full context (" +
+                                     std::to_string(spec.context_tokens) + " tokens x " +
+                                     format_bytes(spec.kv_bytes_per_token()) + " = " + needed + ")");
+}
+
+}  // namespace
+
+std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::Node& node) {
+  const MapReader map(ctx.file, node, "llm-server workload",
+                      with_keys(config::common_workload_keys(), {"model", "quant", "weights", "wired_fallback",
+                                                    "context", "max_batch", "kv_budget", "kv_type",
+                                                    "arrivals"}));
+  auto spec = std::make_shared<LlmServerSpec>();
+  config::read_common_workload_fields(map, *spec);
+  spec->model = parse_model(ctx, map);
+  spec->quant = parse_quant(ctx, map);
+  // quant carries this model's effective bpw, so params x bpw / 8 == weights_bytes downstream.
+  spec->quant.bits_per_weight = config::effective_bits_per_weight(spec->model, spec->quant);
+  spec->weights_bytes = checked_weights(map, *spec);
+  spec->weights_mode = choose<WeightsMode>(
+      map, "weights", "mmap",
+      {{"mmap", WeightsMode::mmap}, {"load", WeightsMode::load}, {"wired", WeightsMode::wired}});
+  spec->wired_fallback_cpu = choose<bool>(map, "wired_fallback", "fail", {{"fail", false}, {"cpu", true}});
+  // KV element sizes: f16 2 B; q8_0 34 B per 32 values; f32 4 B.
+  spec->kv_bytes_per_element =
+      choose<double>(map, "kv_type", "f16", {{"f16", 2.0}, {"q8_0", 34.0 / 32.0}, {"f32", 4.0}});
+  spec->context_tokens = static_cast<std::uint32_t>(map.integer("context", 1, 1 << 30));
+  if (spec->context_tokens > static_cast<std::uint32_t>(spec->model.max_context))
+    map.fail(map.get("context"), "context " + std::to_string(spec->context_tokens) +
+                                     " is above model '" + shown(spec->model.id) + "' max_context " +
+                                     std::to_string(spec->model.max_context));
+  spec->max_batch = static_cast<std::uint32_t>(map.integer_or("max_batch", 1, 1, 1 << 16));
+  const bool budget_given = map.has("kv_budget");
+  if (budget_given) spec->kv_budget_bytes = map.bytes("kv_budget", true);
+  check_kv_sizes(map, *spec, budget_given);  // bounds context x max_batch x KV per token
+  if (!budget_given)
+    spec->kv_budget_bytes = std::uint64_t{spec->context_tokens} * spec->max_batch * spec->kv_bytes_per_token();
+  check_kv_sizes(map, *spec, budget_given);  // and the budget beside the weights
+  if (budget_given) check_kv_budget(map, *spec);
+  spec->arrivals = parse_arrivals(ctx, map, spec->context_tokens);
+  return spec;
+}
+
+}  // namespace headroom::workloads::llm_server

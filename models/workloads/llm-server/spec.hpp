@@ -1,0 +1,35 @@
+// llm-server's validated config (front end types only: no yaml-cpp, no SimGrid).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "models/workloads/common/arrivals.hpp"
+#include "sim/checked.hpp"
+#include "sim/config/scenario.hpp"
+
+namespace headroom::workloads {
+
+enum class WeightsMode { mmap, load, wired };
+
+struct LlmServerSpec : config::WorkloadSpec {
+  config::LlmSpec model;
+  config::QuantSpec quant;
+  std::uint64_t weights_bytes = 0;  // params * bpw / 8, rounded up to whole bytes
+  WeightsMode weights_mode = WeightsMode::mmap;
+  bool wired_fallback_cpu = false;  // wired weights over the limit: run on CPU instead of failing
+  double kv_bytes_per_element = 2;  // f16 KV cache
+  std::uint32_t context_tokens = 0; // per sequence
+  std::uint32_t max_batch = 1;      // concurrent sequences (continuous batching)
+  std::uint64_t kv_budget_bytes = 0;  // KV cache region; default context * max_batch * per-token
+  ArrivalSpec arrivals;
+  // Whole bytes (rounded down) of one token's K and V over all layers. The config layer bounds the
+  // dimensions (each at most 2^20, so this is below 2^63); the checked conversion makes a spec
+  // built around it fail loudly (std::bad_optional_access) instead of being undefined behaviour.
+  std::uint64_t kv_bytes_per_token() const {
+    return checked_to_u64(std::floor(2.0 * model.layers * model.kv_heads * model.head_dim * kv_bytes_per_element))
+        .value();
+  }
+};
+
+}  // namespace headroom::workloads

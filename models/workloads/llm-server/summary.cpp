@@ -1,0 +1,147 @@
+// llm-server's summary (front end, hr_analysis): request counts, latency percentiles, throughput,
+// in the order and with the keys the goldens' "metrics" always had; and the service figures the
+// verdict reads (requests arrived, completed, backlog and its growth).
+#include "analysis/number_format.hpp"
+#include "analysis/summary.hpp"
+#include "models/workloads/llm-server/data.hpp"
+
+namespace headroom::workloads::llm_server {
+
+namespace {
+
+using analysis::Distribution;
+using analysis::KindSummary;
+using analysis::RequestRecord;
+using Json = nlohmann::ordered_json;
+
+Json optional_json(std::optional<double> value) { return value ? Json(*value) : Json(nullptr); }
+
+Json distribution_json(const Distribution& d) {
+  Json j = Json::object();
+  j["count"] = static_cast<std::uint64_t>(d.count);
+  j["mean"] = optional_json(d.mean);
+  j["p50"] = optional_json(d.p50);
+  j["p90"] = optional_json(d.p90);
+  j["p99"] = optional_json(d.p99);
+  j["max"] = optional_json(d.max);
+  return j;
+}
+
+void distribution_units(KindSummary& k, const std::string& key) {
+  k.units[key + ".count"] = "requests";
+  for (const char* stat : {"mean", "p50", "p90", "p99", "max"}) k.units[key + "." + stat] = "s";
+}
+
+// Requests arrived by t and neither failed nor completed by t.
+std::uint64_t backlog_at(const std::vector<RequestRecord>& requests, double t) {
+  std::uint64_t n = 0;
+  for (const RequestRecord& r : requests)
+    if (r.arrival_s <= t && !r.failed && !(r.finish_s >= 0 && r.finish_s <= t)) ++n;
+  return n;
+}
+
+struct Figures {
+  std::uint64_t arrived = 0, completed = 0, failed = 0, unfinished = 0, generated_tokens = 0;
+  std::map<std::string, std::uint64_t> failure_reasons;  // reason -> failed requests
+  std::vector<double> ttft, tpot, e2e, wait;
+};
+
+Figures figures(const LlmServerData& data) {
+  Figures f;
+  for (const RequestRecord& r : data.requests) {
+    ++f.arrived;
+    f.generated_tokens += r.generated_tokens;
+    if (r.failed) {
+      ++f.failed;
+      ++f.failure_reasons[r.failure.empty() ? "unspecified" : r.failure];
+    } else if (r.finish_s >= 0) {
+      ++f.completed;
+      f.e2e.push_back(r.finish_s - r.arrival_s);
+      if (r.generated_tokens >= 2 && r.first_token_s >= 0)
+        f.tpot.push_back((r.finish_s - r.first_token_s) / (r.generated_tokens - 1));
+    } else {
+      ++f.unfinished;
+    }
+    if (r.first_token_s >= 0) f.ttft.push_back(r.first_token_s - r.arrival_s);
+    if (r.admitted_s >= 0) f.wait.push_back(r.admitted_s - r.arrival_s);
+  }
+  return f;
+}
+
+std::string cell(std::optional<double> value) { return value ? analysis::format_g(*value, 4) : "n/a"; }
+std::string cell_pair(const Distribution& d) { return cell(d.p50) + " / " + cell(d.p99); }
+
+}  // namespace
+
+analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizon_s) {
+  static const LlmServerData kNone;
+  const auto* found = dynamic_cast<const LlmServerData*>(w.data.get());
+  const LlmServerData& data = found ? *found : kNone;
+  const Figures f = figures(data);
+  const double tokens_per_s = horizon_s > 0 ? static_cast<double>(f.generated_tokens) / horizon_s : 0;
+  const Distribution ttft = analysis::summarize_distribution(f.ttft), tpot = analysis::summarize_distribution(f.tpot),
+                     e2e = analysis::summarize_distribution(f.e2e), wait = analysis::summarize_distribution(f.wait);
+  const double memory_stall_s = analysis::union_length_s(w.memory_stall, horizon_s);
+
+  KindSummary k;
+  k.info = Json::object();
+  k.info["device"] = data.device;
+  k.info["weights_bytes"] = data.weights_bytes;
+  k.info["kv_budget_bytes"] = data.kv_budget_bytes;
+  k.info["max_batch"] = data.max_batch;
+  k.info["prefill_steps"] = data.prefill_steps;
+  k.info["decode_steps"] = data.decode_steps;
+  k.units["weights_bytes"] = k.units["kv_budget_bytes"] = "bytes";
+  k.units["max_batch"] = "sequences";
+  k.units["prefill_steps"] = k.units["decode_steps"] = "steps";
+  Json& m = k.metrics = Json::object();
+  m["requests_arrived"] = f.arrived;
+  m["requests_completed"] = f.completed;
+  m["requests_failed"] = f.failed;
+  m["requests_unfinished"] = f.unfinished;
+  m["failure_reasons"] = Json::object();
+  for (const auto& [reason, count] : f.failure_reasons) {
+    m["failure_reasons"][reason] = count;
+    k.units["failure_reasons." + reason] = "requests";
+  }
+  m["generated_tokens"] = f.generated_tokens;
+  m["tokens_per_s"] = tokens_per_s;
+  m["ttft_s"] = distribution_json(ttft);
+  m["tpot_s"] = distribution_json(tpot);
+  m["e2e_s"] = distribution_json(e2e);
+  m["queue_wait_s"] = distribution_json(wait);
+  m["memory_stall_s"] = memory_stall_s;
+  for (const char* key : {"requests_arrived", "requests_completed", "requests_failed", "requests_unfinished"})
+    k.units[key] = "requests";
+  k.units["generated_tokens"] = "tokens";
+  k.units["tokens_per_s"] = "tokens/s";
+  for (const char* key : {"ttft_s", "tpot_s", "e2e_s", "queue_wait_s"}) distribution_units(k, key);
+  k.units["memory_stall_s"] = "s";
+
+  using analysis::format_g;
+  using analysis::format_u64;
+  k.placement = data.device;
+  k.rows = {{"requests completed / failed / unfinished",
+             format_u64(f.completed) + " / " + format_u64(f.failed) + " / " + format_u64(f.unfinished)},
+            {"throughput (tokens/s)", format_g(tokens_per_s, 4)},
+            {"TTFT p50 / p99 (s)", cell_pair(ttft)},
+            {"TPOT p50 / p99 (s/token)", cell_pair(tpot)},
+            {"end-to-end p50 / p99 (s)", cell_pair(e2e)},
+            {"queue wait p50 / p99 (s)", cell_pair(wait)},
+            {"memory stall (s)", format_g(memory_stall_s, 4)}};
+
+  analysis::ServiceSummary& s = k.service;
+  s.unit = "request";
+  s.arrived = f.arrived;
+  s.completed = f.completed;
+  s.failed = f.failed;
+  s.backlog = f.unfinished;
+  s.backlog_growth = static_cast<std::int64_t>(f.unfinished) -
+                     static_cast<std::int64_t>(backlog_at(data.requests, horizon_s / 2));
+  s.concurrency = data.max_batch;
+  s.failures = f.failure_reasons;
+  analysis::judge_service(s);
+  return k;
+}
+
+}  // namespace headroom::workloads::llm_server
