@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "models/workloads/common/model_quant.hpp"
 #include "models/workloads/process/spec.hpp"
 #include "sim/checked.hpp"
 #include "sim/config/units.hpp"
@@ -22,11 +23,6 @@ constexpr double kMaxStepsPerRun = 10'000'000;
 // Random patterns given bytes_per_step draw ceil(bytes / page) pages; the cap holds for the
 // smallest page the simulator allows (1KiB), so for every host.
 constexpr std::uint64_t kMaxSampledStepBytes = kMaxTouchesPerStep * kMinPageBytes;
-
-std::vector<std::string> with(std::vector<std::string> keys, std::initializer_list<const char*> more) {
-  keys.insert(keys.end(), more.begin(), more.end());
-  return keys;
-}
 
 // "5s" style text for a duration in messages.
 std::string seconds_text(double s) {
@@ -241,7 +237,7 @@ void parse_cost(const MapReader& map, ProcessSpec& spec) {
 
 std::shared_ptr<const WorkloadSpec> parse_process(const ParseContext& ctx, const YAML::Node& node) {
   const MapReader map(ctx.file, node, "process workload",
-                      with(common_workload_keys(), {"anon", "file", "footprint", "ramp", "access", "steps_per_s",
+                      workloads::with_keys(common_workload_keys(), {"anon", "file", "footprint", "ramp", "access", "steps_per_s",
                                                     "bytes_per_step", "pages_per_s", "cpu_per_step",
                                                     "flops_per_step", "work"}));
   auto spec = std::make_shared<ProcessSpec>();
@@ -255,9 +251,12 @@ std::shared_ptr<const WorkloadSpec> parse_process(const ParseContext& ctx, const
 
 }  // namespace
 
-HEADROOM_REGISTER_WORKLOAD_KIND({"process",
-                                 "generic memory user: an anonymous and/or file footprint over time, an access "
-                                 "pattern, a step rate",
-                                 parse_process});
-
 }  // namespace headroom::config
+
+namespace headroom::workloads::process {
+
+std::shared_ptr<const config::WorkloadSpec> parse(const config::ParseContext& ctx, const YAML::Node& node) {
+  return config::parse_process(ctx, node);
+}
+
+}  // namespace headroom::workloads::process

@@ -27,7 +27,7 @@ struct ProcessData : analysis::KindData {
   std::uint64_t peak_anon_bytes = 0;    // largest anonymous footprint reached (page-rounded)
   std::uint64_t peak_file_bytes = 0;    // largest file range in use reached (page-rounded)
   std::uint64_t peak_resident_bytes = 0;  // the owner's resident pages after a step, at most
-  std::uint64_t shrunk_bytes = 0;  // footprint given up by shrinking steps: no longer touched, not yet freed
+  std::uint64_t shrunk_bytes = 0;  // footprint given up by shrinking steps (discarded: freed)
 };
 
 }  // namespace headroom::models

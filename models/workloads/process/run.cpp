@@ -1,8 +1,8 @@
 // kind: process: the engine side (compiled into hr_engine). One SimGrid actor per process runs
 // steps in a loop:
 //   1. the footprint at this step's time (ProcessSpec::footprint_at, page-rounded): growth touches
-//      the new pages (anonymous: written, zero-filled; file: read, sequentially); shrinking stops
-//      touching the range given up;
+//      the new pages (anonymous: written, zero-filled; file: read, sequentially); shrinking
+//      discards the range given up (anonymous frames and swap slots freed, file pages dropped);
 //   2. the access pattern's touches over the current footprint, seen as one range (the anonymous
 //      part first, then the file part), split at the boundary into the two mappings;
 //   3. HostMemory::pay for the faults and reclaim (a memory stall), then the step's CPU
@@ -10,8 +10,8 @@
 //      memory bus, as one activity;
 //   4. the step's period ends at max(its start + 1 / steps_per_s, the end of its work): a late step
 //      is never skipped and never caught up, the achieved rate drops to 1 / step time.
-// After work_steps steps the process finishes and unmaps its memory (status stays "ok" until the
-// common result has a "finished" status: PORT(B)).
+// After work_steps steps the process finishes (WorkloadContext::finished frees its memory; file
+// pages stay in the page cache, as the kernel keeps them). At stop_at it returns at its next step.
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -60,17 +60,18 @@ class Process {
 
   // The OOM killer may pick this process after its actor ended: the callback shares ownership.
   static void register_process(const std::shared_ptr<Process>& self) {
-    self->owner_ = self->memory_.add_process(self->spec_.name, self->spec_.oom_score_adj,
-                                             [self] { self->on_oom_killed(); });
+    self->owner_ = self->ctx_.add_process([self] { self->on_oom_killed(); });
   }
 
   void run() {
     map_regions();
     data_->start_s = sg4::Engine::get_clock();
-    while (memory_.alive(owner_) && (spec_.work_steps == 0 || data_->steps_done < spec_.work_steps))
+    while (memory_.alive(owner_) && !ctx_.stopping() &&
+           (spec_.work_steps == 0 || data_->steps_done < spec_.work_steps))
       if (!step()) break;
     close_busy();
-    if (memory_.alive(owner_) && spec_.work_steps > 0 && data_->steps_done == spec_.work_steps) finish();
+    if (memory_.alive(owner_) && !ctx_.stopping() && spec_.work_steps > 0 && data_->steps_done == spec_.work_steps)
+      finish();
   }
 
  private:
@@ -78,9 +79,10 @@ class Process {
     const config::Footprint peak = spec_.peak();
     if (peak.anon_bytes > 0) anon_ = memory_.map(owner_, mm::Backing::anon, spec_.name + ":anon", peak.anon_bytes);
     if (spec_.file)
-      // PORT(A): HostMemory::file + map_file (one shared page-cache copy per file name; FileUse::read keeps
-      // read() pages out of the RSS). Today every process maps a private copy of the file.
-      file_ = memory_.map(owner_, mm::Backing::file, spec_.name + ":" + spec_.file->name, spec_.file->size_bytes);
+      // One page-cache copy per file name, shared with every workload naming it; read() pages are
+      // not in the process's RSS (OOM badness), mmapped ones are.
+      file_ = memory_.map_file(owner_, memory_.file(spec_.file->name, spec_.file->size_bytes),
+                               spec_.file->use == config::FileUse::read ? mm::FileUse::read : mm::FileUse::mapped);
   }
 
   // The footprint now, in whole pages (the file range never past the file).
@@ -111,8 +113,10 @@ class Process {
         !touch(file_, current_.file_bytes, now.file_bytes - current_.file_bytes, mm::AccessPattern::sequential,
                spec_.access.write, total))
       return false;
-    // PORT(A): HostMemory::discard(anon_/file_, now, current - now) frees the range given up; until
-    // then its pages stay resident (or swapped) and age out of memory like any page not touched.
+    // Shrinking frees the range given up (free() of anonymous memory; for the file, the pages
+    // leave the page cache as after FADV_DONTNEED).
+    if (current_.anon_bytes > now.anon_bytes) memory_.discard(*anon_, now.anon_bytes, current_.anon_bytes - now.anon_bytes);
+    if (current_.file_bytes > now.file_bytes) memory_.discard(*file_, now.file_bytes, current_.file_bytes - now.file_bytes);
     data_->shrunk_bytes += (current_.anon_bytes > now.anon_bytes ? current_.anon_bytes - now.anon_bytes : 0) +
                            (current_.file_bytes > now.file_bytes ? current_.file_bytes - now.file_bytes : 0);
     current_ = now;
@@ -150,7 +154,7 @@ class Process {
         spec_.flops_per_step > 0 ? spec_.flops_per_step : spec_.cpu_per_step_s * ctx_.host.cpu_flops;
     engine::run_on_bus(ctx_.platform, ctx_.platform.cpu, flops, static_cast<double>(cost.hit_bytes));
     if (!memory_.alive(owner_)) return false;
-    // PORT(A): HostMemory owner_memory() gives anon / file-mapped / swap apart, for WorkloadResult::peak (B).
+    ctx_.sample_memory();
     data_->peak_resident_bytes = std::max(data_->peak_resident_bytes, memory_.manager().owner_rss_bytes(owner_));
     ++data_->steps_done;  // its work is done; its period may still run
     const double period_end_s = begin_s + 1.0 / spec_.steps_per_s;
@@ -163,20 +167,18 @@ class Process {
     return true;
   }
 
-  // Done: frees the memory (PORT(B): HostMemory::stop, WorkloadStatus::finished and ctx.finished()).
+  // Done: the context frees the memory, marks it finished and releases its dependants.
   void finish() {
     data_->finished = true;
     data_->finish_s = sg4::Engine::get_clock();
-    if (anon_) memory_.unmap(*anon_);
-    if (file_) memory_.unmap(*file_);
     anon_.reset();
     file_.reset();
+    ctx_.finished();
   }
 
   void on_oom_killed() {
     const double now = sg4::Engine::get_clock();
-    ctx_.result.status = "oom-killed";  // PORT(B): WorkloadStatus::oom_killed, Cause::oom_kill (or group_oom_kill)
-    ctx_.result.status_detail = "killed by the OOM killer at " + std::to_string(now) + " s";
+    // The context marks the workload oom-killed (status, cause, detail) after this returns.
     if (busy_open_) {
       ctx_.result.busy.back().end_s = now;
       busy_open_ = false;
@@ -208,7 +210,14 @@ class Process {
   bool busy_open_ = false;
 };
 
-void start_process(WorkloadContext& ctx) {
+}  // namespace
+}  // namespace headroom::models
+
+namespace headroom::workloads::process {
+
+void start(engine::WorkloadContext& ctx) {
+  using models::Process;
+  using config::ProcessSpec;
   const auto* spec = dynamic_cast<const ProcessSpec*>(&ctx.spec);
   if (!spec) throw std::logic_error("workload '" + ctx.spec.name + "' has kind process but no ProcessSpec");
   auto process = std::make_shared<Process>(ctx, *spec);
@@ -216,9 +225,4 @@ void start_process(WorkloadContext& ctx) {
   engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [process] { process->run(); });
 }
 
-}  // namespace
-
-HEADROOM_REGISTER_WORKLOAD({"process", "generic memory user: footprint over time, access pattern, step rate",
-                            start_process});
-
-}  // namespace headroom::models
+}  // namespace headroom::workloads::process

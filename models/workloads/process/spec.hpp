@@ -18,8 +18,7 @@ namespace headroom::config {
 
 enum class FileUse : std::uint8_t { mmap, read };  // mapped (counts in the process's RSS) | read() into the page cache
 
-// A file on disk the process uses; two processes naming the same file share one page-cache copy
-// once the memory manager has shared files (PORT(A) in run.cpp).
+// A file on disk the process uses; every workload naming the same file shares one page-cache copy.
 struct ProcessFileSpec {
   std::string name;  // `name:` or `path:` as written: the file's identity, never opened
   std::uint64_t size_bytes = 0;

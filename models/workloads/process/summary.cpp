@@ -1,6 +1,7 @@
 #include "models/workloads/process/summary.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "analysis/summary.hpp"
 #include "models/workloads/process/result.hpp"
@@ -80,10 +81,49 @@ nlohmann::ordered_json process_metrics(const analysis::WorkloadResult& w, double
   j["peak_anon_bytes"] = m->peak_anon_bytes;
   j["peak_file_bytes"] = m->peak_file_bytes;
   j["peak_resident_bytes"] = m->peak_resident_bytes;
-  j["shrunk_bytes_not_freed"] = m->shrunk_bytes;
+  j["shrunk_bytes"] = m->shrunk_bytes;
   j["keeps_up"] = m->keeps_up;
   j["keeps_up_reason"] = m->keeps_up_reason;
   return j;
 }
 
 }  // namespace headroom::models
+
+namespace headroom::workloads::process {
+
+// The registry's summary of a process: its metrics, Markdown rows, and the common service part
+// (one unit of work = one step; arrived = the steps its asked rate offered while it ran, so a
+// process whose memory stalls stretch its steps shows a backlog of late steps).
+analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizon_s) {
+  analysis::KindSummary k;
+  k.info = nlohmann::ordered_json::object();
+  k.metrics = models::process_metrics(w, horizon_s);
+  const auto m = models::compute_process_metrics(w, horizon_s);
+  if (!m) return k;
+  k.units = {{"steps_done", "steps"},        {"steps_per_s_asked", "steps/s"}, {"steps_per_s_achieved", "steps/s"},
+             {"warm_step_s", "s"},           {"memory_stall_s", "s"},          {"work_steps", "steps"},
+             {"time_to_finish_s", "s"},      {"peak_anon_bytes", "bytes"},     {"peak_file_bytes", "bytes"},
+             {"peak_resident_bytes", "bytes"}, {"shrunk_bytes", "bytes"}};
+  using analysis::format_g;
+  using analysis::format_u64;
+  k.rows = {{"steps done (" + m->pattern + ")", format_u64(m->steps_done)},
+            {"steps/s achieved / asked", format_g(m->steps_per_s_achieved, 4) + " / " + format_g(m->steps_per_s_asked, 4)},
+            {"time to finish (s)", m->time_to_finish_s ? format_g(*m->time_to_finish_s, 4) : "-"},
+            {"memory stall (s)", format_g(m->memory_stall_s, 4)}};
+  analysis::ServiceSummary& s = k.service;
+  s.unit = "step";
+  const auto* d = dynamic_cast<const models::ProcessData*>(w.data.get());
+  const double end_s = d->finished ? d->finish_s : horizon_s;
+  const double offered = d->start_s >= 0 && end_s > d->start_s ? (end_s - d->start_s) * m->steps_per_s_asked : 0;
+  s.arrived = static_cast<std::uint64_t>(std::floor(offered));
+  if (d->work_steps > 0) s.arrived = std::min<std::uint64_t>(s.arrived, d->work_steps);
+  s.arrived = std::max(s.arrived, m->steps_done);
+  s.completed = m->steps_done;
+  s.backlog = s.arrived - s.completed;
+  s.progress = m->progress;
+  s.keeps_up = m->keeps_up;
+  s.reason = m->keeps_up_reason;
+  return k;
+}
+
+}  // namespace headroom::workloads::process

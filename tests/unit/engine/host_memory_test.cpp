@@ -203,5 +203,6 @@ TEST_CASE("workload registry: llm-server is registered, an unknown kind is an in
   odd->kind = "no-such-kind";
   sc.workloads = {odd};
   CHECK_THROWS_WITH_AS(engine::simulate_host(sc, sc.hosts[0]),
-                       "internal error: no workload kind named 'no-such-kind' is registered", std::runtime_error);
+                       "internal: simulation of host 'test' failed: no workload kind named 'no-such-kind' is registered in the engine",
+                       std::runtime_error);
 }

@@ -193,8 +193,8 @@ TEST_CASE("a process growing past memory with no swap is OOM-killed, the other p
   const analysis::HostResult host = engine::simulate_host(sc, sc.hosts[0]);
   REQUIRE(host.workloads.size() == 2);
   CHECK(host.memory.oom_kills == 1);
-  CHECK(host.workloads[1].status == "oom-killed");  // the largest badness: the leak
-  CHECK(host.workloads[0].status == "ok");
+  CHECK(host.workloads[1].status == analysis::WorkloadStatus::oom_killed);  // the largest badness: the leak
+  CHECK(host.workloads[0].status == analysis::WorkloadStatus::running);
   const auto editor = models::compute_process_metrics(host.workloads[0], sc.duration_s);
   const auto leak = models::compute_process_metrics(host.workloads[1], sc.duration_s);
   REQUIRE(editor.has_value());
