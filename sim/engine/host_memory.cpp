@@ -190,8 +190,10 @@ bool HostMemory::kill_for(mm::OwnerId owner, std::optional<mm::GroupId> group) {
   check();
   Process& p = process(dead);
   p.alive = false;
+  kill_group_ = group;
   if (p.on_killed)
     p.on_killed();
+  kill_group_.reset();
   return dead != owner;
 }
 

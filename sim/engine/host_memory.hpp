@@ -39,6 +39,9 @@ class HostMemory {
   // A process whose memory the OOM killer may take. `on_killed` runs inside the actor whose touch
   // triggered the kill, right after the manager freed the victim's memory. Without `group`: the root.
   mm::OwnerId add_process(const std::string& name, int oom_score_adj, std::function<void()> on_killed);
+  // Inside an `on_killed` callback: the group whose memory.max ran out (a group OOM), or nullopt
+  // for the host's OOM killer.
+  std::optional<mm::GroupId> killing_group() const { return kill_group_; }
   mm::OwnerId add_process(const std::string& name, int oom_score_adj, mm::GroupId group,
                           std::function<void()> on_killed);
   bool alive(mm::OwnerId owner) const;
@@ -116,6 +119,7 @@ class HostMemory {
   };
   // Runs the OOM killer (inside `group` for a group OOM); false when `owner` itself died.
   bool kill_for(mm::OwnerId owner, std::optional<mm::GroupId> group);
+  std::optional<mm::GroupId> kill_group_;  // the group whose memory.max caused the kill in progress
   Process& process(mm::OwnerId owner);
 
   const Platform& platform_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -219,12 +220,18 @@ class Lifecycle {
 mm::OwnerId WorkloadContext::add_process(std::function<void()> on_killed) {
   // After the kind's own reaction, the workload is oom-killed (its dependants skipped).
   auto killed = [this, on_killed = std::move(on_killed)] {
+    const std::optional<mm::GroupId> group_oom = memory.killing_group();
     if (on_killed) on_killed();
-    if (result.status != analysis::WorkloadStatus::oom_killed)
-      failed(analysis::WorkloadStatus::oom_killed, analysis::Cause::oom_kill,
-             "killed by the OOM killer at " + std::to_string(simgrid::s4u::Engine::get_clock()) + " s");
+    if (result.status == analysis::WorkloadStatus::oom_killed) return;
+    const std::string at = std::to_string(simgrid::s4u::Engine::get_clock()) + " s";
+    if (group_oom)
+      failed(analysis::WorkloadStatus::oom_killed, analysis::Cause::group_oom_kill,
+             "killed by the OOM killer of group '" + memory.manager().group_name(*group_oom) +
+                 "' (memory.max reached) at " + at);
+    else
+      failed(analysis::WorkloadStatus::oom_killed, analysis::Cause::oom_kill, "killed by the OOM killer at " + at);
   };
-  const mm::OwnerId owner = memory.add_process(spec.name, spec.oom_score_adj, std::move(killed));
+  const mm::OwnerId owner = memory.add_process(spec.name, spec.oom_score_adj, group, std::move(killed));
   owners.push_back(owner);
   return owner;
 }
@@ -270,6 +277,16 @@ void WorkloadContext::sample_memory() {
 
 namespace {
 
+mm::GroupLimits group_limits(const config::GroupSpec& g) {
+  mm::GroupLimits limits;
+  limits.max_bytes = g.max_bytes;
+  limits.high_bytes = g.high_bytes;
+  limits.swap_max_bytes = g.swap_max_bytes;
+  limits.min_bytes = g.min_bytes;
+  limits.low_bytes = g.low_bytes;
+  return limits;
+}
+
 analysis::HostResult simulate(const config::Scenario& scenario, const config::HostSpec& host) {
   // Declared first so it is destroyed last: actors stopped at the horizon still reference the rest.
   std::unique_ptr<sg4::Engine> engine = create_engine();
@@ -278,12 +295,16 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
   result.workloads.resize(scenario.workloads.size());
   HostMemory memory(host, scenario.memory, platform);
 
+  std::map<std::string, mm::GroupId> groups;  // the scenario's memory cgroups, by name
+  for (const config::GroupSpec& g : scenario.groups) groups[g.name] = memory.add_group(g.name, group_limits(g));
   std::deque<WorkloadContext> contexts;  // stable addresses for the actors
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     const config::WorkloadSpec& spec = *scenario.workloads[i];
     result.workloads[i].name = spec.name;
     result.workloads[i].kind = spec.kind;
+    result.workloads[i].group = spec.group;
     contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, 0, {}});
+    if (!spec.group.empty()) contexts.back().group = groups.at(spec.group);
   }
   Lifecycle lifecycle(scenario, platform, memory, contexts);
   for (WorkloadContext& c : contexts) c.lifecycle = &lifecycle;

@@ -34,6 +34,7 @@ struct WorkloadContext {
   // estimate in MemoryResult::refault_bytes, which the lead replaces with the manager's true count.
   std::uint64_t cold_start_bytes = 0;
   std::vector<mm::OwnerId> owners;  // the workload's processes (add_process)
+  mm::GroupId group = mm::kRootGroup;  // its memory cgroup (the scenario's `group:`)
 
   // A process of this workload (named after it): its memory is freed when the workload finishes
   // or is stopped. When the OOM killer takes it, `on_killed` runs (see HostMemory::add_process),

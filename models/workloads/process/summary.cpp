@@ -23,7 +23,7 @@ void decide_keeps_up(const ProcessData& d, double horizon_s, ProcessMetrics& m) 
   }
   const bool fast_enough = m.steps_per_s_achieved >= kKeepsUpFraction * m.steps_per_s_asked;
   m.keeps_up = fast_enough;
-  m.keeps_up_reason = (fast_enough ? "achieved " : "falls behind: achieved ") + rate_text(m.steps_per_s_achieved) +
+  m.keeps_up_reason = "achieved " + rate_text(m.steps_per_s_achieved) +
                       " of " + rate_text(m.steps_per_s_asked) + " asked";
   if (d.work_steps > 0 && !d.finished) {
     // Work that could not be done by the horizon even at the asked rate is not a failure to keep up.
