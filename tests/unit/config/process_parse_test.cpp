@@ -125,7 +125,8 @@ TEST_CASE("process: the example in sim/config/README.md loads") {
   const auto start = doc.find("```yaml\n", doc.find("#### kind: process"));
   REQUIRE(start != std::string::npos);
   const auto end = doc.find("```", start + 8);
-  const ProcessSpec& p = process(load_text("readme", doc.substr(start + 8, end - start - 8)), 0);
+  const auto scenario = load_text("readme", doc.substr(start + 8, end - start - 8));  // outlives p
+  const ProcessSpec& p = process(scenario, 0);
   CHECK(p.name == "db");
   CHECK(p.peak().anon_bytes == 12 * GiB);
   CHECK(p.pages_per_step == 250);
