@@ -61,17 +61,6 @@ std::string describe(const std::exception_ptr& error) {
   }
 }
 
-// Today's refault estimate (until the lead wires the manager's true count): disk reads beyond
-// reading each workload's cold-start bytes once, page-rounded, floored at 0.
-std::uint64_t refault_estimate(const analysis::MemoryResult& m, const std::deque<WorkloadContext>& contexts,
-                               std::uint64_t page_bytes) {
-  const std::uint64_t page = std::max<std::uint64_t>(page_bytes, 1);
-  std::uint64_t cold_start = 0;
-  for (const WorkloadContext& c : contexts) cold_start += (c.cold_start_bytes + page - 1) / page * page;
-  const std::uint64_t read = m.file_read_bytes + m.swap_in_bytes;
-  return read > cold_start ? read - cold_start : 0;
-}
-
 }  // namespace
 
 // Starts, stops and ends workloads (start_at, after, stop_at; sim/config/README.md):
@@ -287,6 +276,40 @@ mm::GroupLimits group_limits(const config::GroupSpec& g) {
   return limits;
 }
 
+// The groups' memory.* figures as the results carry them (bytes where the manager counts pages).
+std::vector<analysis::GroupResult> group_results(const HostMemory& memory) {
+  const std::uint64_t page = memory.page_bytes();
+  std::vector<analysis::GroupResult> out;
+  for (const HostMemory::GroupReport& g : memory.groups()) {
+    const mm::GroupStats& s = g.stats;
+    analysis::GroupResult r;
+    r.name = g.name;
+    r.max_bytes = g.limits.max_bytes;
+    r.high_bytes = g.limits.high_bytes;
+    r.swap_max_bytes = g.limits.swap_max_bytes;
+    r.min_bytes = g.limits.min_bytes;
+    r.low_bytes = g.limits.low_bytes;
+    r.usage_bytes = s.usage_pages * page;
+    r.peak_usage_bytes = s.peak_usage_pages * page;
+    r.file_bytes = s.file_pages * page;
+    r.anon_bytes = s.anon_pages * page;
+    r.swap_bytes = s.swap_pages * page;
+    r.peak_swap_bytes = s.peak_swap_pages * page;
+    r.major_faults = s.major_faults;
+    r.refault_file_bytes = s.refault_file_pages * page;
+    r.refault_anon_bytes = s.refault_anon_pages * page;
+    r.reclaim_bytes = s.reclaim_pages * page;
+    r.events_low = s.events_low;
+    r.events_high = s.events_high;
+    r.events_max = s.events_max;
+    r.events_oom = s.events_oom;
+    r.events_oom_kill = s.events_oom_kill;
+    r.high_throttle_s = s.high_throttle_s;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 analysis::HostResult simulate(const config::Scenario& scenario, const config::HostSpec& host) {
   // Declared first so it is destroyed last: actors stopped at the horizon still reference the rest.
   std::unique_ptr<sg4::Engine> engine = create_engine();
@@ -303,7 +326,7 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
     result.workloads[i].name = spec.name;
     result.workloads[i].kind = spec.kind;
     result.workloads[i].group = spec.group;
-    contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, 0, {}});
+    contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, {}});
     if (!spec.group.empty()) contexts.back().group = groups.at(spec.group);
   }
   Lifecycle lifecycle(scenario, platform, memory, contexts);
@@ -326,7 +349,7 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
   }
   memory.check_all();
   result.memory = memory.result();
-  result.memory.refault_bytes = refault_estimate(result.memory, contexts, host.page_bytes);
+  result.groups = group_results(memory);
   return result;
 }
 
