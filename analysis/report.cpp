@@ -174,23 +174,24 @@ void emit_group(FieldSink& sink, const GroupResult& g, const Psi& psi, bool with
   sink.integer("min_bytes", g.min_bytes, "bytes");
   sink.integer("low_bytes", g.low_bytes, "bytes");
   sink.end();
-  sink.integer("usage_bytes", g.usage_bytes, "bytes");
-  sink.integer("peak_usage_bytes", g.peak_usage_bytes, "bytes");
-  sink.integer("file_bytes", g.file_bytes, "bytes");
-  sink.integer("anon_bytes", g.anon_bytes, "bytes");
-  sink.integer("swap_bytes", g.swap_bytes, "bytes");
-  sink.integer("peak_swap_bytes", g.peak_swap_bytes, "bytes");
+  struct Count {
+    const char* key;
+    std::uint64_t GroupResult::*field;
+  };
+  for (const Count c : {Count{"usage_bytes", &GroupResult::usage_bytes}, {"peak_usage_bytes", &GroupResult::peak_usage_bytes},
+                        {"file_bytes", &GroupResult::file_bytes}, {"anon_bytes", &GroupResult::anon_bytes},
+                        {"swap_bytes", &GroupResult::swap_bytes}, {"peak_swap_bytes", &GroupResult::peak_swap_bytes}})
+    sink.integer(c.key, g.*c.field, "bytes");
   sink.integer("major_faults", g.major_faults, "faults");
   sink.integer("refault_bytes", g.refault_bytes(), "bytes");
-  sink.integer("refault_file_bytes", g.refault_file_bytes, "bytes");
-  sink.integer("refault_anon_bytes", g.refault_anon_bytes, "bytes");
-  sink.integer("reclaim_bytes", g.reclaim_bytes, "bytes");
-  sink.begin("events");
-  sink.integer("low", g.events_low, "events");
-  sink.integer("high", g.events_high, "events");
-  sink.integer("max", g.events_max, "events");
-  sink.integer("oom", g.events_oom, "events");
-  sink.integer("oom_kill", g.events_oom_kill, "events");
+  for (const Count c : {Count{"refault_file_bytes", &GroupResult::refault_file_bytes},
+                        {"refault_anon_bytes", &GroupResult::refault_anon_bytes}, {"reclaim_bytes", &GroupResult::reclaim_bytes}})
+    sink.integer(c.key, g.*c.field, "bytes");
+  sink.begin("events");  // memory.events
+  for (const Count c : {Count{"low", &GroupResult::events_low}, {"high", &GroupResult::events_high},
+                        {"max", &GroupResult::events_max}, {"oom", &GroupResult::events_oom},
+                        {"oom_kill", &GroupResult::events_oom_kill}})
+    sink.integer(c.key, g.*c.field, "events");
   sink.end();
   sink.number("high_throttle_s", g.high_throttle_s, "s");
   sink.number("psi_some_fraction", psi.some_fraction, "fraction");

@@ -6,6 +6,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <simgrid/s4u.hpp>
 
@@ -280,31 +281,26 @@ mm::GroupLimits group_limits(const config::GroupSpec& g) {
 std::vector<analysis::GroupResult> group_results(const HostMemory& memory) {
   const std::uint64_t page = memory.page_bytes();
   std::vector<analysis::GroupResult> out;
+  using analysis::GroupResult;
+  using mm::GroupStats;
+  // memory.current, memory.stat and memory.swap.* in pages -> bytes; memory.events as they are.
+  const std::pair<std::uint64_t GroupStats::*, std::uint64_t GroupResult::*> pages[] = {
+      {&GroupStats::usage_pages, &GroupResult::usage_bytes},   {&GroupStats::peak_usage_pages, &GroupResult::peak_usage_bytes},
+      {&GroupStats::file_pages, &GroupResult::file_bytes},     {&GroupStats::anon_pages, &GroupResult::anon_bytes},
+      {&GroupStats::swap_pages, &GroupResult::swap_bytes},     {&GroupStats::peak_swap_pages, &GroupResult::peak_swap_bytes},
+      {&GroupStats::reclaim_pages, &GroupResult::reclaim_bytes}, {&GroupStats::refault_file_pages, &GroupResult::refault_file_bytes},
+      {&GroupStats::refault_anon_pages, &GroupResult::refault_anon_bytes}};
+  const std::pair<std::uint64_t GroupStats::*, std::uint64_t GroupResult::*> counts[] = {
+      {&GroupStats::major_faults, &GroupResult::major_faults}, {&GroupStats::events_low, &GroupResult::events_low},
+      {&GroupStats::events_high, &GroupResult::events_high},   {&GroupStats::events_max, &GroupResult::events_max},
+      {&GroupStats::events_oom, &GroupResult::events_oom},     {&GroupStats::events_oom_kill, &GroupResult::events_oom_kill}};
   for (const HostMemory::GroupReport& g : memory.groups()) {
-    const mm::GroupStats& s = g.stats;
-    analysis::GroupResult r;
-    r.name = g.name;
-    r.max_bytes = g.limits.max_bytes;
-    r.high_bytes = g.limits.high_bytes;
-    r.swap_max_bytes = g.limits.swap_max_bytes;
-    r.min_bytes = g.limits.min_bytes;
-    r.low_bytes = g.limits.low_bytes;
-    r.usage_bytes = s.usage_pages * page;
-    r.peak_usage_bytes = s.peak_usage_pages * page;
-    r.file_bytes = s.file_pages * page;
-    r.anon_bytes = s.anon_pages * page;
-    r.swap_bytes = s.swap_pages * page;
-    r.peak_swap_bytes = s.peak_swap_pages * page;
-    r.major_faults = s.major_faults;
-    r.refault_file_bytes = s.refault_file_pages * page;
-    r.refault_anon_bytes = s.refault_anon_pages * page;
-    r.reclaim_bytes = s.reclaim_pages * page;
-    r.events_low = s.events_low;
-    r.events_high = s.events_high;
-    r.events_max = s.events_max;
-    r.events_oom = s.events_oom;
-    r.events_oom_kill = s.events_oom_kill;
-    r.high_throttle_s = s.high_throttle_s;
+    const mm::GroupLimits& l = g.limits;
+    GroupResult r{.name = g.name, .max_bytes = l.max_bytes, .high_bytes = l.high_bytes,
+                  .swap_max_bytes = l.swap_max_bytes, .min_bytes = l.min_bytes, .low_bytes = l.low_bytes};
+    for (const auto& [from, to] : pages) r.*to = g.stats.*from * page;
+    for (const auto& [from, to] : counts) r.*to = g.stats.*from;
+    r.high_throttle_s = g.stats.high_throttle_s;
     out.push_back(std::move(r));
   }
   return out;

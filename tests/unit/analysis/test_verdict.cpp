@@ -170,6 +170,13 @@ TEST_CASE("verdict: the refault figure is the manager's refault count, not disk 
 }
 
 namespace {
+// The host's memory verdict and its reason, exactly.
+void check_verdict(const HostResult& h, Verdict verdict, const std::string& reason) {
+  const HostSummary s = summarize_host(h);
+  CHECK(s.verdict.verdict == verdict);
+  CHECK(s.verdict.reason == reason);
+}
+
 // small_host with chat in group `name` (memory.max `max_gib`, none when 0).
 HostResult grouped_host(const std::string& name, std::uint64_t max_gib) {
   HostResult h = small_host();
@@ -190,9 +197,7 @@ TEST_CASE("verdict: a group OOM kill is oom, the reason naming the group") {
   h.workloads[0].status = WorkloadStatus::oom_killed;
   h.workloads[0].cause = Cause::group_oom_kill;
   h.workloads[0].status_detail = "killed by the OOM killer of group 'db' (memory.max reached) at 3.000000 s";
-  const HostSummary s = summarize_host(h);
-  CHECK(s.verdict.verdict == Verdict::oom);
-  CHECK(s.verdict.reason ==
+  check_verdict(h, Verdict::oom,
         "1 OOM kill(s); group 'db' (memory.max 2.00 GiB): 1 OOM event(s) at its memory.max, 1 OOM kill(s) inside it; "
         "chat oom-killed (killed by the OOM killer of group 'db' (memory.max reached) at 3.000000 s)");
 }
@@ -202,9 +207,7 @@ TEST_CASE("verdict: reclaim at a group's memory.max makes the host pressured, na
   h.memory.direct_reclaim_pages = 262144;  // 1 GiB, counted by the host too
   h.groups[0].reclaim_bytes = 1 * kGiB;
   h.groups[0].events_max = 5;
-  const HostSummary s = summarize_host(h);
-  CHECK(s.verdict.verdict == Verdict::pressured);
-  CHECK(s.verdict.reason ==
+  check_verdict(h, Verdict::pressured,
         "reclaimed 1.00 GiB, swapped out 0.00 GiB, re-read 0.00 GiB after eviction (refaults, 0.00x RAM); "
         "memory stall some 10.0%, full 10.0% of the horizon; "
         "group 'db' (memory.max 2.00 GiB, memory.high max): reclaimed 1.00 GiB, 5 memory.max event(s), "
@@ -222,12 +225,11 @@ TEST_CASE("verdict: a memory.high throttle alone makes the host pressured") {
   h.groups[0].high_bytes = 1 * kGiB;
   h.groups[0].events_high = 3;
   h.groups[0].high_throttle_s = 0.25;
-  const HostSummary s = summarize_host(h);
-  CHECK(s.verdict.verdict == Verdict::pressured);
-  CHECK(s.verdict.reason ==
+  check_verdict(h, Verdict::pressured,
         "group 'web' (memory.max max, memory.high 1.00 GiB): reclaimed 0.00 GiB, 0 memory.max event(s), "
         "3 memory.high event(s), throttled 0.25 s at memory.high, re-read 0.00 GiB after eviction (refaults, 0.00x "
         "RAM); memory stall some 0.0%, full 0.0% of the horizon");
+  const HostSummary s = summarize_host(h);
   REQUIRE(s.group_psi.size() == 1);
   CHECK(s.group_psi[0].some_s == 0);
   // A group with no event, reclaim, throttle or refault leaves the host at fits.
@@ -245,12 +247,10 @@ TEST_CASE("verdict: a group re-reading its memory.max thrashes, though the host'
       "group 'db' (memory.max 2.00 GiB, memory.high max): reclaimed 2.00 GiB, 7 memory.max event(s), 0 memory.high "
       "event(s), throttled 0 s at memory.high, re-read 2.00 GiB after eviction (refaults, 1.00x its memory.max); "
       "memory stall some 10.0%, full 10.0% of the horizon";
-  HostSummary s = summarize_host(h);
-  CHECK(s.verdict.verdict == Verdict::thrashing);
-  CHECK(s.verdict.reason == group_part);
+  check_verdict(h, Verdict::thrashing, group_part);
   // Just under 1x its memory.max with 10% stall: the group is only pressured, and so is the host.
   h.groups[0].refault_file_bytes -= 4096;
-  s = summarize_host(h);
+  HostSummary s = summarize_host(h);
   CHECK(s.verdict.verdict == Verdict::pressured);
   CHECK(s.verdict.reason.find("; group 'db' (memory.max 2.00 GiB") != std::string::npos);
   // The group's own PSI decides as the host's does: one refault and 25% of the horizon stalled.
