@@ -78,8 +78,8 @@ void add_memory_rows(Table& t, const std::vector<HostSummary>& hosts) {
   add_host_row(t, hosts, "swap in / out (GiB)", [](const HostSummary& h) {
     return cell_gib(h.host->memory.swap_in_bytes) + " / " + cell_gib(h.host->memory.swap_out_bytes);
   });
-  add_host_row(t, hosts, "re-read beyond cold start (GiB)",
-               [](const HostSummary& h) { return cell_gib(h.refault_bytes); });
+  add_host_row(t, hosts, "re-read after eviction (refaults, GiB)",
+               [](const HostSummary& h) { return cell_gib(h.host->memory.refault_bytes()); });
   add_host_row(t, hosts, "reclaim direct / kswapd (GiB)", [](const HostSummary& h) {
     const auto page = h.host->page_bytes;
     return cell_gib(h.host->memory.direct_reclaim_pages * page) + " / " +
@@ -90,6 +90,57 @@ void add_memory_rows(Table& t, const std::vector<HostSummary>& hosts) {
   add_host_row(t, hosts, "memory stall some / full (% of horizon)", [](const HostSummary& h) {
     return cell_percent(h.psi.some_fraction) + " / " + cell_percent(h.psi.full_fraction);
   });
+}
+
+std::string cell_limit(const std::optional<std::uint64_t>& bytes) { return bytes ? cell_gib(*bytes) : "max"; }
+
+// The rows of memory cgroup `name` (absent on a host without it), after the host's memory rows.
+void add_group_rows(Table& t, const std::vector<HostSummary>& hosts, const std::string& name) {
+  using GroupCell = std::function<std::string(const GroupResult&, const Psi&)>;
+  const auto row = [&](const std::string& label, const GroupCell& cell) {
+    add_host_row(t, hosts, label, [&](const HostSummary& h) {
+      for (std::size_t i = 0; i < h.host->groups.size(); ++i)
+        if (h.host->groups[i].name == name)
+          return cell(h.host->groups[i], i < h.group_psi.size() ? h.group_psi[i] : Psi{});
+      return std::string("absent");
+    });
+  };
+  const std::string p = "group " + name + ": ";
+  row("**group " + name + "** memory.max / high / swap.max (GiB)", [](const GroupResult& g, const Psi&) {
+    return cell_limit(g.max_bytes) + " / " + cell_limit(g.high_bytes) + " / " + cell_limit(g.swap_max_bytes);
+  });
+  row(p + "memory.min / low (GiB)",
+      [](const GroupResult& g, const Psi&) { return cell_gib(g.min_bytes) + " / " + cell_gib(g.low_bytes); });
+  row(p + "usage now / peak (GiB)", [](const GroupResult& g, const Psi&) {
+    return cell_gib(g.usage_bytes) + " / " + cell_gib(g.peak_usage_bytes);
+  });
+  row(p + "file / anonymous now (GiB)",
+      [](const GroupResult& g, const Psi&) { return cell_gib(g.file_bytes) + " / " + cell_gib(g.anon_bytes); });
+  row(p + "swap now / peak (GiB)", [](const GroupResult& g, const Psi&) {
+    return cell_gib(g.swap_bytes) + " / " + cell_gib(g.peak_swap_bytes);
+  });
+  row(p + "major faults (count)", [](const GroupResult& g, const Psi&) { return format_u64(g.major_faults); });
+  row(p + "refaults file / anon (GiB)", [](const GroupResult& g, const Psi&) {
+    return cell_gib(g.refault_file_bytes) + " / " + cell_gib(g.refault_anon_bytes);
+  });
+  row(p + "reclaimed (GiB)", [](const GroupResult& g, const Psi&) { return cell_gib(g.reclaim_bytes); });
+  row(p + "events low / high / max / oom / oom_kill (count)", [](const GroupResult& g, const Psi&) {
+    return format_u64(g.events_low) + " / " + format_u64(g.events_high) + " / " + format_u64(g.events_max) + " / " +
+           format_u64(g.events_oom) + " / " + format_u64(g.events_oom_kill);
+  });
+  row(p + "memory.high throttle (s)", [](const GroupResult& g, const Psi&) { return format_g(g.high_throttle_s, 4); });
+  row(p + "memory stall some / full (% of horizon)", [](const GroupResult&, const Psi& psi) {
+    return cell_percent(psi.some_fraction) + " / " + cell_percent(psi.full_fraction);
+  });
+}
+
+// Group names in order of first appearance across hosts.
+std::vector<std::string> group_names(const std::vector<HostSummary>& hosts) {
+  std::vector<std::string> names;
+  for (const HostSummary& h : hosts)
+    for (const GroupResult& g : h.host->groups)
+      if (std::find(names.begin(), names.end(), g.name) == names.end()) names.push_back(g.name);
+  return names;
 }
 
 // The workload's (result, summary) on a host, or nullptr.
@@ -160,6 +211,7 @@ std::string render_markdown(const ScenarioResult& result) {
   table.header.push_back("metric");
   for (const HostSummary& h : hosts) table.header.push_back(h.host->name);
   add_memory_rows(table, hosts);
+  for (const std::string& group : group_names(hosts)) add_group_rows(table, hosts, group);
   std::vector<std::string> seen;  // workloads in order of first appearance across hosts
   for (const HostSummary& h : hosts) {
     for (std::size_t i = 0; i < h.workloads.size() && i < h.host->workloads.size(); ++i) {

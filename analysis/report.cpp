@@ -139,7 +139,9 @@ void emit_memory(FieldSink& sink, const HostSummary& s) {
   emit_bytes(sink, "swap_in", m.swap_in_bytes);
   emit_bytes(sink, "swap_out", m.swap_out_bytes);
   emit_bytes(sink, "writeback", m.writeback_bytes);
-  emit_bytes(sink, "refault", s.refault_bytes);
+  emit_bytes(sink, "refault", m.refault_bytes());
+  sink.integer("refault_file_bytes", m.refault_file_bytes, "bytes");
+  sink.integer("refault_anon_bytes", m.refault_anon_bytes, "bytes");
   sink.integer("direct_reclaim_pages", m.direct_reclaim_pages, "pages");
   sink.integer("kswapd_reclaim_pages", m.kswapd_reclaim_pages, "pages");
   sink.integer("oom_kills", m.oom_kills, "kills");
@@ -153,6 +155,52 @@ void emit_memory(FieldSink& sink, const HostSummary& s) {
   sink.number("stall_full_s", s.psi.full_s, "s");
   sink.end();
 }
+
+// A byte count that may be "max" (no limit): null in json, empty in csv.
+void emit_limit(FieldSink& sink, std::string_view key, std::optional<std::uint64_t> bytes) {
+  if (bytes)
+    sink.integer(key, *bytes, "bytes");
+  else
+    sink.number(key, std::nullopt, "bytes");
+}
+
+// One memory cgroup: its limits, memory.current/peak, memory.stat, memory.events, memory.pressure.
+void emit_group(FieldSink& sink, const GroupResult& g, const Psi& psi, bool with_name) {
+  if (with_name) sink.text("name", g.name);
+  sink.begin("limits");
+  emit_limit(sink, "max_bytes", g.max_bytes);
+  emit_limit(sink, "high_bytes", g.high_bytes);
+  emit_limit(sink, "swap_max_bytes", g.swap_max_bytes);
+  sink.integer("min_bytes", g.min_bytes, "bytes");
+  sink.integer("low_bytes", g.low_bytes, "bytes");
+  sink.end();
+  struct Count {
+    const char* key;
+    std::uint64_t GroupResult::*field;
+  };
+  for (const Count c : {Count{"usage_bytes", &GroupResult::usage_bytes}, {"peak_usage_bytes", &GroupResult::peak_usage_bytes},
+                        {"file_bytes", &GroupResult::file_bytes}, {"anon_bytes", &GroupResult::anon_bytes},
+                        {"swap_bytes", &GroupResult::swap_bytes}, {"peak_swap_bytes", &GroupResult::peak_swap_bytes}})
+    sink.integer(c.key, g.*c.field, "bytes");
+  sink.integer("major_faults", g.major_faults, "faults");
+  sink.integer("refault_bytes", g.refault_bytes(), "bytes");
+  for (const Count c : {Count{"refault_file_bytes", &GroupResult::refault_file_bytes},
+                        {"refault_anon_bytes", &GroupResult::refault_anon_bytes}, {"reclaim_bytes", &GroupResult::reclaim_bytes}})
+    sink.integer(c.key, g.*c.field, "bytes");
+  sink.begin("events");  // memory.events
+  for (const Count c : {Count{"low", &GroupResult::events_low}, {"high", &GroupResult::events_high},
+                        {"max", &GroupResult::events_max}, {"oom", &GroupResult::events_oom},
+                        {"oom_kill", &GroupResult::events_oom_kill}})
+    sink.integer(c.key, g.*c.field, "events");
+  sink.end();
+  sink.number("high_throttle_s", g.high_throttle_s, "s");
+  sink.number("psi_some_fraction", psi.some_fraction, "fraction");
+  sink.number("psi_full_fraction", psi.full_fraction, "fraction");
+  sink.number("stall_some_s", psi.some_s, "s");
+  sink.number("stall_full_s", psi.full_s, "s");
+}
+
+Psi group_psi_of(const HostSummary& s, std::size_t i) { return i < s.group_psi.size() ? s.group_psi[i] : Psi{}; }
 
 void emit_host_header(FieldSink& sink, const HostSummary& s) {
   const HostResult& h = *s.host;
@@ -290,6 +338,13 @@ std::string render_json(const ScenarioResult& result) {
     json.begin("");
     emit_host_header(json, s);
     emit_memory(json, s);
+    json.open("groups", '[');
+    for (std::size_t i = 0; i < s.host->groups.size(); ++i) {
+      json.begin("");
+      emit_group(json, s.host->groups[i], group_psi_of(s, i), true);
+      json.end();
+    }
+    json.close();
     json.open("workloads", '[');
     for (std::size_t i = 0; i < s.workloads.size(); ++i) {
       json.begin("");
@@ -310,6 +365,13 @@ std::string render_csv(const ScenarioResult& result) {
     csv.set_row_owner(s.host->name, "");
     emit_host_header(csv, s);
     emit_memory(csv, s);
+    csv.begin("groups");
+    for (std::size_t i = 0; i < s.host->groups.size(); ++i) {
+      csv.begin(s.host->groups[i].name);
+      emit_group(csv, s.host->groups[i], group_psi_of(s, i), false);
+      csv.end();
+    }
+    csv.end();
     for (std::size_t i = 0; i < s.workloads.size(); ++i) {
       csv.set_row_owner(s.host->name, s.host->workloads[i].name);
       emit_workload(csv, s.host->workloads[i], s.workloads[i], false);

@@ -17,6 +17,17 @@ struct nlohmann::adl_serializer<std::optional<double>> {
   }
 };
 
+// std::optional<std::uint64_t> as a number or null (a group limit; null = "max").
+template <>
+struct nlohmann::adl_serializer<std::optional<std::uint64_t>> {
+  static void to_json(json& j, const std::optional<std::uint64_t>& value) {
+    j = value ? json(*value) : json(nullptr);
+  }
+  static void from_json(const json& j, std::optional<std::uint64_t>& value) {
+    value = j.is_null() ? std::nullopt : std::optional<std::uint64_t>(j.get<std::uint64_t>());
+  }
+};
+
 namespace headroom::analysis {
 
 // Every field is listed: a field added to results.hpp must be added here too, or `compare`
@@ -29,8 +40,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PeakMemory, anon_bytes, file_mapped_bytes, wi
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryResult, total_bytes, peak_file_bytes, peak_anon_bytes,
                                    peak_unevictable_bytes, peak_swap_bytes, major_faults,
                                    file_read_bytes, fault_read_ios, fault_waits, swap_in_bytes, swap_out_bytes, writeback_bytes,
-                                   direct_reclaim_pages, kswapd_reclaim_pages, oom_kills, refault_bytes,
+                                   direct_reclaim_pages, kswapd_reclaim_pages, oom_kills, refault_file_bytes,
+                                   refault_anon_bytes,
                                    watermark_min_bytes, watermark_low_bytes, watermark_high_bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GroupResult, name, max_bytes, high_bytes, swap_max_bytes, min_bytes, low_bytes,
+                                   usage_bytes, peak_usage_bytes, file_bytes, anon_bytes, swap_bytes, peak_swap_bytes,
+                                   major_faults, refault_file_bytes, refault_anon_bytes, reclaim_bytes, events_low,
+                                   events_high, events_max, events_oom, events_oom_kill, high_throttle_s)
 
 // Statuses and causes travel as their report words (results.cpp holds the one table of them).
 template <class Enum, std::optional<Enum> (*parse)(const std::string&)>
@@ -86,21 +102,25 @@ WorkloadSummary workload_summary_from(const nlohmann::json& j) {
   return w;
 }
 
+nlohmann::json psi_json(const Psi& psi) {
+  return {{"some_s", exact(psi.some_s)}, {"full_s", exact(psi.full_s)},
+          {"some_fraction", exact(psi.some_fraction)}, {"full_fraction", exact(psi.full_fraction)}};
+}
+Psi psi_from(const nlohmann::json& j) {
+  return {exact_double(j.at("some_s")), exact_double(j.at("full_s")), exact_double(j.at("some_fraction")),
+          exact_double(j.at("full_fraction"))};
+}
+
 nlohmann::json summary_json(const PrecomputedSummary& s) {
-  nlohmann::json workloads = nlohmann::json::array();
+  nlohmann::json workloads = nlohmann::json::array(), group_psi = nlohmann::json::array();
   for (const WorkloadSummary& w : s.workloads) workloads.push_back(workload_summary_json(w));
-  return {{"psi",
-           {{"some_s", exact(s.psi.some_s)}, {"full_s", exact(s.psi.full_s)},
-            {"some_fraction", exact(s.psi.some_fraction)}, {"full_fraction", exact(s.psi.full_fraction)}}},
-          {"workloads", workloads}};
+  for (const Psi& psi : s.group_psi) group_psi.push_back(psi_json(psi));
+  return {{"psi", psi_json(s.psi)}, {"group_psi", group_psi}, {"workloads", workloads}};
 }
 std::shared_ptr<const PrecomputedSummary> summary_from(const nlohmann::json& j) {
   auto s = std::make_shared<PrecomputedSummary>();
-  const nlohmann::json& psi = j.at("psi");
-  s->psi.some_s = exact_double(psi.at("some_s"));
-  s->psi.full_s = exact_double(psi.at("full_s"));
-  s->psi.some_fraction = exact_double(psi.at("some_fraction"));
-  s->psi.full_fraction = exact_double(psi.at("full_fraction"));
+  s->psi = psi_from(j.at("psi"));
+  for (const nlohmann::json& psi : j.at("group_psi")) s->group_psi.push_back(psi_from(psi));
   for (const nlohmann::json& w : j.at("workloads")) s->workloads.push_back(workload_summary_from(w));
   return s;
 }
@@ -110,7 +130,8 @@ std::shared_ptr<const PrecomputedSummary> summary_from(const nlohmann::json& j) 
 void to_json(nlohmann::json& j, const HostResult& h) {
   j = {{"name", h.name}, {"description", h.description}, {"ram_bytes", h.ram_bytes},
        {"page_bytes", h.page_bytes}, {"mem_bw_effective_Bps", h.mem_bw_effective_Bps},
-       {"horizon_s", h.horizon_s}, {"policy", h.policy}, {"memory", h.memory}, {"workloads", h.workloads}};
+       {"horizon_s", h.horizon_s}, {"policy", h.policy}, {"memory", h.memory}, {"groups", h.groups},
+       {"workloads", h.workloads}};
   if (h.summary) j["summary"] = summary_json(*h.summary);
 }
 
@@ -123,6 +144,7 @@ void from_json(const nlohmann::json& j, HostResult& h) {
   j.at("horizon_s").get_to(h.horizon_s);
   j.at("policy").get_to(h.policy);
   j.at("memory").get_to(h.memory);
+  j.at("groups").get_to(h.groups);
   j.at("workloads").get_to(h.workloads);
   h.summary = j.contains("summary") ? summary_from(j.at("summary")) : nullptr;
 }

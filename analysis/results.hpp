@@ -112,11 +112,29 @@ struct MemoryResult {
   std::uint64_t direct_reclaim_pages = 0;
   std::uint64_t kswapd_reclaim_pages = 0;
   std::uint64_t oom_kills = 0;
-  // Bytes read back from disk after they had been evicted. Today the estimate "file reads +
-  // swap-ins beyond each workload's cold start" (engine::simulate); the lead wires the memory
-  // manager's true refault count (workingset_refault) here.
-  std::uint64_t refault_bytes = 0;
+  // Pages read back in after they had been evicted, in bytes (the memory manager's true count, as
+  // the kernel's workingset_refault): file pages faulted in over a shadow entry, and anonymous
+  // pages swapped in. A first read (a model's weights, a corpus read once) is no refault.
+  std::uint64_t refault_file_bytes = 0, refault_anon_bytes = 0;
+  std::uint64_t refault_bytes() const { return refault_file_bytes + refault_anon_bytes; }
   std::uint64_t watermark_min_bytes = 0, watermark_low_bytes = 0, watermark_high_bytes = 0;
+};
+
+// One memory cgroup of the host at the horizon (the kernel's memory.* files), in bytes where the
+// manager counts pages. Limits: nullopt = "max" (no limit).
+struct GroupResult {
+  std::string name;
+  std::optional<std::uint64_t> max_bytes, high_bytes, swap_max_bytes;  // memory.max, .high, .swap.max
+  std::uint64_t min_bytes = 0, low_bytes = 0;                          // memory.min, memory.low
+  std::uint64_t usage_bytes = 0, peak_usage_bytes = 0;  // memory.current, memory.peak (file + anon)
+  std::uint64_t file_bytes = 0, anon_bytes = 0;        // memory.stat file, anon (now)
+  std::uint64_t swap_bytes = 0, peak_swap_bytes = 0;   // memory.swap.current, memory.swap.peak
+  std::uint64_t major_faults = 0;                      // memory.stat pgmajfault
+  std::uint64_t refault_file_bytes = 0, refault_anon_bytes = 0;  // workingset_refault_file/_anon
+  std::uint64_t reclaim_bytes = 0;  // pgsteal: reclaimed from the group, any reason
+  std::uint64_t events_low = 0, events_high = 0, events_max = 0, events_oom = 0, events_oom_kill = 0;
+  double high_throttle_s = 0;  // memory.high penalty its tasks slept
+  std::uint64_t refault_bytes() const { return refault_file_bytes + refault_anon_bytes; }
 };
 
 struct HostResult {
@@ -128,6 +146,7 @@ struct HostResult {
   double horizon_s = 0;  // simulated time the metrics cover
   std::string policy;
   MemoryResult memory;
+  std::vector<GroupResult> groups;  // the scenario's memory cgroups, in order (the root is not listed)
   std::vector<WorkloadResult> workloads;
   // Set by analysis::summarised() where the host was simulated (a `compare` child): the figures
   // computed from the request records and intervals, which were then dropped, so that a child

@@ -120,6 +120,17 @@ Psi memory_pressure(const std::vector<WorkloadResult>& workloads, double horizon
   return psi;
 }
 
+std::vector<Psi> group_pressure(const HostResult& host) {
+  std::vector<Psi> out;
+  for (const GroupResult& g : host.groups) {
+    std::vector<WorkloadResult> members;
+    for (const WorkloadResult& w : host.workloads)
+      if (w.group == g.name) members.push_back(w);
+    out.push_back(memory_pressure(members, host.horizon_s));
+  }
+  return out;
+}
+
 void judge_service(ServiceSummary& s) {
   const std::string done = "completed " + std::to_string(s.completed) + " of " + std::to_string(s.arrived) + " " + s.unit + "s";
   const std::string backlog = "backlog " + std::to_string(s.backlog) + " at the horizon (" +
@@ -194,6 +205,12 @@ void append(std::string& text, const std::string& part) {
 std::string oom_reason(const HostResult& host, const std::vector<WorkloadSummary>& workloads) {
   std::string reason;
   if (host.memory.oom_kills > 0) append(reason, std::to_string(host.memory.oom_kills) + " OOM kill(s)");
+  for (const GroupResult& g : host.groups) {
+    if (g.events_oom == 0 && g.events_oom_kill == 0) continue;
+    append(reason, "group '" + g.name + "' (memory.max " + (g.max_bytes ? gib(*g.max_bytes) : "max") + "): " +
+                       std::to_string(g.events_oom) + " OOM event(s) at its memory.max, " +
+                       std::to_string(g.events_oom_kill) + " OOM kill(s) inside it");
+  }
   for (std::size_t i = 0; i < host.workloads.size(); ++i) {
     const WorkloadResult& w = host.workloads[i];
     if ((w.status == WorkloadStatus::failed_to_start || w.status == WorkloadStatus::oom_killed) &&
@@ -217,28 +234,74 @@ std::string fallback_note(const HostResult& host) {
   return note;
 }
 
+std::string psi_text(const Psi& psi) {
+  return "memory stall some " + percent(psi.some_fraction) + ", full " + percent(psi.full_fraction) + " of the horizon";
+}
+
+// The thrashing test, the same for the host and for a group: pages came back after eviction, and
+// either more than the memory they had (`capacity`) came back, or stalls took a quarter of the time.
+bool thrashes(std::uint64_t refault_bytes, std::uint64_t capacity_bytes, const Psi& psi) {
+  const double multiple =
+      capacity_bytes > 0 ? static_cast<double>(refault_bytes) / static_cast<double>(capacity_bytes) : 0;
+  return refault_bytes > 0 &&
+         (multiple >= kThrashingRefaultRamMultiple || psi.some_fraction >= kThrashingPsiSomeFraction);
+}
+
+std::string refault_text(std::uint64_t refault_bytes, std::uint64_t capacity_bytes, const std::string& of) {
+  const double multiple =
+      capacity_bytes > 0 ? static_cast<double>(refault_bytes) / static_cast<double>(capacity_bytes) : 0;
+  return "re-read " + gib(refault_bytes) + " after eviction (refaults, " + format_fixed(multiple, 2) + "x " + of + ")";
+}
+
+// The memory a group may hold: its memory.max, or the host's RAM without one (or with a larger one).
+std::uint64_t group_capacity_bytes(const HostResult& host, const GroupResult& g) {
+  return g.max_bytes ? std::min(*g.max_bytes, host.ram_bytes) : host.ram_bytes;
+}
+
+// A group that met its own limits: reclaim in it (at its memory.max or from the host), a
+// memory.max or memory.high event, a memory.high throttle, or refaults.
+bool group_pressured(const GroupResult& g) {
+  return g.events_max > 0 || g.events_high > 0 || g.high_throttle_s > 0 || g.reclaim_bytes > 0 ||
+         g.refault_bytes() > 0;
+}
+
+std::string group_text(const HostResult& host, const GroupResult& g, const Psi& psi) {
+  const bool own_max = g.max_bytes && *g.max_bytes < host.ram_bytes;
+  return "group '" + g.name + "' (memory.max " + (g.max_bytes ? gib(*g.max_bytes) : "max") + ", memory.high " +
+         (g.high_bytes ? gib(*g.high_bytes) : "max") + "): reclaimed " + gib(g.reclaim_bytes) + ", " +
+         std::to_string(g.events_max) + " memory.max event(s), " + std::to_string(g.events_high) +
+         " memory.high event(s), throttled " + format_g(g.high_throttle_s, 4) + " s at memory.high, " +
+         refault_text(g.refault_bytes(), group_capacity_bytes(host, g), own_max ? "its memory.max" : "RAM") + "; " +
+         psi_text(psi);
+}
+
 VerdictResult verdict_without_fallbacks(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
-                                        const Psi& psi) {
+                                        const Psi& psi, const std::vector<Psi>& group_psi) {
   const std::string oom = oom_reason(host, workloads);
   if (!oom.empty()) return {Verdict::oom, oom};
-  const std::uint64_t refault = host.memory.refault_bytes;
-  const double refault_ram_multiple =
-      host.ram_bytes > 0 ? static_cast<double>(refault) / static_cast<double>(host.ram_bytes) : 0;
-  const std::string refault_text = "re-read " + gib(refault) + " from disk beyond the cold start (" +
-                                   format_fixed(refault_ram_multiple, 2) + "x RAM)";
-  const std::string psi_text = "memory stall some " + percent(psi.some_fraction) + ", full " +
-                               percent(psi.full_fraction) + " of the horizon";
-  if (refault > 0 && (refault_ram_multiple >= kThrashingRefaultRamMultiple ||
-                      psi.some_fraction >= kThrashingPsiSomeFraction)) {
-    return {Verdict::thrashing, refault_text + "; " + psi_text};
-  }
   const MemoryResult& m = host.memory;
+  const std::uint64_t refault = m.refault_bytes();
+  const std::string host_refaults = refault_text(refault, host.ram_bytes, "RAM");
+  std::string thrashing = thrashes(refault, host.ram_bytes, psi) ? host_refaults + "; " + psi_text(psi) : "";
+  std::string pressured;
+  for (std::size_t i = 0; i < host.groups.size(); ++i) {
+    const GroupResult& g = host.groups[i];
+    const Psi gpsi = i < group_psi.size() ? group_psi[i] : Psi{};
+    if (thrashes(g.refault_bytes(), group_capacity_bytes(host, g), gpsi))
+      append(thrashing, group_text(host, g, gpsi));
+    else if (group_pressured(g))
+      append(pressured, group_text(host, g, gpsi));
+  }
+  if (!thrashing.empty()) return {Verdict::thrashing, thrashing};
   const std::uint64_t reclaim_pages = m.direct_reclaim_pages + m.kswapd_reclaim_pages;
   if (refault > 0 || reclaim_pages > 0 || m.swap_out_bytes > 0) {
-    return {Verdict::pressured, "reclaimed " + gib(reclaim_pages * host.page_bytes) + ", swapped out " +
-                                    gib(m.swap_out_bytes) + ", " + refault_text + "; " + psi_text};
+    std::string host_text = "reclaimed " + gib(reclaim_pages * host.page_bytes) + ", swapped out " +
+                            gib(m.swap_out_bytes) + ", " + host_refaults + "; " + psi_text(psi);
+    if (!pressured.empty()) host_text += "; " + pressured;
+    return {Verdict::pressured, host_text};
   }
-  return {Verdict::fits, "no reclaim, no swap, no re-reads; " + psi_text};
+  if (!pressured.empty()) return {Verdict::pressured, pressured};
+  return {Verdict::fits, "no reclaim, no swap, no re-reads; " + psi_text(psi)};
 }
 
 // Statuses in which a workload serves nothing it was there for.
@@ -250,8 +313,8 @@ bool did_not_serve(WorkloadStatus status) {
 }  // namespace
 
 VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
-                             const Psi& psi) {
-  VerdictResult v = verdict_without_fallbacks(host, workloads, psi);
+                             const Psi& psi, const std::vector<Psi>& group_psi) {
+  VerdictResult v = verdict_without_fallbacks(host, workloads, psi, group_psi);
   v.reason += fallback_note(host);
   return v;
 }
@@ -285,12 +348,13 @@ HostSummary summarize_host(const HostResult& host) {
   if (host.summary) {
     s.workloads = host.summary->workloads;
     s.psi = host.summary->psi;
+    s.group_psi = host.summary->group_psi;
   } else {
     for (const WorkloadResult& w : host.workloads) s.workloads.push_back(summarize_workload(w, host.horizon_s));
     s.psi = memory_pressure(host.workloads, host.horizon_s);
+    s.group_psi = group_pressure(host);
   }
-  s.refault_bytes = host.memory.refault_bytes;
-  s.verdict = decide_verdict(host, s.workloads, s.psi);
+  s.verdict = decide_verdict(host, s.workloads, s.psi, s.group_psi);
   s.service = decide_service(host, s.workloads);
   return s;
 }
@@ -300,6 +364,7 @@ HostResult summarised(HostResult host) {
   auto summary = std::make_shared<PrecomputedSummary>();
   for (const WorkloadResult& w : host.workloads) summary->workloads.push_back(summarize_workload(w, host.horizon_s));
   summary->psi = memory_pressure(host.workloads, host.horizon_s);
+  summary->group_psi = group_pressure(host);
   for (WorkloadResult& w : host.workloads) {
     w.data = nullptr;
     w.memory_stall = {};

@@ -42,6 +42,8 @@ struct Psi {
 // Linux PSI semantics over the whole horizon. A workload counts as busy while in one of its `busy`
 // or `memory_stall` intervals (a stalled workload is not idle).
 Psi memory_pressure(const std::vector<WorkloadResult>& workloads, double horizon_s);
+// PSI of each of host.groups (memory.pressure): memory_pressure over the workloads in that group.
+std::vector<Psi> group_pressure(const HostResult& host);
 
 // Whether a workload keeps up with its work, from the common figures every kind gives (units of
 // work: requests for a server, steps for a job). The verdict's service part reads only this.
@@ -116,14 +118,15 @@ struct ServiceVerdictResult {
 struct HostSummary {
   const HostResult* host = nullptr;  // the summarised result; must outlive the summary
   Psi psi;
-  std::uint64_t refault_bytes = 0;  // host->memory.refault_bytes
+  std::vector<Psi> group_psi;       // one per host->groups, in order
   VerdictResult verdict;            // memory
   ServiceVerdictResult service;     // service
   std::vector<WorkloadSummary> workloads;  // one per host->workloads, in order
 };
-// Memory part: reads the common results only (statuses, causes, fallbacks, MemoryResult).
+// Memory part: reads the common results only (statuses, causes, fallbacks, MemoryResult, the
+// groups' figures and their PSI, `group_psi` one per host.groups).
 VerdictResult decide_verdict(const HostResult& host, const std::vector<WorkloadSummary>& workloads,
-                             const Psi& psi);
+                             const Psi& psi, const std::vector<Psi>& group_psi);
 // Service part: every workload's ServiceSummary and status.
 ServiceVerdictResult decide_service(const HostResult& host, const std::vector<WorkloadSummary>& workloads);
 HostSummary summarize_host(const HostResult& host);
@@ -131,6 +134,7 @@ HostSummary summarize_host(const HostResult& host);
 // What summarize_host computes from the per-request records and intervals.
 struct PrecomputedSummary {
   Psi psi;
+  std::vector<Psi> group_psi;  // one per HostResult::groups, in order
   std::vector<WorkloadSummary> workloads;  // one per HostResult::workloads, in order
 };
 // `host` with its summary computed (HostResult::summary) and its request records and intervals

@@ -303,6 +303,8 @@ analysis::MemoryResult HostMemory::result() const {
   r.direct_reclaim_pages = s.direct_reclaim_pages;
   r.kswapd_reclaim_pages = s.kswapd_reclaim_pages;
   r.oom_kills = s.oom_kills;
+  r.refault_file_bytes = s.refault_file_pages * page;
+  r.refault_anon_bytes = s.refault_anon_pages * page;
   const mm::Watermarks& w = manager_.watermarks();
   r.watermark_min_bytes = w.min_pages * page;
   r.watermark_low_bytes = w.low_pages * page;

@@ -6,6 +6,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <simgrid/s4u.hpp>
 
@@ -59,17 +60,6 @@ std::string describe(const std::exception_ptr& error) {
   } catch (...) {
     return "an exception that is not a std::exception";
   }
-}
-
-// Today's refault estimate (until the lead wires the manager's true count): disk reads beyond
-// reading each workload's cold-start bytes once, page-rounded, floored at 0.
-std::uint64_t refault_estimate(const analysis::MemoryResult& m, const std::deque<WorkloadContext>& contexts,
-                               std::uint64_t page_bytes) {
-  const std::uint64_t page = std::max<std::uint64_t>(page_bytes, 1);
-  std::uint64_t cold_start = 0;
-  for (const WorkloadContext& c : contexts) cold_start += (c.cold_start_bytes + page - 1) / page * page;
-  const std::uint64_t read = m.file_read_bytes + m.swap_in_bytes;
-  return read > cold_start ? read - cold_start : 0;
 }
 
 }  // namespace
@@ -287,6 +277,35 @@ mm::GroupLimits group_limits(const config::GroupSpec& g) {
   return limits;
 }
 
+// The groups' memory.* figures as the results carry them (bytes where the manager counts pages).
+std::vector<analysis::GroupResult> group_results(const HostMemory& memory) {
+  const std::uint64_t page = memory.page_bytes();
+  std::vector<analysis::GroupResult> out;
+  using analysis::GroupResult;
+  using mm::GroupStats;
+  // memory.current, memory.stat and memory.swap.* in pages -> bytes; memory.events as they are.
+  const std::pair<std::uint64_t GroupStats::*, std::uint64_t GroupResult::*> pages[] = {
+      {&GroupStats::usage_pages, &GroupResult::usage_bytes},   {&GroupStats::peak_usage_pages, &GroupResult::peak_usage_bytes},
+      {&GroupStats::file_pages, &GroupResult::file_bytes},     {&GroupStats::anon_pages, &GroupResult::anon_bytes},
+      {&GroupStats::swap_pages, &GroupResult::swap_bytes},     {&GroupStats::peak_swap_pages, &GroupResult::peak_swap_bytes},
+      {&GroupStats::reclaim_pages, &GroupResult::reclaim_bytes}, {&GroupStats::refault_file_pages, &GroupResult::refault_file_bytes},
+      {&GroupStats::refault_anon_pages, &GroupResult::refault_anon_bytes}};
+  const std::pair<std::uint64_t GroupStats::*, std::uint64_t GroupResult::*> counts[] = {
+      {&GroupStats::major_faults, &GroupResult::major_faults}, {&GroupStats::events_low, &GroupResult::events_low},
+      {&GroupStats::events_high, &GroupResult::events_high},   {&GroupStats::events_max, &GroupResult::events_max},
+      {&GroupStats::events_oom, &GroupResult::events_oom},     {&GroupStats::events_oom_kill, &GroupResult::events_oom_kill}};
+  for (const HostMemory::GroupReport& g : memory.groups()) {
+    const mm::GroupLimits& l = g.limits;
+    GroupResult r{.name = g.name, .max_bytes = l.max_bytes, .high_bytes = l.high_bytes,
+                  .swap_max_bytes = l.swap_max_bytes, .min_bytes = l.min_bytes, .low_bytes = l.low_bytes};
+    for (const auto& [from, to] : pages) r.*to = g.stats.*from * page;
+    for (const auto& [from, to] : counts) r.*to = g.stats.*from;
+    r.high_throttle_s = g.stats.high_throttle_s;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 analysis::HostResult simulate(const config::Scenario& scenario, const config::HostSpec& host) {
   // Declared first so it is destroyed last: actors stopped at the horizon still reference the rest.
   std::unique_ptr<sg4::Engine> engine = create_engine();
@@ -303,7 +322,7 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
     result.workloads[i].name = spec.name;
     result.workloads[i].kind = spec.kind;
     result.workloads[i].group = spec.group;
-    contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, 0, {}});
+    contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, {}});
     if (!spec.group.empty()) contexts.back().group = groups.at(spec.group);
   }
   Lifecycle lifecycle(scenario, platform, memory, contexts);
@@ -326,7 +345,7 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
   }
   memory.check_all();
   result.memory = memory.result();
-  result.memory.refault_bytes = refault_estimate(result.memory, contexts, host.page_bytes);
+  result.groups = group_results(memory);
   return result;
 }
 

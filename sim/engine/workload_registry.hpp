@@ -30,9 +30,6 @@ struct WorkloadContext {
   analysis::WorkloadResult& result;  // filled by the workload's actors as they run
   Lifecycle* lifecycle = nullptr;    // null when a test starts a kind by hand
 
-  // Bytes the kind reads from disk once to start (an LLM's weights). Only for the refault
-  // estimate in MemoryResult::refault_bytes, which the lead replaces with the manager's true count.
-  std::uint64_t cold_start_bytes = 0;
   std::vector<mm::OwnerId> owners;  // the workload's processes (add_process)
   mm::GroupId group = mm::kRootGroup;  // its memory cgroup (the scenario's `group:`)
 

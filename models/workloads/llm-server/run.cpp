@@ -71,7 +71,6 @@ class LlmServer {
     result_.weights_bytes = spec.weights_bytes;
     result_.kv_budget_bytes = spec.kv_budget_bytes;
     result_.max_batch = std::max<std::uint32_t>(1, spec.max_batch);
-    ctx.cold_start_bytes = spec.weights_bytes;
     make_records();
   }
 

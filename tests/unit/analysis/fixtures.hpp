@@ -42,7 +42,7 @@ inline HostResult small_host(const std::string& name = "h96", std::uint64_t ram_
   h.policy = "linux";
   h.memory.total_bytes = h.ram_bytes;
   h.memory.peak_file_bytes = 10 * kGiB;
-  h.memory.file_read_bytes = 10 * kGiB;  // exactly the cold start: refault_bytes 0
+  h.memory.file_read_bytes = 10 * kGiB;  // the weights read once: no refault
   WorkloadResult w;
   w.name = "chat";
   w.kind = "llm-server";

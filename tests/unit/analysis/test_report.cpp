@@ -152,6 +152,47 @@ TEST_CASE("csv: long format, one row per host x workload x metric") {
   CHECK(csv.find("\nh96,,verdict,,oom\n") != std::string::npos);
 }
 
+TEST_CASE("groups: md rows only when the scenario has groups, json and csv with every limit") {
+  ScenarioResult r = two_hosts();
+  const std::string plain = render_markdown(r);
+  CHECK(plain.find("group") == std::string::npos);  // a scenario without groups keeps its layout
+  CHECK(nlohmann::json::parse(render_json(r)).at("hosts").at(0).at("groups") == nlohmann::json::array());
+  for (HostResult& h : r.hosts) {
+    GroupResult g;
+    g.name = "db";
+    g.max_bytes = 2 * testing::kGiB;
+    g.usage_bytes = testing::kGiB;
+    g.peak_usage_bytes = 2 * testing::kGiB;
+    g.refault_file_bytes = 3 * testing::kGiB;
+    g.events_max = 9;
+    g.high_throttle_s = 1.5;
+    h.groups.push_back(g);
+    h.workloads[0].group = "db";
+  }
+  r.hosts[1].groups[0].events_max = 4;
+  const std::string md = render_markdown(r);
+  CHECK(md.find("| **group db** memory.max / high / swap.max (GiB) | 2.00 / max / max | 2.00 / max / max |") !=
+        std::string::npos);
+  CHECK(md.find("| group db: usage now / peak (GiB) | 1.00 / 2.00 | 1.00 / 2.00 |") != std::string::npos);
+  CHECK(md.find("| group db: refaults file / anon (GiB) | 3.00 / 0.00 | 3.00 / 0.00 |") != std::string::npos);
+  CHECK(md.find("| group db: events low / high / max / oom / oom_kill (count) | 0 / 0 / 9 / 0 / 0 | 0 / 0 / 4 / 0 / 0 |") !=
+        std::string::npos);
+  CHECK(md.find("| group db: memory.high throttle (s) | 1.5 | 1.5 |") != std::string::npos);
+  // chat (in db) stalls 1 s of the 10 s horizon, busy the whole time.
+  CHECK(md.find("| group db: memory stall some / full (% of horizon) | 10.0 / 10.0 | 10.0 / 10.0 |") != std::string::npos);
+  CHECK(md.find("| re-read after eviction (refaults, GiB) | 0.00 | 0.00 |") != std::string::npos);
+  const std::string csv = render_csv(r);
+  CHECK(csv.find("\nh128,,groups.db.limits.max_bytes,bytes,2147483648\n") != std::string::npos);
+  CHECK(csv.find("\nh128,,groups.db.limits.high_bytes,bytes,\n") != std::string::npos);
+  CHECK(csv.find("\nh128,,groups.db.events.max,events,4\n") != std::string::npos);
+  CHECK(csv.find("\nh128,,groups.db.refault_bytes,bytes,3221225472\n") != std::string::npos);
+  CHECK(csv.find("\nh128,,groups.db.stall_some_s,s,1\n") != std::string::npos);
+  const auto g = nlohmann::json::parse(render_json(r)).at("hosts").at(1).at("groups").at(0);
+  CHECK(g.at("limits").at("max_bytes") == 2147483648ull);
+  CHECK(g.at("limits").at("high_bytes").is_null());
+  CHECK(g.at("events").at("max") == 4);
+}
+
 TEST_CASE("format names parse, unknown ones do not") {
   CHECK(parse_format("md") == Format::md);
   CHECK(parse_format("json") == Format::json);

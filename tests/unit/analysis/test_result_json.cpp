@@ -30,9 +30,24 @@ HostResult distinct_host() {
         &h.memory.peak_unevictable_bytes, &h.memory.peak_swap_bytes, &h.memory.major_faults,
         &h.memory.file_read_bytes, &h.memory.fault_read_ios, &h.memory.fault_waits, &h.memory.swap_in_bytes,
         &h.memory.swap_out_bytes, &h.memory.writeback_bytes, &h.memory.direct_reclaim_pages,
-        &h.memory.kswapd_reclaim_pages, &h.memory.oom_kills, &h.memory.refault_bytes,
-        &h.memory.watermark_min_bytes, &h.memory.watermark_low_bytes, &h.memory.watermark_high_bytes})
+        &h.memory.kswapd_reclaim_pages, &h.memory.oom_kills, &h.memory.refault_file_bytes,
+        &h.memory.refault_anon_bytes, &h.memory.watermark_min_bytes, &h.memory.watermark_low_bytes,
+        &h.memory.watermark_high_bytes})
     *field = v++;
+  h.groups.resize(2);
+  GroupResult& g = h.groups[0];
+  g.name = "group-e";  // the workload's group: its PSI is the workload's
+  g.max_bytes = 401;
+  g.high_bytes = 402;
+  g.swap_max_bytes = 403;
+  v = 404;
+  for (std::uint64_t* field :
+       {&g.min_bytes, &g.low_bytes, &g.usage_bytes, &g.peak_usage_bytes, &g.file_bytes, &g.anon_bytes,
+        &g.swap_bytes, &g.peak_swap_bytes, &g.major_faults, &g.refault_file_bytes, &g.refault_anon_bytes,
+        &g.reclaim_bytes, &g.events_low, &g.events_high, &g.events_max, &g.events_oom, &g.events_oom_kill})
+    *field = v++;
+  g.high_throttle_s = 0.7;
+  h.groups[1].name = "group-f";  // limits "max": null
   WorkloadResult& w = h.workloads[0];
   w.name = "work-d";
   w.group = "group-e";
@@ -63,6 +78,12 @@ auto common_fields(const WorkloadResult& w) {
 auto host_fields(const HostResult& h) {
   return std::tie(h.name, h.description, h.ram_bytes, h.page_bytes, h.mem_bw_effective_Bps, h.horizon_s, h.policy);
 }
+auto group_fields(const GroupResult& g) {
+  return std::tie(g.name, g.max_bytes, g.high_bytes, g.swap_max_bytes, g.min_bytes, g.low_bytes, g.usage_bytes,
+                  g.peak_usage_bytes, g.file_bytes, g.anon_bytes, g.swap_bytes, g.peak_swap_bytes, g.major_faults,
+                  g.refault_file_bytes, g.refault_anon_bytes, g.reclaim_bytes, g.events_low, g.events_high,
+                  g.events_max, g.events_oom, g.events_oom_kill, g.high_throttle_s);
+}
 
 }  // namespace
 
@@ -74,8 +95,21 @@ TEST_CASE("child transport round-trips every field exactly") {
   const HostResult back = host_result_from_json(host_result_to_json(shipped));
   CHECK(host_result_to_json(back) == host_result_to_json(shipped));
   CHECK((host_fields(back) == host_fields(h)));
-  CHECK(nlohmann::json(back.memory.refault_bytes) == 116);
-  CHECK(back.memory.watermark_high_bytes == 119);
+  CHECK(back.memory.refault_file_bytes == 116);
+  CHECK(back.memory.refault_anon_bytes == 117);
+  CHECK(back.memory.watermark_high_bytes == 120);
+  REQUIRE(back.groups.size() == 2);
+  CHECK((group_fields(back.groups[0]) == group_fields(h.groups[0])));
+  CHECK((group_fields(back.groups[1]) == group_fields(h.groups[1])));
+  CHECK_FALSE(back.groups[1].max_bytes.has_value());
+  // Per-group PSI travels in the summary: the workload of group-e stalled 1.4 s of 10.
+  REQUIRE(back.summary->group_psi.size() == 2);
+  CHECK(back.summary->group_psi[0].some_s == group_pressure(h)[0].some_s);
+  CHECK(back.summary->group_psi[0].some_fraction == group_pressure(h)[0].some_fraction);
+  CHECK(back.summary->group_psi[0].full_s == group_pressure(h)[0].full_s);
+  CHECK(back.summary->group_psi[0].full_fraction == group_pressure(h)[0].full_fraction);
+  CHECK(back.summary->group_psi[0].some_s > 0);
+  CHECK(back.summary->group_psi[1].some_s == 0);
   CHECK((common_fields(back.workloads[0]) == common_fields(h.workloads[0])));
   CHECK(back.workloads[0].start_s == 0.1);
   REQUIRE(back.summary != nullptr);
@@ -114,9 +148,31 @@ TEST_CASE("the JSON report prints every result field with its value") {
     for (const char* key : {"managed_bytes", "peak_file_bytes", "peak_anon_bytes", "peak_unevictable_bytes",
                             "peak_swap_bytes", "major_faults", "file_read_bytes", "fault_read_ios", "fault_waits",
                             "swap_in_bytes", "swap_out_bytes", "writeback_bytes", "direct_reclaim_pages",
-                            "kswapd_reclaim_pages", "oom_kills", "refault_bytes", "watermark_min_bytes",
-                            "watermark_low_bytes", "watermark_high_bytes"})
+                            "kswapd_reclaim_pages", "oom_kills", "refault_file_bytes", "refault_anon_bytes",
+                            "watermark_min_bytes", "watermark_low_bytes", "watermark_high_bytes"})
       CHECK_MESSAGE(m.at(key) == v++, key);
+    CHECK(m.at("refault_bytes") == 116 + 117);
+    const auto& g = h.at("groups").at(0);
+    CHECK(g.at("name") == "group-e");
+    CHECK(g.at("limits") == nlohmann::json{{"max_bytes", 401}, {"high_bytes", 402}, {"swap_max_bytes", 403},
+                                           {"min_bytes", 404}, {"low_bytes", 405}});
+    v = 406;
+    for (const char* key : {"usage_bytes", "peak_usage_bytes", "file_bytes", "anon_bytes", "swap_bytes",
+                            "peak_swap_bytes", "major_faults", "refault_file_bytes", "refault_anon_bytes",
+                            "reclaim_bytes"})
+      CHECK_MESSAGE(g.at(key) == v++, key);
+    CHECK(g.at("refault_bytes") == 413 + 414);
+    CHECK(g.at("events") == nlohmann::json{{"low", 416}, {"high", 417}, {"max", 418}, {"oom", 419}, {"oom_kill", 420}});
+    CHECK(g.at("high_throttle_s") == 0.7);
+    CHECK(g.at("stall_some_s") == 1.4);
+    CHECK(g.at("psi_some_fraction") == 0.14);
+    CHECK(g.at("stall_full_s") == 1.4);  // busy 0.2-3.5, stalled 0.3-1.7: the one busy workload stalled
+    const auto& f = h.at("groups").at(1);
+    CHECK(f.at("name") == "group-f");
+    CHECK(f.at("limits").at("max_bytes").is_null());
+    CHECK(f.at("limits").at("high_bytes").is_null());
+    CHECK(f.at("limits").at("swap_max_bytes").is_null());
+    CHECK(f.at("stall_some_s") == 0);
     const auto& w = h.at("workloads").at(0);
     CHECK(w.at("name") == "work-d");
     CHECK(w.at("kind") == "llm-server");
@@ -144,7 +200,12 @@ TEST_CASE("the JSON report prints every result field with its value") {
 // writers (and in distinct_host above), and update the sizes here.
 TEST_CASE("results.hpp layout is the one result_json.cpp serialises") {
   CHECK(sizeof(RequestRecord) == 4 * sizeof(double) + 3 * sizeof(std::uint32_t) + 4 + sizeof(std::string));
-  CHECK(sizeof(MemoryResult) == 19 * sizeof(std::uint64_t));
+  CHECK(sizeof(MemoryResult) == 20 * sizeof(std::uint64_t));
+  CHECK(sizeof(GroupResult) ==
+        sizeof(std::string) + 3 * sizeof(std::optional<std::uint64_t>) + 17 * sizeof(std::uint64_t) + sizeof(double));
+  CHECK(sizeof(HostResult) == 3 * sizeof(std::string) + 2 * sizeof(std::uint64_t) + 2 * sizeof(double) +
+                                  sizeof(MemoryResult) + sizeof(std::vector<GroupResult>) +
+                                  sizeof(std::vector<WorkloadResult>) + sizeof(std::shared_ptr<const PrecomputedSummary>));
   CHECK(sizeof(Interval) == 2 * sizeof(double));
   CHECK(sizeof(PeakMemory) == 4 * sizeof(std::uint64_t));
   CHECK(sizeof(WorkloadResult) == 4 * sizeof(std::string) + 16 /* status + cause, fell_back, each padded to 8 */ +

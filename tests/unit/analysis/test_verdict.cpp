@@ -142,25 +142,136 @@ TEST_CASE("verdict: a workload skipped for its predecessor is not a memory failu
 
 TEST_CASE("verdict: thrashing when re-reads exceed RAM or stalls pass 25% with re-reads") {
   HostResult reread = small_host();
-  reread.memory.refault_bytes = 96 * kGiB;  // 1x RAM
+  reread.memory.refault_file_bytes = 96 * kGiB;  // 1x RAM
   CHECK(summarize_host(reread).verdict.verdict == Verdict::thrashing);
-  reread.memory.refault_bytes -= 4096;  // just under 1x RAM, stall 10% => only pressured
+  reread.memory.refault_file_bytes -= 4096;  // just under 1x RAM, stall 10% => only pressured
   CHECK(summarize_host(reread).verdict.verdict == Verdict::pressured);
 
   HostResult stalled = small_host();
-  stalled.memory.refault_bytes = 4096;
+  stalled.memory.refault_anon_bytes = 4096;
   stalled.workloads[0].memory_stall = {{0, 2.5}};  // exactly 25%
   CHECK(summarize_host(stalled).verdict.verdict == Verdict::thrashing);
   stalled.workloads[0].memory_stall = {{0, 2.4}};
   CHECK(summarize_host(stalled).verdict.verdict == Verdict::pressured);
 }
 
-TEST_CASE("verdict: the refault figure is MemoryResult::refault_bytes, not disk reads") {
+TEST_CASE("verdict: the refault figure is the manager's refault count, not disk reads") {
   HostResult h = small_host();
   h.memory.file_read_bytes = 500 * kGiB;  // a 500 GiB corpus read once: no refault
   const auto s = summarize_host(h);
-  CHECK(s.refault_bytes == 0);
+  CHECK(s.host->memory.refault_bytes() == 0);
   CHECK(s.verdict.verdict == Verdict::fits);
+  CHECK(s.verdict.reason == "no reclaim, no swap, no re-reads; memory stall some 10.0%, full 10.0% of the horizon");
+  h.memory.refault_file_bytes = 3 * kGiB;
+  h.memory.refault_anon_bytes = 1 * kGiB;
+  CHECK(summarize_host(h).verdict.reason ==
+        "reclaimed 0.00 GiB, swapped out 0.00 GiB, re-read 4.00 GiB after eviction (refaults, 0.04x RAM); "
+        "memory stall some 10.0%, full 10.0% of the horizon");
+}
+
+namespace {
+// The host's memory verdict and its reason, exactly.
+void check_verdict(const HostResult& h, Verdict verdict, const std::string& reason) {
+  const HostSummary s = summarize_host(h);
+  CHECK(s.verdict.verdict == verdict);
+  CHECK(s.verdict.reason == reason);
+}
+
+// small_host with chat in group `name` (memory.max `max_gib`, none when 0).
+HostResult grouped_host(const std::string& name, std::uint64_t max_gib) {
+  HostResult h = small_host();
+  h.workloads[0].group = name;
+  GroupResult g;
+  g.name = name;
+  if (max_gib > 0) g.max_bytes = max_gib * kGiB;
+  h.groups.push_back(g);
+  return h;
+}
+}  // namespace
+
+TEST_CASE("verdict: a group OOM kill is oom, the reason naming the group") {
+  HostResult h = grouped_host("db", 2);
+  h.memory.oom_kills = 1;
+  h.groups[0].events_oom = 1;
+  h.groups[0].events_oom_kill = 1;
+  h.workloads[0].status = WorkloadStatus::oom_killed;
+  h.workloads[0].cause = Cause::group_oom_kill;
+  h.workloads[0].status_detail = "killed by the OOM killer of group 'db' (memory.max reached) at 3.000000 s";
+  check_verdict(h, Verdict::oom,
+        "1 OOM kill(s); group 'db' (memory.max 2.00 GiB): 1 OOM event(s) at its memory.max, 1 OOM kill(s) inside it; "
+        "chat oom-killed (killed by the OOM killer of group 'db' (memory.max reached) at 3.000000 s)");
+}
+
+TEST_CASE("verdict: reclaim at a group's memory.max makes the host pressured, naming the group") {
+  HostResult h = grouped_host("db", 2);
+  h.memory.direct_reclaim_pages = 262144;  // 1 GiB, counted by the host too
+  h.groups[0].reclaim_bytes = 1 * kGiB;
+  h.groups[0].events_max = 5;
+  check_verdict(h, Verdict::pressured,
+        "reclaimed 1.00 GiB, swapped out 0.00 GiB, re-read 0.00 GiB after eviction (refaults, 0.00x RAM); "
+        "memory stall some 10.0%, full 10.0% of the horizon; "
+        "group 'db' (memory.max 2.00 GiB, memory.high max): reclaimed 1.00 GiB, 5 memory.max event(s), "
+        "0 memory.high event(s), throttled 0 s at memory.high, re-read 0.00 GiB after eviction (refaults, 0.00x its "
+        "memory.max); memory stall some 10.0%, full 10.0% of the horizon");
+  // A memory.max event alone (no reclaim figure) is pressure too.
+  HostResult events = grouped_host("db", 2);
+  events.groups[0].events_max = 1;
+  CHECK(summarize_host(events).verdict.verdict == Verdict::pressured);
+}
+
+TEST_CASE("verdict: a memory.high throttle alone makes the host pressured") {
+  HostResult h = grouped_host("web", 0);
+  h.workloads[0].group = "";  // chat is in the root: the group's PSI is empty
+  h.groups[0].high_bytes = 1 * kGiB;
+  h.groups[0].events_high = 3;
+  h.groups[0].high_throttle_s = 0.25;
+  check_verdict(h, Verdict::pressured,
+        "group 'web' (memory.max max, memory.high 1.00 GiB): reclaimed 0.00 GiB, 0 memory.max event(s), "
+        "3 memory.high event(s), throttled 0.25 s at memory.high, re-read 0.00 GiB after eviction (refaults, 0.00x "
+        "RAM); memory stall some 0.0%, full 0.0% of the horizon");
+  const HostSummary s = summarize_host(h);
+  REQUIRE(s.group_psi.size() == 1);
+  CHECK(s.group_psi[0].some_s == 0);
+  // A group with no event, reclaim, throttle or refault leaves the host at fits.
+  CHECK(summarize_host(grouped_host("idle", 2)).verdict.verdict == Verdict::fits);
+}
+
+TEST_CASE("verdict: a group re-reading its memory.max thrashes, though the host's RAM is large") {
+  HostResult h = grouped_host("db", 2);
+  h.groups[0].refault_file_bytes = 2 * kGiB;  // 1x its memory.max; 0.02x the host's RAM
+  h.groups[0].reclaim_bytes = 2 * kGiB;
+  h.groups[0].events_max = 7;
+  h.memory.refault_file_bytes = 2 * kGiB;
+  h.memory.direct_reclaim_pages = 524288;
+  const std::string group_part =
+      "group 'db' (memory.max 2.00 GiB, memory.high max): reclaimed 2.00 GiB, 7 memory.max event(s), 0 memory.high "
+      "event(s), throttled 0 s at memory.high, re-read 2.00 GiB after eviction (refaults, 1.00x its memory.max); "
+      "memory stall some 10.0%, full 10.0% of the horizon";
+  check_verdict(h, Verdict::thrashing, group_part);
+  // Just under 1x its memory.max with 10% stall: the group is only pressured, and so is the host.
+  h.groups[0].refault_file_bytes -= 4096;
+  HostSummary s = summarize_host(h);
+  CHECK(s.verdict.verdict == Verdict::pressured);
+  CHECK(s.verdict.reason.find("; group 'db' (memory.max 2.00 GiB") != std::string::npos);
+  // The group's own PSI decides as the host's does: one refault and 25% of the horizon stalled.
+  h.groups[0].refault_file_bytes = 0;
+  h.groups[0].refault_anon_bytes = 4096;
+  h.workloads[0].memory_stall = {{0, 2.5}};
+  h.memory.refault_file_bytes = 0;  // host: no refault, so only the group can thrash
+  s = summarize_host(h);
+  CHECK(s.verdict.verdict == Verdict::thrashing);
+  CHECK(s.verdict.reason.substr(0, 10) == "group 'db'");
+  CHECK(s.verdict.reason.find("memory stall some 25.0%, full 25.0%") != std::string::npos);
+}
+
+TEST_CASE("verdict: a group with memory.max above the RAM is measured against the RAM") {
+  HostResult h = grouped_host("big", 200);
+  h.groups[0].refault_file_bytes = 48 * kGiB;
+  h.memory.refault_file_bytes = 48 * kGiB;
+  const HostSummary s = summarize_host(h);
+  CHECK(s.verdict.verdict == Verdict::pressured);  // 0.5x RAM, 10% stall
+  CHECK(s.verdict.reason.find("re-read 48.00 GiB after eviction (refaults, 0.50x RAM); memory stall some 10.0%, "
+                              "full 10.0% of the horizon; group 'big'") != std::string::npos);
 }
 
 TEST_CASE("verdict: pressured on any reclaim or swap-out") {
