@@ -80,6 +80,17 @@ struct SourcePosition {
   int line = 0, column = 0;
 };
 
+// A file on disk a workload uses (a model's weights, a database's table, a dataset), named by its
+// identity (any string; never opened). Every workload naming the same file shares one page-cache
+// copy, so the scenario loader checks once that they all give it the same size
+// (sim/config/shared_files.hpp); `position` is where this workload gives the size (or the key it
+// derives from).
+struct FileUseSpec {
+  std::string name;
+  std::uint64_t size_bytes = 0;
+  SourcePosition position;
+};
+
 // Base of every workload kind's validated config; each kind's own spec (models/workloads/<kind>/
 // spec.hpp) derives from it, and kinds register by name (sim/workload_kind.hpp).
 struct WorkloadSpec {
@@ -95,6 +106,7 @@ struct WorkloadSpec {
   std::string group;  // "" = root; else the name of one of Scenario::groups
   std::vector<SourcePosition> after_positions;  // one per `after` entry
   SourcePosition group_position;
+  std::vector<FileUseSpec> files;  // the files it uses, filled by the kind's parser
 };
 
 struct MemorySpec {

@@ -7,6 +7,7 @@
 #include "sim/config/catalog.hpp"
 #include "sim/config/groups.hpp"
 #include "sim/config/lifecycle.hpp"
+#include "sim/config/shared_files.hpp"
 #include "sim/config/workload_parsers.hpp"
 #include "sim/config/units.hpp"
 #include "sim/config/yaml_reader.hpp"
@@ -197,8 +198,9 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
   scenario.hosts = parse_hosts(ctx, root, scenario.memory);
   scenario.groups = parse_groups(root, scenario.hosts);
   scenario.workloads = parse_workloads(ctx, root);
-  // Checks that need every workload: `group:` and `after:` names, cycles.
+  // Checks that need every workload: `group:` and `after:` names, shared files' sizes, cycles.
   check_workload_groups(path, scenario.groups, scenario.workloads);
+  check_shared_files(path, scenario.workloads);
   scenario.start_order = start_order(path, scenario.workloads);
   return scenario;
 }

@@ -16,12 +16,12 @@ const std::vector<std::string>& common_workload_keys() {
   return keys;
 }
 
-namespace {
-
 SourcePosition position_of(const YAML::Node& node) {
   const YAML::Mark mark = node.Mark();
   return {mark.line + 1, mark.column + 1};
 }
+
+namespace {
 
 // start_at and stop_at: durations from t=0; stop_at strictly after start_at (a workload stopped
 // when it starts would do nothing, which is surely a slip).

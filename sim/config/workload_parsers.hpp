@@ -26,6 +26,9 @@ struct ParseContext {
 const std::vector<std::string>& common_workload_keys();
 void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec);
 
+// Where `node` stands in the scenario file (1-based), for checks made once every workload is read.
+SourcePosition position_of(const YAML::Node& node);
+
 // An input file named in the scenario: relative paths resolve against the scenario's directory.
 // A missing file is an error at `node` showing the path as resolved (relative to the working
 // directory when the scenario path was relative). Returns an absolute, normalised path.

@@ -79,7 +79,7 @@ std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::N
   const MapReader map(ctx.file, node, "llm-server workload",
                       with_keys(config::common_workload_keys(), {"model", "quant", "weights", "wired_fallback",
                                                     "context", "max_batch", "kv_budget", "kv_type",
-                                                    "arrivals"}));
+                                                    "arrivals", "weights_file"}));
   auto spec = std::make_shared<LlmServerSpec>();
   config::read_common_workload_fields(map, *spec);
   spec->model = parse_model(ctx, map);
@@ -90,6 +90,10 @@ std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::N
   spec->weights_mode = choose<WeightsMode>(
       map, "weights", "mmap",
       {{"mmap", WeightsMode::mmap}, {"load", WeightsMode::load}, {"wired", WeightsMode::wired}});
+  // The weights file's identity (never opened): servers naming the same file share its page cache.
+  spec->weights_file = map.string_or("weights_file", spec->model.id + "." + spec->quant.id + ".gguf");
+  spec->files.push_back({spec->weights_file, spec->weights_bytes,
+                         config::position_of(map.has("weights_file") ? map.get("weights_file") : map.get("model"))});
   spec->wired_fallback_cpu = choose<bool>(map, "wired_fallback", "fail", {{"fail", false}, {"cpu", true}});
   // KV element sizes: f16 2 B; q8_0 34 B per 32 values; f32 4 B.
   spec->kv_bytes_per_element =

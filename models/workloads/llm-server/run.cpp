@@ -1,7 +1,9 @@
 // llm-server's behaviour (engine, hr_engine): an LLM inference server (llama.cpp server / vLLM style) with
 // continuous batching, as one SimGrid actor.
 //
-// Memory: the weights are a file mapping (mmap: page cache, cold at start), an anonymous mapping
+// Memory: the weights are a file mapping (mmap: the page cache of the shared file spec.weights_file,
+// cold at start unless another server of the same file warmed it; a page is charged to the group of
+// the server that faulted it in, and stays cached when the server stops), an anonymous mapping
 // (load: read once from the SSD, then swappable) or a wired region (Metal buffer on unified memory,
 // counted against the GPU wired limit). The KV cache is one region of kv_budget_bytes split into
 // max_batch slots of context x kv_bytes_per_token; a sequence holding L tokens uses the first
@@ -178,7 +180,10 @@ class LlmServer {
     const mm::Backing weights = mode == WeightsMode::mmap   ? mm::Backing::file
                                 : mode == WeightsMode::load ? mm::Backing::anon
                                                             : mm::Backing::wired;
-    weights_ = memory_.map(owner_, weights, spec_.name + ":weights", spec_.weights_bytes);
+    // mmap: the weights file's page cache is shared with every other server mapping the same file.
+    weights_ = mode == WeightsMode::mmap
+                   ? memory_.map_file(owner_, memory_.file(weights_file(), spec_.weights_bytes), mm::FileUse::mapped)
+                   : memory_.map(owner_, weights, spec_.name + ":weights", spec_.weights_bytes);
     const mm::Backing kv = mode == WeightsMode::wired ? mm::Backing::wired : mm::Backing::anon;
     try {
       kv_ = memory_.map(owner_, kv, spec_.name + ":kv", spec_.kv_budget_bytes);
@@ -186,6 +191,12 @@ class LlmServer {
       memory_.unmap(weights_);
       throw;
     }
+  }
+
+  // The config layer always names the file; a spec built in code without one gets a file of its
+  // own (never shared by accident under the empty name).
+  std::string weights_file() const {
+    return spec_.weights_file.empty() ? spec_.name + ":weights" : spec_.weights_file;
   }
 
   // load: one streaming read of the file into fresh anonymous pages; wired: the same into the

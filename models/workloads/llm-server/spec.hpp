@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string>
 
 #include "models/workloads/common/arrivals.hpp"
 #include "sim/checked.hpp"
@@ -17,6 +18,9 @@ struct LlmServerSpec : config::WorkloadSpec {
   config::QuantSpec quant;
   std::uint64_t weights_bytes = 0;  // params * bpw / 8, rounded up to whole bytes
   WeightsMode weights_mode = WeightsMode::mmap;
+  // The weights file's identity (`weights_file:`, default "<model id>.<quant id>.gguf"): with mmap,
+  // servers naming the same file share one page-cache copy of it.
+  std::string weights_file;
   bool wired_fallback_cpu = false;  // wired weights over the limit: run on CPU instead of failing
   double kv_bytes_per_element = 2;  // f16 KV cache
   std::uint32_t context_tokens = 0; // per sequence

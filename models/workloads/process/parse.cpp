@@ -118,7 +118,11 @@ void parse_footprint(const ParseContext& ctx, const MapReader& map, ProcessSpec&
                                                   "ramp: (the anonymous memory over time); " + last + ": is given too");
       last = key;
     }
-  if (map.has("file")) spec.file = parse_file(ctx, map.get("file"));
+  if (map.has("file")) {
+    spec.file = parse_file(ctx, map.get("file"));
+    // The size's position: a second workload giving the file another size is refused there.
+    spec.files.push_back({spec.file->name, spec.file->size_bytes, position_of(map.get("file")["size"])});
+  }
   if (given == 0 && !spec.file)
     map.fail(map.node(), "process workload: expected a footprint: anon:, file:, footprint: or ramp:, found none");
   if (map.has("footprint")) {
