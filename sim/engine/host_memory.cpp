@@ -272,11 +272,10 @@ void HostMemory::read_from_ssd(std::uint64_t bytes, std::uint64_t waits) {
 void HostMemory::check() const {
   if (!checking_)
     return;
-  const double now_s = sg4::Engine::is_initialized() ? sg4::Engine::get_clock() : 0;
-  const bool page_laws = now_s != page_laws_checked_at_s_;
+  const bool page_laws = ++events_since_page_laws_ * kPageLawEventsPerInterval >= manager_.interval_count();
   manager_.check_invariants(page_laws);
   if (page_laws)
-    page_laws_checked_at_s_ = now_s;
+    events_since_page_laws_ = 0;
 }
 
 void HostMemory::check_all() const {

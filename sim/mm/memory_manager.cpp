@@ -553,6 +553,19 @@ bool overlaps(const IntervalSet& set, PageKey from, PageKey to) {
   return it != iv.end() && it->first < to;
 }
 
+// Pages of [from, to) that `set` holds.
+std::uint64_t covered_pages(const IntervalSet& set, PageKey from, PageKey to) {
+  const auto& iv = set.intervals();
+  auto it = iv.upper_bound(from);
+  if (it != iv.begin()) --it;
+  std::uint64_t pages = 0;
+  for (; it != iv.end() && it->first < to; ++it) {
+    const PageKey a = std::max(it->first, from), b = std::min(it->second, to);
+    if (b > a) pages += b - a;
+  }
+  return pages;
+}
+
 void validate(const ManagerConfig& c) {
   auto fail = [](const std::string& what) { throw std::invalid_argument("memory manager: " + what); };
   if (c.page_bytes < 1024 || (c.page_bytes & (c.page_bytes - 1)) != 0)
@@ -869,6 +882,16 @@ MemoryStats MemoryManager::stats() const {
   return st;
 }
 
+std::uint64_t MemoryManager::interval_count() const {
+  std::uint64_t n = 0;
+  for (const auto& o : impl_->objects) {
+    if (!o.live) continue;
+    n += o.swapped.intervals().size() + o.dirty.intervals().size() + o.shadow.intervals().size();
+    for (const auto& c : o.charged) n += c.intervals().size();
+  }
+  return n;
+}
+
 void MemoryManager::check_invariants(bool page_laws) const {
   const Impl& s = *impl_;
   auto require = [](bool ok, const std::string& law) {
@@ -898,11 +921,11 @@ void MemoryManager::check_invariants(bool page_laws) const {
       gswap[m.group] += m.swapped.size();
       if (!page_laws) continue;
       for (const auto& [from, to] : m.swapped.intervals())
-        for (PageKey k = from; k < to; ++k) require(!p.contains(k), "no page is resident and in swap at once");
+        require(p.resident_in({from, to - from}) == 0, "no page is resident and in swap at once");
       for (const auto& [from, to] : m.dirty.intervals())
-        for (PageKey k = from; k < to; ++k) require(p.contains(k), "dirty pages are resident");
+        require(p.resident_in({from, to - from}) == to - from, "dirty pages are resident");
       for (const auto& [from, to] : m.shadow.intervals())
-        require(!p.contains(from) && !p.contains(to - 1), "shadows are never resident");
+        require(p.resident_in({from, to - from}) == 0, "shadows are never resident");
       continue;
     }
     // A shared file: each resident page charged to one group, and resident in that group's policy.
@@ -922,14 +945,14 @@ void MemoryManager::check_invariants(bool page_laws) const {
       gfile[h] += m.charged[h].size();
       for (const auto& [from, to] : m.charged[h].intervals()) {
         all.add(from, to);
-        require(s.groups[h].policy->contains(from) && s.groups[h].policy->contains(to - 1),
+        require(s.groups[h].policy->resident_in({from, to - from}) == to - from,
                 "shared file '" + m.name + "': charged pages are resident in their group's policy");
       }
     }
     require(all.size() == charged, "shared file '" + m.name + "': every page is charged to at most one group");
     require(charged == m.resident, "shared file '" + m.name + "': charged pages == resident pages");
     for (const auto& [from, to] : m.dirty.intervals())
-      for (PageKey k = from; k < to; ++k) require(overlaps(all, k, k + 1), "dirty pages are resident");
+      require(covered_pages(all, from, to) == to - from, "dirty pages are resident");
     for (const auto& [from, to] : m.shadow.intervals())
       require(!overlaps(all, from, to), "shadows are never resident");
   }

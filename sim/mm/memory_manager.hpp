@@ -227,6 +227,8 @@ class MemoryManager {
   // `page_laws` = false skips the laws whose cost grows with the number of intervals (swapped,
   // dirty and shadow sets against residency), keeping the check O(objects + groups).
   void check_invariants(bool page_laws = true) const;
+  // Intervals the page laws walk (swapped, dirty, shadow and charge sets of live objects): their cost.
+  std::uint64_t interval_count() const;
 
  private:
   struct Impl;

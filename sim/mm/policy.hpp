@@ -85,6 +85,14 @@ class EvictionPolicy {
   // Whether `key` is resident (tests and invariant checks; need not be fast).
   virtual bool contains(PageKey key) const = 0;
 
+  // How many pages of `run` are resident (invariant checks). The default asks contains() page by
+  // page; run-based policies answer in O(runs overlapping `run`).
+  virtual std::uint64_t resident_in(PageRun run) const {
+    std::uint64_t pages = 0;
+    for (PageKey k = run.first; k < run.end(); ++k) pages += contains(k) ? 1 : 0;
+    return pages;
+  }
+
   // Caps how many more anonymous pages may become victims from now on (the memory manager passes
   // its free swap slots). Policies that honour it pass over anonymous pages once it is spent and,
   // with nothing else to evict, stay over capacity; the default ignores it, and the manager then

@@ -133,6 +133,18 @@ class RunStore {
   NodeId find(PageKey key) const { return index_.find(key, nodes_); }
   // The run holding `key`, else the first run starting in (key, limit), else kNoNode.
   NodeId next_at_or_after(PageKey key, PageKey limit) const { return index_.next_at_or_after(key, limit, nodes_); }
+  // Pages of `run` held by some run: O(runs overlapping it) with TreeIndex.
+  std::uint64_t pages_in(PageRun run) const {
+    std::uint64_t held = 0;
+    for (PageKey cursor = run.first; cursor < run.end();) {
+      const NodeId at = next_at_or_after(cursor, run.end());
+      if (at == kNoNode) break;
+      const PageKey from = std::max(nodes_[at].first, cursor), to = std::min(nodes_[at].end(), run.end());
+      held += to - from;
+      cursor = to;
+    }
+    return held;
+  }
 
   // A new run (keys must be absent) at the head of `list`, merged into the head run when that run
   // ends at run.first with the same kind, tag and age. Returns the node now holding the keys.

@@ -154,6 +154,10 @@ class ArcPolicy final : public EvictionPolicy {
     if (key_space_ > 0 && key >= key_space_) return false;
     return resident_.find(key) != kNoNode;
   }
+  std::uint64_t resident_in(PageRun run) const override {
+    if (key_space_ > 0) run.count = run.first >= key_space_ ? 0 : std::min(run.count, key_space_ - run.first);
+    return resident_.pages_in(run);
+  }
 
   ReferenceResult reference(PageRun run, PageKind kind, PolicyListener& listener) override {
     check_key_space(run, key_space_);

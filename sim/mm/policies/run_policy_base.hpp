@@ -22,6 +22,10 @@ class RunPolicyBase : public EvictionPolicy {
     if (key_space_ > 0 && key >= key_space_) return false;
     return store_.find(key) != kNoNode;
   }
+  std::uint64_t resident_in(PageRun run) const override {
+    if (key_space_ > 0) run.count = run.first >= key_space_ ? 0 : std::min(run.count, key_space_ - run.first);
+    return store_.pages_in(run);
+  }
   void set_anon_victim_limit(std::uint64_t pages) override { anon_left_ = pages; }
   void erase(PageRun run) override {
     check_key_space(run, key_space_);
