@@ -1,7 +1,7 @@
 // Workload kinds, registered by name: one folder per kind under models/workloads/<kind>/ and ONE
 // registration line in its kind.cpp,
-//   HEADROOM_WORKLOAD_KIND("llm-server", "one line", llm_server::parse, llm_server::summarize,
-//                          llm_server::start);
+//   HEADROOM_WORKLOAD_KIND_IN("llm-server", "one line", headroom::workloads::llm_server);
+// (parse, summarize and start of that namespace; HEADROOM_WORKLOAD_KIND names them one by one).
 // No other file names a kind: the config layer (parse), the summariser and writers (summarize) and
 // the engine (start) look the kind up here by the scenario's `kind:`.
 //
@@ -116,3 +116,15 @@ class WorkloadKinds {
   static const ::headroom::WorkloadKinds::Registration HEADROOM_KIND_CONCAT(headroom_kind_, __LINE__)( \
       name, description, &parse_fn, nullptr, nullptr)
 #endif
+
+// The usual form in a kind.cpp: declares the kind's parse, summarize and start in namespace `ns`
+// (defined in its parse.cpp, summary.cpp and run.cpp) and registers them, e.g.
+//   HEADROOM_WORKLOAD_KIND_IN("process", "one line", headroom::workloads::process);
+#define HEADROOM_WORKLOAD_KIND_IN(name, description, ns)                                                         \
+  namespace ns {                                                                                                   \
+  std::shared_ptr<const ::headroom::config::WorkloadSpec> parse(const ::headroom::config::ParseContext& ctx,       \
+                                                                const ::YAML::Node& node);                         \
+  ::headroom::analysis::KindSummary summarize(const ::headroom::analysis::WorkloadResult& result, double horizon_s); \
+  void start(::headroom::engine::WorkloadContext& ctx);                                                            \
+  }                                                                                                                \
+  HEADROOM_WORKLOAD_KIND(name, description, ns::parse, ns::summarize, ns::start)
