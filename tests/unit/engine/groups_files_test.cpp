@@ -164,6 +164,29 @@ TEST_CASE("a group over memory.max with nothing reclaimable OOM-kills its own wo
     // 5 steps at 1/s: done at the end of the 5th period, 5 s after the start.
     CHECK(process_data(r.workloads[i]).finish_s == doctest::Approx(5.0));
   }
+  // The per-group results (HostResult::groups, as memory.current/peak/events would show them).
+  REQUIRE(r.groups.size() == 3);
+  const analysis::GroupResult& b = r.groups[0];
+  CHECK(b.name == "box");
+  CHECK(b.max_bytes == std::optional<std::uint64_t>(64 * MiB));
+  CHECK(b.swap_max_bytes == std::optional<std::uint64_t>(0));
+  CHECK(!b.high_bytes.has_value());
+  CHECK(b.peak_usage_bytes == 64 * MiB);  // filled to memory.max before the group OOM
+  CHECK(b.usage_bytes == 0);              // the killed leak's memory is freed
+  CHECK(b.events_oom_kill == 1);
+  CHECK(b.events_oom >= 1);
+  CHECK(b.swap_bytes + b.peak_swap_bytes == 0);
+  for (std::size_t i = 1; i < 3; ++i) {
+    const analysis::GroupResult& g = r.groups[i];
+    CAPTURE(g.name);
+    CHECK(!g.max_bytes.has_value());
+    CHECK(g.peak_usage_bytes == 64 * MiB);  // its process's 64 MiB, all touched
+    CHECK(g.anon_bytes == 0);               // finished: freed
+    CHECK(g.usage_bytes == 0);
+    CHECK(g.reclaim_bytes == 0);  // the host had room: nothing taken from the other groups
+    CHECK(g.major_faults == 0);   // anonymous first touches are minor faults
+    CHECK(g.events_max + g.events_oom + g.events_oom_kill + g.events_high == 0);
+  }
 }
 
 TEST_CASE("memory.high throttling shows as a memory stall of the group's workload") {
