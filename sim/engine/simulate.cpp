@@ -212,6 +212,7 @@ mm::OwnerId WorkloadContext::add_process(std::function<void()> on_killed) {
   auto killed = [this, on_killed = std::move(on_killed)] {
     const std::optional<mm::GroupId> group_oom = memory.killing_group();
     if (on_killed) on_killed();
+    idle();
     if (result.status == analysis::WorkloadStatus::oom_killed) return;
     const std::string at = std::to_string(simgrid::s4u::Engine::get_clock()) + " s";
     if (group_oom)
@@ -248,6 +249,18 @@ void WorkloadContext::failed(analysis::WorkloadStatus status, analysis::Cause ca
 }
 
 bool WorkloadContext::stopping() const { return lifecycle && lifecycle->stopping(*this); }
+
+void WorkloadContext::busy() {
+  if (busy_open) return;
+  result.busy.push_back({simgrid::s4u::Engine::get_clock(), -1});  // closed when idle (or at the horizon)
+  busy_open = true;
+}
+
+void WorkloadContext::idle() {
+  if (!busy_open) return;
+  result.busy.back().end_s = simgrid::s4u::Engine::get_clock();
+  busy_open = false;
+}
 
 void WorkloadContext::sample_memory() {
   analysis::PeakMemory now;

@@ -47,6 +47,11 @@ struct WorkloadContext {
   bool stopping() const;
   // Records the workload's current memory in result.peak (the kind calls it after each step).
   void sample_memory();
+  // The workload has work to do from now (opens a busy interval, unless one is open) / has none
+  // (closes it). An interval still open at the horizon ends there; an OOM kill closes it.
+  void busy();
+  void idle();
+  bool busy_open = false;
 };
 
 }  // namespace headroom::engine

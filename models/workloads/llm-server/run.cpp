@@ -86,7 +86,7 @@ class LlmServer {
     if (start()) {
       serve();
     }
-    close_busy();
+    ctx_.idle();
   }
 
  private:
@@ -221,14 +221,14 @@ class LlmServer {
       take_arrivals();
       admit();
       if (running_.empty() && fresh_.empty()) {
-        close_busy();
+        ctx_.idle();
         const std::optional<double> next = source_.next_arrival_s();
         if (!next)
           return;
         sg4::this_actor::sleep_until(*next);
         continue;
       }
-      open_busy();
+      ctx_.busy();
       iterate();
       ctx_.sample_memory();
     }
@@ -368,28 +368,9 @@ class LlmServer {
   // Runs in the killing actor: every request not yet completed fails, including later arrivals
   // (the context then marks the workload oom-killed).
   void on_oom_killed() {
-    const double now = sg4::Engine::get_clock();
     for (auto& r : result_.requests)
       if (!r.failed && r.finish_s < 0)
         fail(r, Cause::oom_kill);
-    if (busy_open_) {
-      ctx_.result.busy.back().end_s = now;
-      busy_open_ = false;
-    }
-  }
-
-  void open_busy() {
-    if (busy_open_)
-      return;
-    ctx_.result.busy.push_back({sg4::Engine::get_clock(), -1});  // closed when idle (or at the horizon)
-    busy_open_ = true;
-  }
-
-  void close_busy() {
-    if (!busy_open_)
-      return;
-    ctx_.result.busy.back().end_s = sg4::Engine::get_clock();
-    busy_open_ = false;
   }
 
   WorkloadContext& ctx_;
@@ -406,7 +387,6 @@ class LlmServer {
   mm::OwnerId owner_ = 0;
   mm::MappingId weights_ = 0, kv_ = 0;
   sg4::Host* device_ = nullptr;
-  bool busy_open_ = false;
 };
 
 }  // namespace

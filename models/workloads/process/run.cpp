@@ -58,10 +58,9 @@ class Process {
     ctx.result.data = data_;
   }
 
-  // The OOM killer may pick this process after its actor ended: the callback shares ownership.
-  static void register_process(const std::shared_ptr<Process>& self) {
-    self->owner_ = self->ctx_.add_process([self] { self->on_oom_killed(); });
-  }
+  // An OOM kill needs nothing of the process itself: the context marks the workload oom-killed
+  // and closes its busy interval.
+  static void register_process(const std::shared_ptr<Process>& self) { self->owner_ = self->ctx_.add_process({}); }
 
   void run() {
     map_regions();
@@ -69,7 +68,7 @@ class Process {
     while (memory_.alive(owner_) && !ctx_.stopping() &&
            (spec_.work_steps == 0 || data_->steps_done < spec_.work_steps))
       if (!step()) break;
-    close_busy();
+    ctx_.idle();
     if (memory_.alive(owner_) && !ctx_.stopping() && spec_.work_steps > 0 && data_->steps_done == spec_.work_steps)
       finish();
   }
@@ -145,7 +144,7 @@ class Process {
   // One step; false when the process died in it.
   bool step() {
     const double begin_s = sg4::Engine::get_clock();
-    open_busy();
+    ctx_.busy();
     mm::TouchCost cost;
     if (!resize(footprint_now(), cost) || !access(cost)) return false;
     memory_.pay(cost, ctx_.result.memory_stall);
@@ -159,7 +158,7 @@ class Process {
     ++data_->steps_done;  // its work is done; its period may still run
     const double period_end_s = begin_s + 1.0 / spec_.steps_per_s;
     if (sg4::Engine::get_clock() < period_end_s) {
-      close_busy();  // ahead of the asked rate: idle until the next step is due
+      ctx_.idle();  // ahead of the asked rate: idle until the next step is due
       sg4::this_actor::sleep_until(period_end_s);
     }
     data_->last_step_end_s = sg4::Engine::get_clock();
@@ -176,27 +175,6 @@ class Process {
     ctx_.finished();
   }
 
-  void on_oom_killed() {
-    const double now = sg4::Engine::get_clock();
-    // The context marks the workload oom-killed (status, cause, detail) after this returns.
-    if (busy_open_) {
-      ctx_.result.busy.back().end_s = now;
-      busy_open_ = false;
-    }
-  }
-
-  void open_busy() {
-    if (busy_open_) return;
-    ctx_.result.busy.push_back({sg4::Engine::get_clock(), -1});  // closed when idle (or at the horizon)
-    busy_open_ = true;
-  }
-
-  void close_busy() {
-    if (!busy_open_) return;
-    ctx_.result.busy.back().end_s = sg4::Engine::get_clock();
-    busy_open_ = false;
-  }
-
   WorkloadContext& ctx_;
   const ProcessSpec& spec_;
   engine::HostMemory& memory_;
@@ -207,7 +185,6 @@ class Process {
   config::Footprint current_;  // the footprint made so far (page-rounded)
   mm::OwnerId owner_ = 0;
   std::optional<mm::MappingId> anon_, file_;
-  bool busy_open_ = false;
 };
 
 }  // namespace
