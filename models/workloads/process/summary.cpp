@@ -65,7 +65,11 @@ std::optional<ProcessMetrics> compute_process_metrics(const analysis::WorkloadRe
 
 nlohmann::ordered_json process_metrics(const analysis::WorkloadResult& w, double horizon_s) {
   const auto m = compute_process_metrics(w, horizon_s);
-  if (!m) return nullptr;
+  return m ? metrics_json(*m) : nullptr;
+}
+
+nlohmann::ordered_json metrics_json(const ProcessMetrics& metrics) {
+  const ProcessMetrics* m = &metrics;
   auto optional = [](const std::optional<double>& v) { return v ? nlohmann::ordered_json(*v) : nullptr; };
   nlohmann::ordered_json j;
   j["pattern"] = m->pattern;
@@ -97,9 +101,12 @@ namespace headroom::workloads::process {
 analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizon_s) {
   analysis::KindSummary k;
   k.info = nlohmann::ordered_json::object();
-  k.metrics = models::process_metrics(w, horizon_s);
   const auto m = models::compute_process_metrics(w, horizon_s);
-  if (!m) return k;
+  if (!m) {
+    k.metrics = nullptr;  // not a process's result (or its records crossed the transport)
+    return k;
+  }
+  k.metrics = models::metrics_json(*m);
   k.units = {{"steps_done", "steps"},        {"steps_per_s_asked", "steps/s"}, {"steps_per_s_achieved", "steps/s"},
              {"warm_step_s", "s"},           {"memory_stall_s", "s"},          {"work_steps", "steps"},
              {"time_to_finish_s", "s"},      {"peak_anon_bytes", "bytes"},     {"peak_file_bytes", "bytes"},

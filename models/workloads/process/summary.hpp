@@ -34,5 +34,7 @@ std::optional<ProcessMetrics> compute_process_metrics(const analysis::WorkloadRe
 
 // The metrics as an ordered JSON object (keys in the order above; absent values are null).
 nlohmann::ordered_json process_metrics(const analysis::WorkloadResult& w, double horizon_s);
+// The same from metrics already computed.
+nlohmann::ordered_json metrics_json(const ProcessMetrics& metrics);
 
 }  // namespace headroom::models
