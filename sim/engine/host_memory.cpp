@@ -115,11 +115,15 @@ mm::OwnerId HostMemory::add_process(const std::string& name, int oom_score_adj, 
   return id;
 }
 
-HostMemory::Process& HostMemory::process(mm::OwnerId owner) {
+const HostMemory::Process* HostMemory::find_process(mm::OwnerId owner) const {
   auto it = std::find(owner_ids_.begin(), owner_ids_.end(), owner);
-  if (it == owner_ids_.end())
-    throw std::logic_error("owner " + std::to_string(owner) + " is not a registered process");
-  return processes_[it - owner_ids_.begin()];
+  return it == owner_ids_.end() ? nullptr : &processes_[it - owner_ids_.begin()];
+}
+
+HostMemory::Process& HostMemory::process(mm::OwnerId owner) {
+  if (const Process* p = find_process(owner))
+    return const_cast<Process&>(*p);  // this HostMemory is not const: processes_ is ours to change
+  throw std::logic_error("owner " + std::to_string(owner) + " is not a registered process");
 }
 
 mm::FileId HostMemory::file(const std::string& name, std::uint64_t bytes) {
@@ -167,8 +171,8 @@ std::vector<HostMemory::GroupReport> HostMemory::groups() const {
 }
 
 bool HostMemory::alive(mm::OwnerId owner) const {
-  auto it = std::find(owner_ids_.begin(), owner_ids_.end(), owner);
-  return it != owner_ids_.end() && processes_[it - owner_ids_.begin()].alive;
+  const Process* p = find_process(owner);
+  return p && p->alive;
 }
 
 mm::MappingId HostMemory::map(mm::OwnerId owner, mm::Backing backing, const std::string& name, std::uint64_t bytes) {

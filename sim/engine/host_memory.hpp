@@ -122,6 +122,7 @@ class HostMemory {
   // Runs the OOM killer (inside `group` for a group OOM); false when `owner` itself died.
   bool kill_for(mm::OwnerId owner, std::optional<mm::GroupId> group);
   std::optional<mm::GroupId> kill_group_;  // the group whose memory.max caused the kill in progress
+  const Process* find_process(mm::OwnerId owner) const;  // nullptr when not registered
   Process& process(mm::OwnerId owner);
 
   const Platform& platform_;
