@@ -238,7 +238,8 @@ HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
 const std::vector<std::string>& llm_field_keys() {
   static const std::vector<std::string> keys{"params",   "active_params", "experts", "experts_per_token",
                                              "layers",   "hidden",        "heads",   "kv_heads",
-                                             "head_dim", "max_context",   "bits_per_weight"};
+                                             "head_dim", "max_context",   "bits_per_weight",
+                                             "ffn",      "vocab",         "architecture"};
   return keys;
 }
 
@@ -258,6 +259,17 @@ void apply_llm_fields(const MapReader& map, LlmSpec& llm) {
   dim("head_dim", llm.head_dim);
   if (map.has("max_context"))
     llm.max_context = static_cast<int>(map.integer("max_context", 1, 1 << 30));
+  dim("ffn", llm.ffn);
+  dim("vocab", llm.vocab);
+  if (map.has("architecture")) {
+    const std::string arch = map.scalar("architecture", "decoder or encoder");
+    if (arch == "decoder")
+      llm.encoder = false;
+    else if (arch == "encoder")
+      llm.encoder = true;
+    else
+      map.fail(map.get("architecture"), "architecture: expected decoder or encoder, found '" + shown(arch) + "'");
+  }
   if (map.has("bits_per_weight")) {
     expect_map(map.file(), map.get("bits_per_weight"), "bits_per_weight");
     std::set<std::string> seen;

@@ -66,6 +66,10 @@ struct LlmSpec {
   }
   int layers = 0, hidden = 0, heads = 0, kv_heads = 0, head_dim = 0;
   int max_context = 0;
+  // Feed-forward width and vocabulary (config.json intermediate_size, vocab_size); 0 = not given.
+  // Training's activation and embedding formulas need them (models/workloads/trainer).
+  int ffn = 0, vocab = 0;
+  bool encoder = false;  // `architecture: encoder` (BERT): no KV cache, no decode
   std::map<std::string, double> bits_per_weight_overrides;  // quant id -> bpw for this model
 };
 

@@ -83,6 +83,9 @@ std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::N
   auto spec = std::make_shared<LlmServerSpec>();
   config::read_common_workload_fields(map, *spec);
   spec->model = parse_model(ctx, map);
+  if (spec->model.encoder)
+    map.fail(map.get("model"), "model '" + shown(spec->model.id) +
+                                   "' is an encoder (no KV cache, no token generation): llm-server needs a decoder");
   spec->quant = parse_quant(ctx, map);
   // quant carries this model's effective bpw, so params x bpw / 8 == weights_bytes downstream.
   spec->quant.bits_per_weight = config::effective_bits_per_weight(spec->model, spec->quant);
