@@ -8,7 +8,9 @@
 //   freed (HostMemory::discard, as PyTorch's allocator returns them after backward);
 //   update: the optimizer state, gradients and trained weights are touched, then one activity of
 //   update_flops on the device (the CPU when the optimizer is offloaded) and update_bus_bytes.
-// The closed forms are in spec.hpp. Loading the weights from disk is not modelled (they are
+// On a unified-memory GPU the weights, gradients, activations (and optimizer unless offloaded or
+// QLoRA-paged) are wired GPU buffers allocated at start (PyTorch's caching allocator keeps freed
+// activation blocks, so they stay). The closed forms are in spec.hpp. Loading the weights from disk is not modelled (they are
 // written into anonymous memory at start); gradients stay allocated between steps.
 #include <algorithm>
 #include <memory>
@@ -101,8 +103,7 @@ class Trainer {
   static void register_process(const std::shared_ptr<Trainer>& self) { self->owner_ = self->ctx_.add_process({}); }
 
   void run() {
-    if (!can_start()) return;
-    map_regions();
+    if (!can_start() || !map_regions()) return;
     data_->start_s = sg4::Engine::get_clock();
     while (memory_.alive(owner_) && !ctx_.stopping() && (spec_.steps == 0 || data_->steps_done < spec_.steps))
       if (!step()) break;
@@ -161,18 +162,34 @@ class Trainer {
     return true;
   }
 
-  std::optional<mm::MappingId> map(const char* region, std::uint64_t bytes) {
+  std::optional<mm::MappingId> map(const char* region, std::uint64_t bytes, mm::Backing backing) {
     if (bytes == 0) return std::nullopt;
-    return memory_.map(owner_, mm::Backing::anon, spec_.name + ":" + region, bytes);
+    return memory_.map(owner_, backing, spec_.name + ":" + region, bytes);
   }
 
-  void map_regions() {
-    weights_ = map("weights", data_->weights_bytes);
-    grads_ = map("grads", data_->grads_bytes);
-    optimizer_ = map("optimizer", data_->optimizer_bytes);
-    activations_ = map("activations", data_->activations_bytes);
-    dataloader_ = map("dataloader", data_->dataloader_bytes);
+  // On the CPU every region is anonymous memory. On a unified-memory GPU the tensors the GPU works
+  // on are GPU buffers, wired (pinned, counted against the host's wired limit with every other
+  // workload's wired memory) as soon as they are allocated; the optimizer state stays pageable
+  // host memory when offloaded (ZeRO-Offload) or paged (QLoRA). False when they do not fit
+  // beside what is wired already (failed to start).
+  bool map_regions() {
+    const mm::Backing gpu = on_gpu() ? mm::Backing::wired : mm::Backing::anon;
+    try {
+      weights_ = map("weights", data_->weights_bytes, gpu);
+      grads_ = map("grads", data_->grads_bytes, gpu);
+      optimizer_ = map("optimizer", data_->optimizer_bytes, spec_.optimizer_on_host() ? mm::Backing::anon : gpu);
+      activations_ = map("activations", data_->activations_bytes, gpu);
+    } catch (const mm::WiredLimitExceeded&) {
+      ctx_.failed(WorkloadStatus::failed_to_start, Cause::wired_limit,
+                  "GPU working set " + std::to_string(spec_.gpu_bytes(spec_.micro_batch)) +
+                      " bytes does not fit beside what other workloads wired, wired limit " +
+                      std::to_string(device_.limit_bytes) + " bytes");
+      return false;
+    }
+    dataloader_ = map("dataloader", data_->dataloader_bytes, mm::Backing::anon);
+    return true;
   }
+  bool on_gpu() const { return spec_.device == TrainDevice::gpu; }
 
   // Touches [offset, offset + length) of a region, adding the cost; false when this trainer died.
   bool touch(const std::optional<mm::MappingId>& region, std::uint64_t offset, std::uint64_t length, bool write,
@@ -213,7 +230,9 @@ class Trainer {
     if (!work(cost, device_.compute, spec_.micro_step_flops(), spec_.micro_step_bus_bytes())) return false;
     data_->peak_activation_resident_bytes = std::max(data_->peak_activation_resident_bytes, act);
     sample();
-    if (activations_) memory_.discard(*activations_, 0, act);  // freed after backward
+    // Freed after backward on the CPU (large tensors are their own mmap, returned to the kernel);
+    // a GPU's caching allocator keeps the blocks for the next micro-step (they stay wired).
+    if (activations_ && !on_gpu()) memory_.discard(*activations_, 0, act);
     ++data_->micro_steps_done;
     return true;
   }
