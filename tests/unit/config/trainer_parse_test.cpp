@@ -67,3 +67,27 @@ TEST_CASE("trainer: a LoRA on GPT-2 XL (GeLU MLP) adapts q, k, v, o, up and down
   // 8 x 48 layers x (4 x (1600 + 1600) + 2 x (1600 + 6400)) = 384 x 28,800
   CHECK(t.adapter_params() == 384ULL * 28'800ULL);
 }
+
+TEST_CASE("trainer: the sim/config/README.md example loads as documented") {
+  const config::Scenario s = load_text("readme",
+                                       "  - name: ft\n    kind: trainer\n    model: llama-2-13b\n    method: lora\n"
+                                       "    optimizer: adamw\n    lora: {rank: 16, targets: [q, k, v, o, gate, up, down]}\n"
+                                       "    micro_batch: 4\n    seq_len: 2048\n    grad_accum: 2\n"
+                                       "    checkpointing: selective\n    device: gpu\n    offload: optimizer\n"
+                                       "    dataloader: {workers: 4, prefetch: 2, sample_bytes: 48KiB, worker_memory: 300MiB}\n"
+                                       "    steps: 100\n");
+  const workloads::TrainerSpec& t = trainer(s);
+  CHECK(t.method == workloads::TrainMethod::lora);
+  CHECK(t.lora_rank == 16);
+  CHECK(t.lora_targets.gate);
+  CHECK(t.micro_batch == 4);
+  CHECK(t.seq_len == 2048);
+  CHECK(t.grad_accum == 2);
+  CHECK(t.checkpointing == workloads::Checkpointing::selective);
+  CHECK(t.device == workloads::TrainDevice::gpu);
+  CHECK(t.offload_optimizer);
+  CHECK(t.dataloader.workers == 4);
+  CHECK(t.sample_bytes() == 48 * 1024);
+  CHECK(t.dataloader.worker_memory_bytes == 300ULL << 20);
+  CHECK(t.steps == 100);
+}
