@@ -293,3 +293,31 @@ TEST_CASE("offload: optimizer takes the optimizer off the GPU, its update runs o
   const double update_s = std::max(off->update_flops() / 1e18, off->update_bus_bytes() / 100e9);
   CHECK(warm_step_s(*r.data) == doctest::Approx(micro_s + update_s).epsilon(1e-9));
 }
+
+TEST_CASE("in a memory group the largest micro-batch is bounded by the group's memory.max") {
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 1000);
+  config::GroupSpec box;
+  box.name = "box";
+  box.max_bytes = 1 * GiB;
+  sc.groups = {box};
+  auto spec = toy(1);
+  spec->group = "box";
+  const Run r = run(sc, spec);
+  CHECK(r.data->available_bytes == 1 * GiB);
+  // (1,073,741,824 - 256,000,000) / 10,723,328 = 76.3
+  CHECK(r.data->max_micro_batch == 76);
+  CHECK(analysis::to_string(r.host.workloads[0].status) == std::string("finished"));
+}
+
+TEST_CASE("in a memory group one sample more than the largest micro-batch is killed by the group's OOM") {
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 1000);
+  config::GroupSpec box;
+  box.name = "box";
+  box.max_bytes = 1 * GiB;
+  sc.groups = {box};
+  auto spec = toy(77);
+  spec->group = "box";
+  const Run r = run(sc, spec);
+  CHECK(analysis::to_string(r.host.workloads[0].status) == std::string("oom-killed"));
+  CHECK(r.host.workloads[0].cause == analysis::Cause::group_oom_kill);
+}
