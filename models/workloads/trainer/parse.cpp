@@ -96,6 +96,18 @@ void parse_length(const MapReader& map, TrainerSpec& spec) {
 
 // The shapes' sizes as doubles: refused above kMaxModelBytes before any integer formula runs.
 void check_sizes(const MapReader& map, const TrainerSpec& s) {
+  // The layers' linear parameters and the adapters (spec.hpp's integer products of dimensions of
+  // up to 2^20 each): an inline model's shapes may describe far more than its params.
+  const double h = s.model.hidden, q = double(s.model.heads) * s.model.head_dim,
+               kv = double(s.model.kv_heads) * s.model.head_dim, f = s.model.ffn, layers = s.model.layers;
+  const double linear = layers * (2 * h * q + 2 * h * kv + 3 * h * f);
+  const double adapters = double(s.lora_rank) * layers * (4 * h + 2 * q + 2 * kv + 3 * (h + f));
+  if (!(16 * (linear + adapters) <= double(config::kMaxModelBytes)))
+    map.fail(map.get("model"), "model: its shapes (layers x the hidden, heads x head_dim, kv_heads x head_dim and ffn "
+                               "projections) come to about " + config::format_bytes(static_cast<std::uint64_t>(
+                                   std::min(16 * (linear + adapters), 1.8e19))) +
+                                   " of training state; expected at most " +
+                                   config::format_exact_bytes(config::kMaxModelBytes));
   const double sh = double(s.seq_len) * s.model.hidden;
   const double per_layer = sh * 18 + 4.0 * s.seq_len * s.model.kv_heads * s.model.head_dim +
                            6.0 * s.seq_len * s.model.ffn + 5.0 * s.model.heads * double(s.seq_len) * double(s.seq_len);
