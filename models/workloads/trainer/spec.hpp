@@ -216,7 +216,6 @@ struct TrainerSpec : config::WorkloadSpec {
   }
 
   std::uint64_t samples_per_step() const { return micro_batch * grad_accum; }
-  std::uint64_t tokens_per_step() const { return samples_per_step() * seq_len; }
 };
 
 }  // namespace headroom::workloads

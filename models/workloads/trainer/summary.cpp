@@ -52,8 +52,9 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
             {"device", d->device}, {"micro_batch", d->micro_batch}, {"seq_len", d->seq_len},
             {"grad_accum", d->grad_accum}, {"trained_params", d->trained_params}};
   const std::optional<double> step_s = step_time_s(*d);
-  const double tokens = static_cast<double>(d->micro_batch * d->seq_len * d->grad_accum);
-  const double samples = static_cast<double>(d->micro_batch * d->grad_accum);
+  // In doubles: micro_batch x seq_len x grad_accum may pass 2^64 (each is bounded, not the product).
+  const double samples = static_cast<double>(d->micro_batch) * static_cast<double>(d->grad_accum);
+  const double tokens = samples * static_cast<double>(d->seq_len);
   std::optional<double> tokens_per_s, samples_per_s, to_steps_s, epoch_s, finish_s;
   if (step_s) {
     tokens_per_s = tokens / *step_s;

@@ -321,3 +321,21 @@ TEST_CASE("in a memory group one sample more than the largest micro-batch is kil
   CHECK(analysis::to_string(r.host.workloads[0].status) == std::string("oom-killed"));
   CHECK(r.host.workloads[0].cause == analysis::Cause::group_oom_kill);
 }
+
+TEST_CASE("device gpu: the trainer's working set counts with another workload's wired memory") {
+  enable_invariant_checks();
+  // The server wires 100 MB of weights + 64 KV pages; the offloaded trainer's 64 MB + one sample's
+  // activations would fit alone (limit = 64 MB + activations + 100 MB), not beside the server.
+  config::Scenario sc = test_scenario(gpu_host(), 100);
+  auto server = test_server("serve", 100'000'000, workloads::WeightsMode::wired);
+  auto off = toy(1);
+  off->device = workloads::TrainDevice::gpu;
+  off->offload_optimizer = true;
+  sc.workloads = {server, off};
+  const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
+  REQUIRE(r.workloads.size() == 2);
+  CHECK(analysis::to_string(r.workloads[0].status) == std::string("running"));
+  CHECK(analysis::to_string(r.workloads[1].status) == std::string("failed-to-start"));
+  CHECK(r.workloads[1].cause == analysis::Cause::wired_limit);
+  CHECK(r.workloads[1].status_detail.find("does not fit beside what other workloads wired") != std::string::npos);
+}
