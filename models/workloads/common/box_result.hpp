@@ -21,6 +21,7 @@ struct BoxData : analysis::KindData {
   // As run (sampled every kBoxPeriod_s and at the end of the box or the horizon).
   std::uint64_t peak_usage_bytes = 0;     // the group's memory.peak (its pages: workloads + overhead)
   std::uint64_t peak_host_bytes = 0;      // vm: most the host held for it (reservation + guest usage)
+  std::uint64_t host_bytes_now = 0;       // vm: held at the last check (the horizon, or the box's end)
   std::uint64_t reserved_at_start_bytes = 0;  // vm: the host memory taken when it started
   std::uint64_t oom_kills_inside = 0;     // the group's memory.events oom_kill
   std::uint64_t group_ooms = 0;           // the group's memory.events oom

@@ -155,6 +155,7 @@ class Box {
     }
     reserved_ = target;
     held_bytes_ = reserved_ + usage;
+    data_->host_bytes_now = held_bytes_;
     data_->peak_host_bytes = std::max(data_->peak_host_bytes, held_bytes_);
     return alive();
   }

@@ -35,6 +35,7 @@ nlohmann::ordered_json metrics_of(const BoxData& d) {
     j["ram_bytes"] = d.ram_bytes;
     j["reserved_at_start_bytes"] = d.reserved_at_start_bytes;
     j["peak_host_bytes"] = d.peak_host_bytes;
+    j["host_bytes_now"] = d.host_bytes_now;
     j["balloon_min_bytes"] = d.balloon_min_bytes ? nlohmann::ordered_json(*d.balloon_min_bytes) : nullptr;
     j["balloon_inflated_s"] = d.balloon_inflated_s ? nlohmann::ordered_json(*d.balloon_inflated_s) : nullptr;
     j["balloon_returned_bytes"] = d.balloon_returned_bytes;
@@ -48,7 +49,8 @@ std::vector<analysis::MetricRow> rows_of(const BoxData& d) {
   std::vector<analysis::MetricRow> rows;
   if (d.vm) {
     rows.push_back({"guest RAM / guest kernel (GiB)", gib(d.ram_bytes) + " / " + gib(d.overhead_bytes)});
-    rows.push_back({"host held at start / peak (GiB)", gib(d.reserved_at_start_bytes) + " / " + gib(d.peak_host_bytes)});
+    rows.push_back({"host held at start / peak / end (GiB)", gib(d.reserved_at_start_bytes) + " / " +
+                                                                 gib(d.peak_host_bytes) + " / " + gib(d.host_bytes_now)});
     if (d.balloon_min_bytes)
       rows.push_back({"balloon min / returned (GiB)", gib(*d.balloon_min_bytes) + " / " + gib(d.balloon_returned_bytes) +
                                                           (d.balloon_inflated_s ? " at " + analysis::format_g(*d.balloon_inflated_s, 4) + " s"
@@ -75,7 +77,7 @@ analysis::KindSummary summarize_box(const analysis::WorkloadResult& w, double /*
   k.metrics = metrics_of(*d);
   for (const char* key : {"memory_max_bytes", "memory_high_bytes", "memory_swap_max_bytes", "memory_min_bytes",
                           "memory_low_bytes", "overhead_bytes", "peak_usage_bytes", "ram_bytes",
-                          "reserved_at_start_bytes", "peak_host_bytes", "balloon_min_bytes", "balloon_returned_bytes"})
+                          "reserved_at_start_bytes", "peak_host_bytes", "host_bytes_now", "balloon_min_bytes", "balloon_returned_bytes"})
     if (k.metrics.contains(key)) k.units[key] = "bytes";
   if (d->vm) k.units["balloon_inflated_s"] = "s";
   k.rows = rows_of(*d);
