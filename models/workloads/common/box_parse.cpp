@@ -52,7 +52,7 @@ void read_vm(const config::ParseContext& ctx, const MapReader& map, BoxSpec& spe
     const std::uint64_t min_bytes = balloon.bytes("min", true);
     if (min_bytes >= spec.ram_bytes) fail_relation(balloon, "min", "below ram", spec.ram_bytes);
     if (min_bytes < spec.overhead_bytes)
-      fail_relation(balloon, "min", "at least the overhead (the guest kernel stays)", spec.overhead_bytes);
+      fail_relation(balloon, "min", "at least the overhead, which the balloon cannot take", spec.overhead_bytes);
     spec.balloon_min_bytes = min_bytes;
   }
   // The guest's RAM is the group's memory.max; the guest has no swap of its own (memory.swap.max 0:
