@@ -57,8 +57,11 @@ void read_vm(const config::ParseContext& ctx, const MapReader& map, BoxSpec& spe
   }
   // The guest's RAM is the group's memory.max; the guest has no swap of its own (memory.swap.max 0:
   // at its RAM it reclaims its page cache, then its OOM killer acts), and its page cache is its own.
+  // memory.min = ram: the host cannot reclaim what the guest uses (its pages are the VM process's
+  // memory, not host page cache); host pressure takes the reservation (the guest's free RAM).
   GroupSpec group;
   group.max_bytes = spec.ram_bytes;
+  group.min_bytes = spec.ram_bytes;
   group.swap_max_bytes = 0;
   group.private_page_cache = true;
   spec.provides_group = group;
