@@ -59,6 +59,8 @@ class Box {
     group_ = find_group(spec.name);
   }
 
+  void set_self(const std::shared_ptr<Box>& self) { self_ = self; }
+
   void run() {
     if (!begin()) return;
     while (alive() && !ctx_.stopping()) {
@@ -101,8 +103,11 @@ class Box {
       reservation_ = memory_.map(reserver_, mm::Backing::anon, spec_.name + ":reserved", spec_.ram_bytes);
       if (!resize_reservation(true)) return false;
       data_->reserved_at_start_bytes = held_bytes_;
-      memory_.set_reservation(group_, [this](std::uint64_t bytes) { make_room(bytes); },
-                              [this] { resize_reservation(false); });
+      // The hooks keep the box alive: guest processes may touch after the VM's actor ended (a VM
+      // stopped or killed); its hooks then do nothing (alive() is false).
+      const std::shared_ptr<Box> self = self_.lock();
+      memory_.set_reservation(group_, [self](std::uint64_t bytes) { self->make_room(bytes); },
+                              [self] { self->resize_reservation(false); });
     }
     ctx_.idle();
     sample();
@@ -181,6 +186,7 @@ class Box {
   std::uint64_t reserved_ = 0;    // bytes of the reservation written (resident or swapped)
   std::uint64_t held_bytes_ = 0;  // reservation + guest usage at the last check
   std::uint64_t kswapd_seen_ = 0;
+  std::weak_ptr<Box> self_;
 };
 
 }  // namespace
@@ -190,6 +196,7 @@ void start_box(WorkloadContext& ctx) {
   if (!spec || !spec->provides_group)
     throw std::logic_error("workload '" + ctx.spec.name + "' has kind " + ctx.spec.kind + " but no BoxSpec");
   auto box = std::make_shared<Box>(ctx, *spec);
+  box->set_self(box);
   engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [box] { box->run(); });
 }
 

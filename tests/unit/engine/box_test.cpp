@@ -151,3 +151,15 @@ TEST_CASE("vm: without a balloon the host keeps the whole reservation under pres
   CHECK(d.host_bytes_now == 4 * GiB);
   CHECK(r.host.memory.swap_out_bytes > 0);
 }
+
+// A VM stopped at 2 s while its guest's workload runs on: the reservation is freed with the VM and
+// the guest's later touches find no reservation to make room in (the hooks do nothing).
+TEST_CASE("vm: stopped while its guest runs on") {
+  const std::string vm = "  - name: guest\n    kind: vm\n    ram: 3GiB\n    stop_at: 2s\n";
+  const Run r = run("vm_stop", scenario("0B", vm + holder("app", "guest", "1GiB")));
+  CHECK(r.workload("guest").status == analysis::WorkloadStatus::stopped);
+  CHECK(r.workload("app").status == analysis::WorkloadStatus::running);
+  CHECK(r.box("guest").peak_host_bytes == 3 * GiB);
+  REQUIRE(r.host.groups.size() == 1);
+  CHECK(r.host.groups[0].usage_bytes == 1 * GiB);  // only the guest's workload is left
+}
