@@ -12,7 +12,7 @@ namespace headroom::workloads {
 namespace {
 
 nlohmann::ordered_json limit_json(const std::optional<std::uint64_t>& bytes) {
-  return bytes ? nlohmann::ordered_json(*bytes) : nlohmann::ordered_json("max");
+  return bytes ? nlohmann::ordered_json(*bytes) : nlohmann::ordered_json(nullptr);  // null = max, as groups
 }
 
 std::string limit_text(const std::optional<std::uint64_t>& bytes) {
