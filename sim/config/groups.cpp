@@ -16,6 +16,16 @@ const std::vector<std::string>& group_keys() {
   return keys;
 }
 
+}  // namespace
+
+const std::vector<std::string>& group_limit_keys() {
+  static const std::vector<std::string> keys{"memory_max", "memory_high", "memory_swap_max", "memory_min",
+                                             "memory_low"};
+  return keys;
+}
+
+namespace {
+
 // A size as in every scenario (units.hpp) or, where `max_allowed`, the word `max` (no limit, as in
 // the cgroup v2 files; returned as nullopt). Limits must be above zero (a group that may hold
 // nothing is a slip; memory_swap_max: 0 is the usual "no swap").
@@ -66,11 +76,10 @@ void check_at_least_a_page(const MapReader& map, const std::string& key, std::op
                                  shown(map.get(key).Scalar()) + "'");
 }
 
-GroupSpec parse_group(const MapReader& map, const std::vector<HostSpec>& hosts) {
+}  // namespace
+
+GroupSpec parse_group_limits(const MapReader& map, const std::vector<HostSpec>& hosts) {
   GroupSpec group;
-  group.name = map.string("name");
-  group.line = map.node().Mark().line + 1;
-  group.column = map.node().Mark().column + 1;
   const auto size = [&](const std::string& key, bool max_allowed, bool positive) {
     return map.has(key) ? read_size(map, key, max_allowed, positive) : std::nullopt;
   };
@@ -95,6 +104,16 @@ GroupSpec parse_group(const MapReader& map, const std::vector<HostSpec>& hosts) 
   return group;
 }
 
+namespace {
+
+GroupSpec parse_group(const MapReader& map, const std::vector<HostSpec>& hosts) {
+  GroupSpec group = parse_group_limits(map, hosts);
+  group.name = map.string("name");
+  group.line = map.node().Mark().line + 1;
+  group.column = map.node().Mark().column + 1;
+  return group;
+}
+
 }  // namespace
 
 std::vector<GroupSpec> parse_groups(const MapReader& root, const std::vector<HostSpec>& hosts) {
@@ -110,6 +129,21 @@ std::vector<GroupSpec> parse_groups(const MapReader& root, const std::vector<Hos
       map.fail(map.get("name"), "duplicate group name '" + shown(groups.back().name) + "'");
   }
   return groups;
+}
+
+void add_provided_groups(const std::string& file, std::vector<GroupSpec>& groups,
+                         const std::vector<std::shared_ptr<const WorkloadSpec>>& workloads) {
+  for (const auto& workload : workloads) {
+    if (!workload->provides_group) continue;
+    const GroupSpec& provided = *workload->provides_group;
+    for (const GroupSpec& g : groups)
+      if (g.name == provided.name)
+        throw ConfigError(file, provided.line, provided.column,
+                          "duplicate group name '" + shown(provided.name) + "': " + workload->kind +
+                              " '" + shown(workload->name) + "' provides a group of its name, and " +
+                              "the group at line " + std::to_string(g.line) + " has it already");
+    groups.push_back(provided);
+  }
 }
 
 void check_workload_groups(const std::string& file, const std::vector<GroupSpec>& groups,

@@ -95,6 +95,21 @@ struct FileUseSpec {
   SourcePosition position;
 };
 
+// A memory cgroup (cgroup v2 knobs, one level under the root). nullopt = "max" (no limit).
+// Sizes are as written (bytes); the memory manager rounds them to pages as the kernel does.
+struct GroupSpec {
+  std::string name;                            // unique within the scenario
+  std::optional<std::uint64_t> max_bytes;      // memory.max
+  std::optional<std::uint64_t> high_bytes;     // memory.high (<= memory.max)
+  std::optional<std::uint64_t> swap_max_bytes; // memory.swap.max
+  std::uint64_t min_bytes = 0;                 // memory.min (hard protection)
+  std::uint64_t low_bytes = 0;                 // memory.low (best-effort protection)
+  int line = 0, column = 0;                    // the group's entry in `groups:` (1-based)
+  // Files read or mapped inside the group have their own page cache (a VM's guest kernel): the
+  // same file name in another group or on the host is another copy (WorkloadContext::file).
+  bool private_page_cache = false;
+};
+
 // Base of every workload kind's validated config; each kind's own spec (models/workloads/<kind>/
 // spec.hpp) derives from it, and kinds register by name (sim/workload_kind.hpp).
 struct WorkloadSpec {
@@ -111,6 +126,9 @@ struct WorkloadSpec {
   std::vector<SourcePosition> after_positions;  // one per `after` entry
   SourcePosition group_position;
   std::vector<FileUseSpec> files;  // the files it uses, filled by the kind's parser
+  // A container or VM provides a memory group named after it, which other workloads join with
+  // `group: <its name>`; the loader adds it to Scenario::groups (names unique among both).
+  std::optional<GroupSpec> provides_group;
 };
 
 struct MemorySpec {
@@ -130,18 +148,6 @@ struct MemorySpec {
   // limit: 9.5 s per sweep vs 3.99 s of modelled I/O = 14 us per page round trip, see
   // tests/unit/engine/kernel_measurements_test.cpp). File faults do not pay it: they are cheap.
   double swap_page_cpu_cost_s = 7e-6;
-};
-
-// A memory cgroup (cgroup v2 knobs, one level under the root). nullopt = "max" (no limit).
-// Sizes are as written (bytes); the memory manager rounds them to pages as the kernel does.
-struct GroupSpec {
-  std::string name;                            // unique within the scenario
-  std::optional<std::uint64_t> max_bytes;      // memory.max
-  std::optional<std::uint64_t> high_bytes;     // memory.high (<= memory.max)
-  std::optional<std::uint64_t> swap_max_bytes; // memory.swap.max
-  std::uint64_t min_bytes = 0;                 // memory.min (hard protection)
-  std::uint64_t low_bytes = 0;                 // memory.low (best-effort protection)
-  int line = 0, column = 0;                    // the group's entry in `groups:` (1-based)
 };
 
 struct Scenario {

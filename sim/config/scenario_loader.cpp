@@ -197,7 +197,11 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
   scenario.memory = parse_memory(path, root);
   scenario.hosts = parse_hosts(ctx, root, scenario.memory);
   scenario.groups = parse_groups(root, scenario.hosts);
-  scenario.workloads = parse_workloads(ctx, root);
+  ParseContext workload_ctx = ctx;
+  workload_ctx.hosts = &scenario.hosts;
+  scenario.workloads = parse_workloads(workload_ctx, root);
+  // Containers and VMs provide groups of their own name, before `group:` names are resolved.
+  add_provided_groups(path, scenario.groups, scenario.workloads);
   // Checks that need every workload: `group:` and `after:` names, shared files' sizes, cycles.
   check_workload_groups(path, scenario.groups, scenario.workloads);
   check_shared_files(path, scenario.workloads);

@@ -20,6 +20,9 @@ struct ParseContext {
   std::string base_dir;  // directory of the scenario file, for relative input paths
   const Catalog& catalog;
   double duration_s = 0;  // the scenario's horizon, for checks that depend on it
+  // The scenario's hosts, once parsed (workload parsers get them; null before): a container's or
+  // VM's limits are checked against each host's RAM, as `groups:` are.
+  const std::vector<HostSpec>* hosts = nullptr;
 };
 
 // Keys every kind accepts: name, kind, oom_score_adj. Parsers add their own to the allowed list.

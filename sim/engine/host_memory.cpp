@@ -111,7 +111,7 @@ mm::OwnerId HostMemory::add_process(const std::string& name, int oom_score_adj, 
                                     std::function<void()> on_killed) {
   mm::OwnerId id = manager_.add_owner(name, oom_score_adj, group);
   owner_ids_.push_back(id);
-  processes_.push_back({name, true, std::move(on_killed)});
+  processes_.push_back({name, true, std::move(on_killed), group});
   return id;
 }
 
@@ -201,11 +201,28 @@ bool HostMemory::kill_for(mm::OwnerId owner, std::optional<mm::GroupId> group) {
   return dead != owner;
 }
 
+void HostMemory::set_reservation(mm::GroupId group, std::function<void(std::uint64_t)> make_room,
+                                 std::function<void()> settle) {
+  reservations_[group] = {std::move(make_room), std::move(settle)};
+}
+
 std::optional<mm::TouchCost> HostMemory::touch(mm::OwnerId owner, mm::MappingId mapping, std::uint64_t offset_bytes,
                                                std::uint64_t length_bytes, mm::AccessPattern pattern, bool write) {
-  mm::TouchCost total;
   if (!alive(owner))
     return std::nullopt;  // killed while it waited: its mappings are gone
+  const auto reserved = reservations_.find(process(owner).group);
+  if (reserved == reservations_.end()) return touch_unreserved(owner, mapping, offset_bytes, length_bytes, pattern, write);
+  const Reservation hooks = reserved->second;  // copied: the hooks may touch (another group's) memory
+  hooks.make_room(length_bytes);
+  auto cost = touch_unreserved(owner, mapping, offset_bytes, length_bytes, pattern, write);
+  hooks.settle();
+  return cost;
+}
+
+std::optional<mm::TouchCost> HostMemory::touch_unreserved(mm::OwnerId owner, mm::MappingId mapping,
+                                                          std::uint64_t offset_bytes, std::uint64_t length_bytes,
+                                                          mm::AccessPattern pattern, bool write) {
+  mm::TouchCost total;
   // Each retry follows a kill, so this ends after at most one attempt per process.
   for (std::size_t attempt = 0; attempt <= processes_.size(); ++attempt) {
     mm::TouchCost c = manager_.touch(mapping, offset_bytes, length_bytes, pattern, write);

@@ -46,6 +46,12 @@ class HostMemory {
                           std::function<void()> on_killed);
   bool alive(mm::OwnerId owner) const;
 
+  // A VM's reservation (models/workloads/common/box_run.cpp): before each touch by a process of
+  // `group`, `make_room(length_bytes)` runs (the reservation shrinks by at most the bytes the touch
+  // may allocate), and after it `settle()` (the reservation back to the guest's free RAM), so the
+  // host never holds the reservation and the guest's new pages at once.
+  void set_reservation(mm::GroupId group, std::function<void(std::uint64_t)> make_room, std::function<void()> settle);
+
   // The shared file `name` (one page cache for all its mappings), created on first use. A second
   // call with another size throws std::logic_error (the config layer refuses that first).
   mm::FileId file(const std::string& name, std::uint64_t bytes);
@@ -118,7 +124,16 @@ class HostMemory {
     std::string name;
     bool alive = true;
     std::function<void()> on_killed;
+    mm::GroupId group = mm::kRootGroup;
   };
+  struct Reservation {
+    std::function<void(std::uint64_t)> make_room;
+    std::function<void()> settle;
+  };
+  std::map<mm::GroupId, Reservation> reservations_;
+  // touch() without the reservation hooks.
+  std::optional<mm::TouchCost> touch_unreserved(mm::OwnerId owner, mm::MappingId mapping, std::uint64_t offset_bytes,
+                                                std::uint64_t length_bytes, mm::AccessPattern pattern, bool write);
   // Runs the OOM killer (inside `group` for a group OOM); false when `owner` itself died.
   bool kill_for(mm::OwnerId owner, std::optional<mm::GroupId> group);
   std::optional<mm::GroupId> kill_group_;  // the group whose memory.max caused the kill in progress

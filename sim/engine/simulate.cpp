@@ -248,6 +248,13 @@ void WorkloadContext::failed(analysis::WorkloadStatus status, analysis::Cause ca
   result.end_s = simgrid::s4u::Engine::get_clock();
 }
 
+mm::FileId WorkloadContext::file(const std::string& name, std::uint64_t bytes) {
+  if (group == mm::kRootGroup || !memory.manager().group_limits(group).private_page_cache)
+    return memory.file(name, bytes);
+  // NUL-separated: only a scenario naming a file "\0<vm>\0<name>" on purpose meets the guest's copy.
+  return memory.file(std::string(1, '\0') + memory.manager().group_name(group) + std::string(1, '\0') + name, bytes);
+}
+
 bool WorkloadContext::stopping() const { return lifecycle && lifecycle->stopping(*this); }
 
 void WorkloadContext::busy() {
@@ -287,6 +294,7 @@ mm::GroupLimits group_limits(const config::GroupSpec& g) {
   limits.swap_max_bytes = g.swap_max_bytes;
   limits.min_bytes = g.min_bytes;
   limits.low_bytes = g.low_bytes;
+  limits.private_page_cache = g.private_page_cache;
   return limits;
 }
 

@@ -37,6 +37,10 @@ struct WorkloadContext {
   // or is stopped. When the OOM killer takes it, `on_killed` runs (see HostMemory::add_process),
   // then the workload is failed(oom_killed, oom_kill, "killed by the OOM killer at T s").
   mm::OwnerId add_process(std::function<void()> on_killed);
+  // The shared file `name` as this workload sees it (HostMemory::file): one page-cache copy for
+  // every workload naming it, except inside a group with a private page cache (a VM's guest),
+  // where the group has its own copy.
+  mm::FileId file(const std::string& name, std::uint64_t bytes);
   // The kind's work is done: status finished, end_s now, its memory freed, its dependants released.
   void finished();
   // The kind could not run or was killed (failed-to-start, oom-killed): status, cause and detail

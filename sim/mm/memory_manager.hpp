@@ -85,6 +85,9 @@ struct GroupLimits {                            // cgroup v2 knobs; nullopt = "m
   std::optional<std::uint64_t> swap_max_bytes;  // memory.swap.max
   std::uint64_t min_bytes = 0;                  // memory.min (hard protection from host reclaim)
   std::uint64_t low_bytes = 0;                  // memory.low (best-effort protection)
+  // Not a cgroup knob: the group is a VM's guest, whose files have a page cache of their own
+  // (engine::WorkloadContext::file names them apart). The manager itself does not read it.
+  bool private_page_cache = false;
 };
 
 // memory.current/peak, memory.swap.current/peak, memory.stat and memory.events of one group.

@@ -182,7 +182,7 @@ class LlmServer {
                                                             : mm::Backing::wired;
     // mmap: the weights file's page cache is shared with every other server mapping the same file.
     weights_ = mode == WeightsMode::mmap
-                   ? memory_.map_file(owner_, memory_.file(weights_file(), spec_.weights_bytes), mm::FileUse::mapped)
+                   ? memory_.map_file(owner_, ctx_.file(weights_file(), spec_.weights_bytes), mm::FileUse::mapped)
                    : memory_.map(owner_, weights, spec_.name + ":weights", spec_.weights_bytes);
     const mm::Backing kv = mode == WeightsMode::wired ? mm::Backing::wired : mm::Backing::anon;
     try {

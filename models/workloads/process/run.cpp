@@ -80,7 +80,7 @@ class Process {
     if (spec_.file)
       // One page-cache copy per file name, shared with every workload naming it; read() pages are
       // not in the process's RSS (OOM badness), mmapped ones are.
-      file_ = memory_.map_file(owner_, memory_.file(spec_.file->name, spec_.file->size_bytes),
+      file_ = memory_.map_file(owner_, ctx_.file(spec_.file->name, spec_.file->size_bytes),
                                spec_.file->use == config::FileUse::read ? mm::FileUse::read : mm::FileUse::mapped);
   }
 
