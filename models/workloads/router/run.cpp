@@ -119,29 +119,32 @@ class Router : public RouterSink {
     port_->send(slots_[*pick], {id, {r.arrival_s, r.prompt_tokens, r.output_tokens}});
   }
 
+  // The live replica with the least load (round robin: every live replica weighs the same), the
+  // search starting after the last pick, so ties go round in turn (nginx least_conn's rule).
   std::optional<std::size_t> choose() {
     const std::size_t n = slots_.size();
-    if (spec_.policy == RoutePolicy::round_robin) {
-      for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t i = (next_ + k) % n;
-        if (!port_->live(slots_[i])) continue;
-        next_ = (i + 1) % n;
-        return i;
-      }
-      return std::nullopt;
-    }
     std::optional<std::size_t> best;
     std::uint64_t best_load = std::numeric_limits<std::uint64_t>::max();
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (next_ + k) % n;
       if (!port_->live(slots_[i])) continue;
-      const std::uint64_t load = spec_.policy == RoutePolicy::least_outstanding ? port_->outstanding(slots_[i])
-                                                                                 : port_->queued(slots_[i]);
+      const std::uint64_t load = load_of(slots_[i]);
       if (load < best_load) {
         best = i;
         best_load = load;
       }
     }
+    if (best) next_ = (*best + 1) % n;
     return best;
+  }
+
+  std::uint64_t load_of(std::size_t slot) const {
+    switch (spec_.policy) {
+      case RoutePolicy::round_robin: return 0;
+      case RoutePolicy::least_outstanding: return port_->outstanding(slot);
+      case RoutePolicy::shortest_queue: return port_->queued(slot);
+    }
+    return 0;
   }
 
   WorkloadContext& ctx_;
@@ -150,7 +153,7 @@ class Router : public RouterSink {
   RequestSource source_;
   RouterPort* port_;  // owned by the host run's shared objects, and owns this router
   std::vector<std::size_t> slots_;  // per replica (file order): its slot on the port
-  std::size_t next_ = 0;            // round robin: the replica to try first
+  std::size_t next_ = 0;            // the replica to try first (after the last pick)
 };
 
 }  // namespace

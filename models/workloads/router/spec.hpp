@@ -14,8 +14,9 @@ namespace headroom::workloads {
 
 // round-robin: the next live replica in file order, cycling; least-outstanding: the live replica
 // with the fewest requests sent and not yet completed or failed (queued + in a batch);
-// shortest-queue: the fewest requests waiting for a batch slot (sent, not yet admitted). Ties go to
-// the first in file order.
+// shortest-queue: the fewest requests waiting for a batch slot (sent, not yet admitted). Ties go
+// round in turn from the replica after the last pick (nginx least_conn's rule), so equal replicas
+// split evenly.
 enum class RoutePolicy { round_robin, least_outstanding, shortest_queue };
 inline const char* to_string(RoutePolicy policy) {
   switch (policy) {
