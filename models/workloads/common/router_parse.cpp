@@ -18,8 +18,8 @@ void check_replica(const config::Scenario& sc, const config::WorkloadSpec& workl
   for (const auto& w : sc.workloads) {
     if (w->name == name && w->kind != "router")
       throw config::ConfigError(sc.path, at.line, at.column,
-                                "router: '" + shown(name) + "' is a " + shown(w->kind) +
-                                    " workload; expected the name of a workload of kind router");
+                                "router: '" + shown(name) + "' is a workload of kind " + shown(w->kind) +
+                                    "; expected the name of a workload of kind router");
     if (w->name == name) return;
     if (w->kind == "router") routers.push_back(w->name);
   }

@@ -6,6 +6,10 @@
 #include "sim/config/error.hpp"
 #include "sim/text.hpp"
 
+namespace headroom::workloads {
+void check_replica(const config::Scenario& sc, const config::WorkloadSpec& workload);  // common/router_parse.cpp
+}
+
 namespace headroom::workloads::router {
 
 using config::MapReader;
@@ -61,10 +65,13 @@ void check(const config::Scenario& sc, const WorkloadSpec& workload) {
               "prompt_tokens + output_tokens = " + std::to_string(tokens) + " does not fit in context " +
                   std::to_string(replica->context_tokens) + " of replica '" + shown(replica->name) + "'");
   }
-  if (!first)
+  if (!first) {
+    // A replica that misspelt this router's name is the likelier mistake: say that first.
+    for (const auto& w : sc.workloads) check_replica(sc, *w);
     fail_at(sc, router.name_position,
             "router '" + shown(router.name) + "' has no replicas: expected at least one llm-server with "
             "arrivals: {router: " + shown(router.name) + "}");
+  }
 }
 
 }  // namespace headroom::workloads::router
