@@ -30,6 +30,7 @@ struct RouterData : analysis::KindData {
   std::vector<ReplicaLoad> replicas;  // in file order
   std::vector<RoutedRecord> requests;
   std::uint64_t retries = 0;  // sends after the first
+  std::uint64_t concurrency = 0;  // the replicas' batch slots together
 };
 
 }  // namespace headroom::workloads

@@ -42,6 +42,7 @@ class Router : public RouterSink {
       if (!replica || replica->arrivals.kind != ArrivalSpec::Kind::router || replica->arrivals.router != spec.name)
         continue;
       data_->replicas.push_back({replica->name});
+      data_->concurrency += replica->max_batch;
       slots_.push_back(port_->slot(replica->name));
     }
     for (const Request& arr : source_.requests()) {

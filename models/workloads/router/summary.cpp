@@ -135,7 +135,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   s.failed = f.failed;
   s.backlog = f.unfinished;
   s.backlog_growth = static_cast<std::int64_t>(f.unfinished) - static_cast<std::int64_t>(f.unfinished_at_half);
-  s.concurrency = std::max<std::uint64_t>(1, data.replicas.size());
+  s.concurrency = std::max<std::uint64_t>(1, data.concurrency);
   s.failures = f.failure_reasons;
   analysis::judge_service(s);
   return k;
