@@ -290,3 +290,65 @@ TEST_CASE("a replica OOM-killed with retry off: its requests fail") {
   CHECK(std::count_if(doff.requests.begin(), doff.requests.end(),
                       [](const auto& q) { return q.failed && q.failure == "oom-killed"; }) == 5);
 }
+
+TEST_CASE("router and replicas meet whatever their order: a replica listed first, one starting late") {
+  // File order: b, router, a (b creates the port before the router exists); a starts at 10 s.
+  // Round robin over the live replicas: every request before 10 s goes to b, then they alternate.
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 60);
+  auto a = replica("a", 64 * MiB, WeightsMode::mmap, 4);
+  a->start_at_s = 10.0;
+  sc.workloads = {replica("b", 64 * MiB, WeightsMode::mmap, 4), router(RoutePolicy::round_robin, 1, 40), a};
+  const analysis::HostResult r = run(sc);
+  const auto& d = routed(r.workloads[1]);
+  REQUIRE(d.replicas.size() == 2);
+  CHECK(d.replicas[0].name == "b");  // the router's replicas in file order
+  CHECK(d.replicas[1].name == "a");
+  std::uint64_t early = 0;
+  for (const auto& q : d.requests) {
+    CHECK(q.dispatched);
+    if (q.arrival_s < 10.0) {
+      ++early;
+      CHECK(q.replica == 0);
+    }
+  }
+  REQUIRE(early > 0);
+  CHECK(d.replicas[0].sent + d.replicas[1].sent == 40);
+  // After 10 s the rest alternate; b may take one more at the switch (it was next in turn).
+  const std::uint64_t late = 40 - early;
+  CHECK(d.replicas[1].sent >= late / 2);
+  CHECK(d.replicas[1].sent <= (late + 1) / 2);
+  CHECK(completed(d) == 40);
+}
+
+TEST_CASE("a request arriving when no replica is live fails with 'no live replica'") {
+  // The only replica starts at 30 s; the 5 requests arrive in the first few seconds.
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 60);
+  auto a = replica("a", 64 * MiB, WeightsMode::mmap, 1);
+  a->start_at_s = 30.0;
+  sc.workloads = {router(RoutePolicy::least_outstanding, 2, 5), a};
+  const analysis::HostResult r = run(sc);
+  const auto& d = routed(r.workloads[0]);
+  REQUIRE(d.requests.size() == 5);
+  for (const auto& q : d.requests) {
+    CHECK(q.failed);
+    CHECK(q.failure == "no live replica");
+    CHECK(q.sends == 0);
+  }
+  CHECK(d.replicas[0].sent == 0);
+  CHECK(llm(r.workloads[1]).requests.empty());
+}
+
+TEST_CASE("a replica that fails to start is never sent a request") {
+  // "a" asks for wired weights on a host without a GPU: failed-to-start at 0 s; round robin then
+  // has only b.
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 60);
+  sc.workloads = {router(RoutePolicy::round_robin, 1, 10), replica("a", 64 * MiB, WeightsMode::wired, 1),
+                  replica("b", 64 * MiB, WeightsMode::mmap, 4)};
+  const analysis::HostResult r = run(sc);
+  CHECK(status(r.workloads[1]) == "failed-to-start");
+  const auto& d = routed(r.workloads[0]);
+  CHECK(d.replicas[0].sent == 0);
+  CHECK(d.replicas[1].sent == 10);
+  CHECK(completed(d) == 10);
+  CHECK(d.retries == 0);
+}
