@@ -28,6 +28,7 @@ class Node;
 namespace headroom {
 namespace config {
 struct ParseContext;
+struct Scenario;
 struct WorkloadSpec;
 }  // namespace config
 namespace analysis {
@@ -41,6 +42,11 @@ struct WorkloadContext;
 using WorkloadParseFn = std::shared_ptr<const config::WorkloadSpec> (*)(const config::ParseContext&, const YAML::Node&);
 using WorkloadSummarizeFn = analysis::KindSummary (*)(const analysis::WorkloadResult&, double horizon_s);
 using WorkloadStartFn = void (*)(engine::WorkloadContext&);
+// Cross-workload validation (front end, hr_config): called by the scenario loader once every
+// workload is parsed and the lifecycle checked, with the whole scenario and one workload of this
+// kind; throws config::ConfigError at a position the spec kept (e.g. a replica's `router:` naming
+// no router). Optional: most kinds have none.
+using WorkloadCheckFn = void (*)(const config::Scenario&, const config::WorkloadSpec&);
 
 struct WorkloadKind {
   std::string name;         // the scenario's `kind:`
@@ -48,6 +54,7 @@ struct WorkloadKind {
   WorkloadParseFn parse = nullptr;          // front end (hr_config)
   WorkloadSummarizeFn summarize = nullptr;  // front end (hr_analysis)
   WorkloadStartFn start = nullptr;          // engine module (hr_engine)
+  WorkloadCheckFn check = nullptr;          // front end (hr_config), optional
 };
 
 class WorkloadKinds {
@@ -87,6 +94,8 @@ class WorkloadKinds {
       attach(k.summarize, summarize, name);
       attach(k.start, start, name);
     }
+    // A kind's check (HEADROOM_WORKLOAD_CHECK), registered beside its parse.
+    Registration(const char* name, WorkloadCheckFn check) { attach(instance().entry(name).check, check, name); }
     template <class Fn>
     static void attach(Fn& slot, Fn fn, const std::string& name) {
       if (!fn) return;
@@ -115,6 +124,18 @@ class WorkloadKinds {
 #define HEADROOM_WORKLOAD_KIND(name, description, parse_fn, summarize_fn, start_fn)            \
   static const ::headroom::WorkloadKinds::Registration HEADROOM_KIND_CONCAT(headroom_kind_, __LINE__)( \
       name, description, &parse_fn, nullptr, nullptr)
+#endif
+
+// A kind's cross-workload check (WorkloadCheckFn), a second line in its kind.cpp:
+//   HEADROOM_WORKLOAD_CHECK("router", headroom::workloads::router::check);
+// declared here, defined in the kind's front end (parse.cpp or common/*_parse.cpp); only hr_config
+// registers it.
+#if defined(HEADROOM_ENGINE_SIDE) || defined(HEADROOM_ANALYSIS_SIDE)
+#define HEADROOM_WORKLOAD_CHECK(name, check_fn)
+#else
+#define HEADROOM_WORKLOAD_CHECK(name, check_fn)                                                                 \
+  static const ::headroom::WorkloadKinds::Registration HEADROOM_KIND_CONCAT(headroom_kind_check_, __LINE__)( \
+      name, &check_fn)
 #endif
 
 // The usual form in a kind.cpp: declares the kind's parse, summarize and start in namespace `ns`

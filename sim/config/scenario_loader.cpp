@@ -206,6 +206,11 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
   check_workload_groups(path, scenario.groups, scenario.workloads);
   check_shared_files(path, scenario.workloads);
   scenario.start_order = start_order(path, scenario.workloads);
+  // Each kind's own cross-workload checks (sim/workload_kind.hpp), in file order.
+  for (const auto& workload : scenario.workloads) {
+    const WorkloadKind* kind = WorkloadKinds::instance().find(workload->kind);
+    if (kind && kind->check) kind->check(scenario, *workload);
+  }
   return scenario;
 }
 

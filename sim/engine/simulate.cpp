@@ -338,12 +338,14 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
   std::map<std::string, mm::GroupId> groups;  // the scenario's memory cgroups, by name
   for (const config::GroupSpec& g : scenario.groups) groups[g.name] = memory.add_group(g.name, group_limits(g));
   std::deque<WorkloadContext> contexts;  // stable addresses for the actors
+  auto shared = std::make_shared<SharedObjects>();  // WorkloadContext::shared, one map per host run
   for (std::size_t i = 0; i < scenario.workloads.size(); ++i) {
     const config::WorkloadSpec& spec = *scenario.workloads[i];
     result.workloads[i].name = spec.name;
     result.workloads[i].kind = spec.kind;
     result.workloads[i].group = spec.group;
-    contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, {}});
+    contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, {}, mm::kRootGroup,
+                        false, shared});
     if (!spec.group.empty()) contexts.back().group = groups.at(spec.group);
   }
   Lifecycle lifecycle(scenario, platform, memory, contexts);

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,10 @@ namespace headroom::engine {
 struct Platform;
 class HostMemory;
 class Lifecycle;  // simulate.cpp: starts, stops and releases workloads
+
+// Objects workloads of one host run share, by key (WorkloadContext::shared): a router and its
+// replicas meet on one (models/workloads/common/router_port.hpp) whatever their start order.
+using SharedObjects = std::map<std::string, std::shared_ptr<void>>;
 
 // Everything a workload may use; it outlives the simulation run.
 struct WorkloadContext {
@@ -56,6 +62,15 @@ struct WorkloadContext {
   void busy();
   void idle();
   bool busy_open = false;
+
+  // The object shared under `key` by the workloads of this host run: find-or-create (an empty
+  // pointer the first caller fills). simulate.cpp gives every context of a run the same map; a
+  // context built by hand gets a map of its own on first use.
+  std::shared_ptr<void>& shared(const std::string& key) {
+    if (!shared_objects) shared_objects = std::make_shared<SharedObjects>();
+    return (*shared_objects)[key];
+  }
+  std::shared_ptr<SharedObjects> shared_objects;
 };
 
 }  // namespace headroom::engine

@@ -21,7 +21,9 @@ struct Request {
 };
 
 struct ArrivalSpec {
-  enum class Kind { poisson, trace } kind = Kind::poisson;
+  // router: a replica fed by the router workload `router` (models/workloads/router), no source of
+  // its own.
+  enum class Kind { poisson, trace, router } kind = Kind::poisson;
   double rate_per_s = 0;            // poisson
   std::uint32_t prompt_tokens = 0;  // poisson: tokens per request
   std::uint32_t output_tokens = 0;
@@ -31,11 +33,14 @@ struct ArrivalSpec {
   // trace: its requests in arrival order, arrival = (t - t_first) x time_scale, those before the
   // scenario's horizon only; read at load time.
   std::shared_ptr<const std::vector<Request>> trace_requests;
+  std::string router;                // router: the router workload's name
+  config::SourcePosition router_position;  // where `router:` stands (checked once all are parsed)
 };
 
 // The workload's `arrivals:` map. A trace is read here (config::ConfigError at its row and column).
-// `context_tokens` bounds Poisson requests' prompt + output.
+// `context_tokens` bounds Poisson requests' prompt + output. `router: NAME` is accepted only where
+// `routed` (an llm-server replica); its name is checked once every workload is parsed.
 ArrivalSpec parse_arrivals(const config::ParseContext& ctx, const config::MapReader& workload,
-                           std::uint32_t context_tokens);
+                           std::uint32_t context_tokens, bool routed = false);
 
 }  // namespace headroom::workloads

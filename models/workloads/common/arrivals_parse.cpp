@@ -50,12 +50,29 @@ std::shared_ptr<const std::vector<Request>> read_trace(const ArrivalSpec& a, con
   return out;
 }
 
+// A replica: the router gives it every request, so no other arrivals key applies.
+void parse_routed(const MapReader& map, ArrivalSpec& arrivals) {
+  for (const char* key : {"poisson", "prompt_tokens", "output_tokens", "trace", "time_scale", "max_requests"})
+    if (map.has(key))
+      map.fail(map.get(key), std::string("arrivals: ") + key +
+                                 " does not apply to a replica (router: gives it the router's requests)");
+  arrivals.kind = ArrivalSpec::Kind::router;
+  arrivals.router = map.scalar("router", "the name of a router workload");
+  arrivals.router_position = config::position_of(map.get("router"));
+}
+
 }  // namespace
 
-ArrivalSpec parse_arrivals(const ParseContext& ctx, const MapReader& workload, std::uint32_t context_tokens) {
-  const MapReader map(ctx.file, workload.required("arrivals"), "arrivals",
-                      {"poisson", "prompt_tokens", "output_tokens", "trace", "time_scale", "max_requests"});
+ArrivalSpec parse_arrivals(const ParseContext& ctx, const MapReader& workload, std::uint32_t context_tokens,
+                           bool routed) {
+  std::vector<std::string> keys{"poisson", "prompt_tokens", "output_tokens", "trace", "time_scale", "max_requests"};
+  if (routed) keys.push_back("router");
+  const MapReader map(ctx.file, workload.required("arrivals"), "arrivals", keys);
   ArrivalSpec arrivals;
+  if (map.has("router")) {
+    parse_routed(map, arrivals);
+    return arrivals;
+  }
   if (map.has("poisson") == map.has("trace"))
     map.fail(map.node(), "arrivals: give exactly one of poisson: (a rate such as 0.5/s) or trace: "
                          "(a CSV file)");

@@ -114,7 +114,7 @@ std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::N
     spec->kv_budget_bytes = std::uint64_t{spec->context_tokens} * spec->max_batch * spec->kv_bytes_per_token();
   check_kv_sizes(map, *spec, budget_given);  // and the budget beside the weights
   if (budget_given) check_kv_budget(map, *spec);
-  spec->arrivals = parse_arrivals(ctx, map, spec->context_tokens);
+  spec->arrivals = parse_arrivals(ctx, map, spec->context_tokens, /*routed=*/true);
   return spec;
 }
 

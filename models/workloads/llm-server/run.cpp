@@ -26,7 +26,11 @@
 // (a killed process does not release the bus instantly either), then the actor stops.
 //
 // Requests come from a RequestSource (models/workloads/common/request_source.hpp: Poisson, or a
-// trace parsed at load time) into the server's queue, which it takes from between iterations.
+// trace parsed at load time) into the server's queue, which it takes from between iterations. A
+// replica (`arrivals: {router: NAME}`) has no source: its router sends requests into its inbox on
+// the RouterPort (models/workloads/common/router_port.hpp); it makes a record as each one comes,
+// waits on the inbox when idle, and reports admissions, first tokens, completions and losses (an
+// OOM kill loses every unfinished request, which the router may retry elsewhere).
 // Requests whose prompt + output exceed the context fail at arrival. The server serves until the
 // horizon or its stop_at (it never calls finished(): a server stays up).
 #include <algorithm>
@@ -40,6 +44,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/workloads/common/request_source.hpp"
+#include "models/workloads/common/router_port.hpp"
 #include "models/workloads/llm-server/data.hpp"
 #include "models/workloads/llm-server/spec.hpp"
 #include "sim/engine/host_memory.hpp"
@@ -100,18 +105,83 @@ class LlmServer {
 
   void make_records() {
     result_.requests.reserve(source_.requests().size());
-    for (const Request& arr : source_.requests()) {
-      analysis::RequestRecord r;
-      r.arrival_s = arr.arrival_s;
-      r.prompt_tokens = arr.prompt_tokens;
-      r.output_tokens = arr.output_tokens;
-      const std::uint64_t tokens = std::uint64_t{arr.prompt_tokens} + arr.output_tokens;
-      if (tokens > spec_.context_tokens)
-        fail(r, Cause::context_too_long);
-      else if (tokens * kv_per_token_bytes_ > spec_.kv_budget_bytes)
-        fail(r, Cause::kv_budget);
-      result_.requests.push_back(r);
+    for (const Request& arr : source_.requests())
+      result_.requests.push_back(record_of(arr));
+  }
+
+  // A request's record as it arrives: failed at once when it cannot fit the context or the budget.
+  analysis::RequestRecord record_of(const Request& arr) const {
+    analysis::RequestRecord r;
+    r.arrival_s = arr.arrival_s;
+    r.prompt_tokens = arr.prompt_tokens;
+    r.output_tokens = arr.output_tokens;
+    const std::uint64_t tokens = std::uint64_t{arr.prompt_tokens} + arr.output_tokens;
+    if (tokens > spec_.context_tokens)
+      fail(r, Cause::context_too_long);
+    else if (tokens * kv_per_token_bytes_ > spec_.kv_budget_bytes)
+      fail(r, Cause::kv_budget);
+    return r;
+  }
+
+ public:
+  // ---- routed intake (a replica behind a router) ------------------------------------------------
+
+  // Called once at start when the arrivals name a router: attaches to its port.
+  void attach_router() {
+    if (spec_.arrivals.kind != ArrivalSpec::Kind::router)
+      return;
+    port_ = RouterPort::of(ctx_, spec_.arrivals.router);
+    port_slot_ = port_->attach(spec_.name, [this] { return memory_.alive(owner_) && !ctx_.stopping(); });
+  }
+
+ private:
+  // The requests sent since the last call become records (refused ones reported lost at once) and
+  // join the queue.
+  void take_routed() {
+    for (const RoutedRequest& sent : port_->take(port_slot_)) {
+      const std::size_t record = result_.requests.size();
+      result_.requests.push_back(record_of(sent.request));
+      routed_ids_.push_back(sent.id);
+      const analysis::RequestRecord& r = result_.requests.back();
+      if (r.failed)
+        port_->lost(port_slot_, sent.id, r.failure, false, true);
+      else
+        queue_.push_back(record);
     }
+  }
+
+  // Idle: a replica waits for its router to send (or the horizon); a lone server sleeps until its
+  // source's next arrival. False when nothing more will come.
+  bool wait_for_requests() {
+    if (port_) {
+      port_->wait(port_slot_, ctx_.scenario.duration_s);
+      return sg4::Engine::get_clock() < ctx_.scenario.duration_s;
+    }
+    const std::optional<double> next = source_.next_arrival_s();
+    if (!next)
+      return false;
+    sg4::this_actor::sleep_until(*next);
+    return true;
+  }
+
+  void report_first_token(std::size_t record, double now) {
+    if (port_)
+      port_->first_token(routed_ids_[record], now);
+  }
+
+  void report_completed(std::size_t record, double now) {
+    if (port_)
+      port_->completed(port_slot_, routed_ids_[record], now, result_.requests[record].generated_tokens);
+  }
+
+  // Killed or never started: the router hears that this replica is gone, then of each request it
+  // held (already marked failed here), so it can send them elsewhere.
+  void report_gone(const std::string& why, const std::vector<std::size_t>& lost_records) {
+    if (!port_)
+      return;
+    port_->gone(port_slot_, why);
+    for (std::size_t record : lost_records)
+      port_->lost(port_slot_, routed_ids_[record], why, true, result_.requests[record].admitted_s < 0);
   }
 
   static void fail(analysis::RequestRecord& r, Cause why) {
@@ -173,6 +243,7 @@ class LlmServer {
         fail(r, Cause::wired_limit);
     ctx_.result.fell_back = false;
     ctx_.failed(WorkloadStatus::failed_to_start, Cause::wired_limit, detail);
+    report_gone(to_string(Cause::wired_limit), {});
     return false;
   }
 
@@ -222,10 +293,8 @@ class LlmServer {
       admit();
       if (running_.empty() && fresh_.empty()) {
         ctx_.idle();
-        const std::optional<double> next = source_.next_arrival_s();
-        if (!next)
+        if (!wait_for_requests())
           return;
-        sg4::this_actor::sleep_until(*next);
         continue;
       }
       ctx_.busy();
@@ -237,6 +306,10 @@ class LlmServer {
   static constexpr double kClockRounding_s = RequestSource::kClockRounding_s;
 
   void take_arrivals() {
+    if (port_) {
+      take_routed();
+      return;
+    }
     source_.produce_until(sg4::Engine::get_clock(), queue_,
                           [&](std::size_t record) { return !result_.requests[record].failed; });
   }
@@ -259,6 +332,8 @@ class LlmServer {
       r.admitted_s = now - r.arrival_s <= kClockRounding_s ? r.arrival_s : now;
       slot_used_[*slot] = true;
       fresh_.push_back({record, *slot, 0});
+      if (port_)
+        port_->admitted(port_slot_);
     }
   }
 
@@ -331,6 +406,7 @@ class LlmServer {
     const double now = sg4::Engine::get_clock();
     for (Sequence& s : batch) {
       result_.requests[s.record].first_token_s = now;
+      report_first_token(s.record, now);
       produce_token(s, now);
       if (s.generated < result_.requests[s.record].output_tokens)
         running_.push_back(s);
@@ -360,6 +436,7 @@ class LlmServer {
     if (s.generated >= r.output_tokens) {
       r.finish_s = now;
       slot_used_[s.slot] = false;
+      report_completed(s.record, now);
     }
   }
 
@@ -368,9 +445,15 @@ class LlmServer {
   // Runs in the killing actor: every request not yet completed fails, including later arrivals
   // (the context then marks the workload oom-killed).
   void on_oom_killed() {
-    for (auto& r : result_.requests)
-      if (!r.failed && r.finish_s < 0)
+    std::vector<std::size_t> lost;
+    for (std::size_t i = 0; i < result_.requests.size(); ++i) {
+      auto& r = result_.requests[i];
+      if (!r.failed && r.finish_s < 0) {
         fail(r, Cause::oom_kill);
+        lost.push_back(i);
+      }
+    }
+    report_gone(to_string(Cause::oom_kill), lost);
   }
 
   WorkloadContext& ctx_;
@@ -387,6 +470,9 @@ class LlmServer {
   mm::OwnerId owner_ = 0;
   mm::MappingId weights_ = 0, kv_ = 0;
   sg4::Host* device_ = nullptr;
+  std::shared_ptr<RouterPort> port_;  // a replica's router; null for a lone server
+  std::size_t port_slot_ = 0;
+  std::vector<std::size_t> routed_ids_;  // per record: the router's id of the request
 };
 
 }  // namespace
@@ -397,6 +483,7 @@ void start(WorkloadContext& ctx) {
     throw std::logic_error("workload '" + ctx.spec.name + "' has kind llm-server but no LlmServerSpec");
   auto server = std::make_shared<LlmServer>(ctx, *spec);
   LlmServer::register_process(server);
+  server->attach_router();
   engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [server] { server->run(); });
 }
 

@@ -1,0 +1,144 @@
+// router's summary (front end, hr_analysis): latency percentiles over every request it routed
+// (from the original arrival, across retries), requests per replica and the load balance
+// (most sent to one replica / mean), failures by cause and retries.
+#include <algorithm>
+
+#include "analysis/number_format.hpp"
+#include "analysis/summary.hpp"
+#include "models/workloads/router/data.hpp"
+
+namespace headroom::workloads::router {
+
+namespace {
+
+using analysis::Distribution;
+using analysis::KindSummary;
+using Json = nlohmann::ordered_json;
+
+Json optional_json(std::optional<double> value) { return value ? Json(*value) : Json(nullptr); }
+
+Json distribution_json(const Distribution& d) {
+  Json j = Json::object();
+  j["count"] = static_cast<std::uint64_t>(d.count);
+  j["mean"] = optional_json(d.mean);
+  j["p50"] = optional_json(d.p50);
+  j["p90"] = optional_json(d.p90);
+  j["p99"] = optional_json(d.p99);
+  j["max"] = optional_json(d.max);
+  return j;
+}
+
+struct Figures {
+  std::uint64_t arrived = 0, completed = 0, failed = 0, unfinished = 0, unfinished_at_half = 0;
+  std::map<std::string, std::uint64_t> failure_reasons;
+  std::vector<double> ttft, tpot, e2e;
+};
+
+Figures figures(const RouterData& data, double horizon_s) {
+  Figures f;
+  for (const RoutedRecord& r : data.requests) {
+    if (!r.dispatched) continue;
+    ++f.arrived;
+    if (r.arrival_s <= horizon_s / 2 && !r.failed && !(r.finish_s >= 0 && r.finish_s <= horizon_s / 2))
+      ++f.unfinished_at_half;
+    if (r.failed) {
+      ++f.failed;
+      ++f.failure_reasons[r.failure];
+    } else if (r.finish_s >= 0) {
+      ++f.completed;
+      f.e2e.push_back(r.finish_s - r.arrival_s);
+      if (r.generated_tokens >= 2 && r.first_token_s >= 0)
+        f.tpot.push_back((r.finish_s - r.first_token_s) / (r.generated_tokens - 1));
+    } else {
+      ++f.unfinished;
+    }
+    if (r.first_token_s >= 0) f.ttft.push_back(r.first_token_s - r.arrival_s);
+  }
+  return f;
+}
+
+// Most requests sent to one replica over the mean per replica: 1 = even.
+double balance(const RouterData& data) {
+  std::uint64_t most = 0, total = 0;
+  for (const ReplicaLoad& l : data.replicas) {
+    most = std::max(most, l.sent);
+    total += l.sent;
+  }
+  return total == 0 ? 1.0 : static_cast<double>(most) * static_cast<double>(data.replicas.size()) / static_cast<double>(total);
+}
+
+std::string cell(std::optional<double> value) { return value ? analysis::format_g(*value, 4) : "n/a"; }
+std::string cell_pair(const Distribution& d) { return cell(d.p50) + " / " + cell(d.p99); }
+
+}  // namespace
+
+analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizon_s) {
+  static const RouterData kNone;
+  const auto* found = dynamic_cast<const RouterData*>(w.data.get());
+  const RouterData& data = found ? *found : kNone;
+  const Figures f = figures(data, horizon_s);
+  const Distribution ttft = analysis::summarize_distribution(f.ttft), tpot = analysis::summarize_distribution(f.tpot),
+                     e2e = analysis::summarize_distribution(f.e2e);
+  const double load_balance = balance(data);
+
+  KindSummary k;
+  k.info = Json::object();
+  k.info["policy"] = data.policy;
+  k.info["retry"] = data.retry;
+  k.info["replicas"] = data.replicas.size();
+  k.units["replicas"] = "workloads";
+  Json& m = k.metrics = Json::object();
+  m["requests_arrived"] = f.arrived;
+  m["requests_completed"] = f.completed;
+  m["requests_failed"] = f.failed;
+  m["requests_unfinished"] = f.unfinished;
+  m["failure_reasons"] = Json::object();
+  for (const auto& [reason, count] : f.failure_reasons) {
+    m["failure_reasons"][reason] = count;
+    k.units["failure_reasons." + reason] = "requests";
+  }
+  m["retries"] = data.retries;
+  m["ttft_s"] = distribution_json(ttft);
+  m["tpot_s"] = distribution_json(tpot);
+  m["e2e_s"] = distribution_json(e2e);
+  m["load_balance_max_over_mean"] = load_balance;
+  m["per_replica"] = Json::object();
+  for (const ReplicaLoad& l : data.replicas) {
+    m["per_replica"][l.name] = {{"sent", l.sent}, {"completed", l.completed}, {"lost", l.lost}};
+    for (const char* key : {"sent", "completed", "lost"}) k.units["per_replica." + l.name + "." + key] = "requests";
+  }
+  for (const char* key : {"requests_arrived", "requests_completed", "requests_failed", "requests_unfinished", "retries"})
+    k.units[key] = "requests";
+  for (const char* key : {"ttft_s", "tpot_s", "e2e_s"}) {
+    k.units[std::string(key) + ".count"] = "requests";
+    for (const char* stat : {"mean", "p50", "p90", "p99", "max"}) k.units[std::string(key) + "." + stat] = "s";
+  }
+  k.units["load_balance_max_over_mean"] = "ratio";
+
+  using analysis::format_g;
+  using analysis::format_u64;
+  std::string sent;
+  for (const ReplicaLoad& l : data.replicas) sent += (sent.empty() ? "" : " / ") + format_u64(l.sent);
+  k.rows = {{"requests completed / failed / unfinished",
+             format_u64(f.completed) + " / " + format_u64(f.failed) + " / " + format_u64(f.unfinished)},
+            {"retries", format_u64(data.retries)},
+            {"TTFT p50 / p99 (s)", cell_pair(ttft)},
+            {"TPOT p50 / p99 (s/token)", cell_pair(tpot)},
+            {"end-to-end p50 / p99 (s)", cell_pair(e2e)},
+            {"sent per replica (" + data.policy + ")", sent.empty() ? "none" : sent},
+            {"load balance (max / mean)", format_g(load_balance, 4)}};
+
+  analysis::ServiceSummary& s = k.service;
+  s.unit = "request";
+  s.arrived = f.arrived;
+  s.completed = f.completed;
+  s.failed = f.failed;
+  s.backlog = f.unfinished;
+  s.backlog_growth = static_cast<std::int64_t>(f.unfinished) - static_cast<std::int64_t>(f.unfinished_at_half);
+  s.concurrency = std::max<std::uint64_t>(1, data.concurrency);
+  s.failures = f.failure_reasons;
+  analysis::judge_service(s);
+  return k;
+}
+
+}  // namespace headroom::workloads::router
