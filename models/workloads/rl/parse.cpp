@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "models/workloads/common/access_spec.hpp"
@@ -20,6 +21,14 @@ namespace {
 // over 10 h) is an error, not a run that never ends.
 constexpr double kMaxVectorStepsPerRun = 10'000'000;
 constexpr std::int64_t kMaxCount = std::int64_t{1} << 40;
+
+// "3.75e-06s" style text for a duration in messages (6 significant digits).
+std::string seconds_text(double s) {
+  std::ostringstream out;
+  out.precision(6);
+  out << s << "s";
+  return out.str();
+}
 
 // `frame: 84x84x4` -> 28,224 bytes (uint8 pixels): W x H x C, each a positive integer.
 std::uint64_t parse_frame(const MapReader& map) {
@@ -76,8 +85,8 @@ void check_rates(const ParseContext& ctx, const MapReader& map, const RlSpec& sp
   const double vector_step_s = double(spec.envs) * spec.env_cpu_per_step_s;
   if (!(ctx.duration_s / vector_step_s <= kMaxVectorStepsPerRun))
     map.fail(map.get("env_cpu_per_step"),
-             "env_cpu_per_step: expected at least " + std::to_string(ctx.duration_s / kMaxVectorStepsPerRun / double(spec.envs)) +
-                 "s (at most " + std::to_string(std::uint64_t(kMaxVectorStepsPerRun)) +
+             "env_cpu_per_step: expected at least " + seconds_text(ctx.duration_s / kMaxVectorStepsPerRun / double(spec.envs)) +
+                 " (at most " + std::to_string(std::uint64_t(kMaxVectorStepsPerRun)) +
                  " vector steps over the scenario's duration), found '" + shown(map.get("env_cpu_per_step").Scalar()) + "'");
   const std::uint64_t updates = (spec.envs + spec.update_every - 1) / spec.update_every;
   const auto samples = checked_mul(updates, spec.batch);
