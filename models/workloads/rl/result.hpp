@@ -17,6 +17,7 @@ struct RlData : analysis::KindData {
   // As done.
   double start_s = -1;   // first vector step began (after the regions were faulted in)
   double finish_s = -1;  // all work_steps done
+  double learn_start_s = -1;  // the first learner update began (its vector step)
   bool finished = false;
   std::uint64_t env_steps = 0, updates = 0;
   std::uint64_t fill = 0;  // transitions in the buffer (at most capacity)

@@ -2,8 +2,8 @@
 // actor-learner loop of DQN-style training:
 //   0. start: the env instances' memory and the policy's (weights, gradients, Adam state) are
 //      faulted in (written once), the replay buffer is mapped empty;
-//   1. a vector step: every env steps once (each touches one observation's bytes of its own memory,
-//      walking it), each writes one transition into the ring at the write position (wrapping at
+//   1. a vector step: every env steps once (together they touch one observation's bytes each of
+//      the envs' memory, walking it), each writes one transition into the ring at the write position (wrapping at
 //      capacity: the oldest is overwritten), and the policy runs inference for each (touching its
 //      fp32 weights, 4 x params bytes);
 //   2. every update_every env steps, once the buffer holds learning_starts transitions, a learner
@@ -15,7 +15,7 @@
 //      (envs x env_cpu_per_step on the CPU, their touched bytes on the bus), then the policy's
 //      FLOPs (inference 2 x params per env step + 6 x params x batch per update) on the policy's
 //      device with its touched bytes, in sequence: acting waits for the policy, as in a
-//      synchronous loop.
+//      synchronous loop (on the CPU both parts are one activity of their summed FLOPs and bytes).
 // After `steps` env steps it finishes (memory freed); at stop_at it returns at its next step.
 #include <algorithm>
 #include <memory>
@@ -44,7 +44,7 @@ class Rl {
  public:
   Rl(WorkloadContext& ctx, const RlSpec& spec)
       : ctx_(ctx), spec_(spec), memory_(ctx.memory), rng_(ctx.scenario.seed + ctx.index),
-        data_(std::make_shared<RlData>()), env_cursor_(spec.envs, 0) {
+        data_(std::make_shared<RlData>()) {
     data_->envs = spec.envs;
     data_->capacity = spec.capacity;
     data_->transition_bytes = spec.transition_bytes;
@@ -107,14 +107,17 @@ class Rl {
     return memory_.alive(owner_);
   }
 
-  // Each of the first n envs renders one observation: transition_bytes of its memory, walking it.
+  // The n envs render one observation each: n x transition_bytes of the envs' memory, walked as
+  // one region (a vector env writes its observations side by side; one touch, two on a wrap),
+  // so every env page is touched once per envs_bytes / (n x transition_bytes) vector steps.
   bool step_envs(std::uint64_t n, mm::TouchCost& cost) {
-    const std::uint64_t per_env = spec_.env_memory_bytes, length = std::min(spec_.transition_bytes, per_env);
-    for (std::uint64_t i = 0; i < n; ++i) {
-      std::uint64_t& cursor = env_cursor_[i];
-      if (cursor + length > per_env) cursor = 0;
-      if (!touch(*envs_, i * per_env + cursor, length, mm::AccessPattern::sequential, true, cost)) return false;
-      cursor += length;
+    const std::uint64_t total = data_->envs_bytes;
+    std::uint64_t length = std::min(total, n * spec_.transition_bytes);
+    while (length > 0) {
+      const std::uint64_t run = std::min(length, total - env_cursor_);
+      if (!touch(*envs_, env_cursor_, run, mm::AccessPattern::sequential, true, cost)) return false;
+      env_cursor_ = (env_cursor_ + run) % total;
+      length -= run;
     }
     return true;
   }
@@ -164,17 +167,25 @@ class Rl {
     const std::uint64_t before = data_->env_steps, after = before + n;
     std::uint64_t updates = 0;
     if (data_->fill >= spec_.learning_starts) updates = after / spec_.update_every - before / spec_.update_every;
+    if (updates > 0 && data_->learn_start_s < 0) data_->learn_start_s = sg4::Engine::get_clock();
     for (std::uint64_t u = 0; u < updates; ++u)
       if (!update(policy_cost)) return false;
     mm::TouchCost all = env_cost;
     engine::add_cost(all, policy_cost);
     memory_.pay(all, ctx_.result.memory_stall);
     if (!memory_.alive(owner_)) return false;
-    engine::run_on_bus(ctx_.platform, ctx_.platform.cpu, double(n) * spec_.env_cpu_per_step_s * ctx_.host.cpu_flops,
-                       double(env_cost.hit_bytes));
-    if (!memory_.alive(owner_)) return false;
+    const double env_flops = double(n) * spec_.env_cpu_per_step_s * ctx_.host.cpu_flops;
     const double device_flops = spec_.inference_flops(n) + double(updates) * spec_.update_flops();
-    engine::run_on_bus(ctx_.platform, device_, device_flops, double(policy_cost.hit_bytes));
+    if (device_ == ctx_.platform.cpu) {
+      // One CPU does both in turn: one activity of their summed FLOPs and bytes (fewer SimGrid
+      // activities; the same time whenever both parts are bound by the same resource).
+      engine::run_on_bus(ctx_.platform, device_, env_flops + device_flops,
+                         double(env_cost.hit_bytes + policy_cost.hit_bytes));
+    } else {
+      engine::run_on_bus(ctx_.platform, ctx_.platform.cpu, env_flops, double(env_cost.hit_bytes));
+      if (!memory_.alive(owner_)) return false;
+      engine::run_on_bus(ctx_.platform, device_, device_flops, double(policy_cost.hit_bytes));
+    }
     if (!memory_.alive(owner_)) return false;
     data_->env_steps = after;
     data_->updates += updates;
@@ -194,7 +205,7 @@ class Rl {
   engine::HostMemory& memory_;
   std::mt19937_64 rng_;
   std::shared_ptr<RlData> data_;
-  std::vector<std::uint64_t> env_cursor_;  // bytes into each env's memory
+  std::uint64_t env_cursor_ = 0;           // bytes into the envs' memory
   std::uint64_t write_pos_ = 0;            // the ring's next transition
   sg4::Host* device_ = nullptr;
   mm::OwnerId owner_ = 0;

@@ -37,6 +37,9 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   m["env_steps_per_s"] = per_s(d->env_steps);
   m["updates"] = d->updates;
   m["updates_per_s"] = per_s(d->updates);
+  // Over the learning phase only (from the first update): the rate a run after its warm-up sees.
+  const double learn_s = d->learn_start_s >= 0 && end_s > d->learn_start_s ? end_s - d->learn_start_s : 0;
+  m["learning_updates_per_s"] = learn_s > 0 ? nlohmann::ordered_json(double(d->updates) / learn_s) : nullptr;
   m["buffer_fill"] = d->fill;
   m["buffer_fill_fraction"] = ratio(d->fill, d->capacity);
   m["buffer_fill_bytes"] = d->fill * d->transition_bytes;
@@ -47,7 +50,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   m["peak_resident_bytes"] = d->peak_resident_bytes;
   k.units = {{"replay_bytes", "bytes"},  {"envs_bytes", "bytes"},     {"policy_bytes", "bytes"},
              {"env_steps", "steps"},          {"env_steps_per_s", "steps/s"},   {"updates", "updates"},
-             {"updates_per_s", "updates/s"},  {"buffer_fill", "transitions"},   {"buffer_fill_bytes", "bytes"},
+             {"updates_per_s", "updates/s"}, {"learning_updates_per_s", "updates/s"},  {"buffer_fill", "transitions"},   {"buffer_fill_bytes", "bytes"},
              {"memory_stall_s", "s"},         {"time_to_finish_s", "s"},        {"peak_resident_bytes", "bytes"}};
   using analysis::format_g;
   using analysis::format_u64;
