@@ -48,6 +48,9 @@ std::uint64_t parse_frame(const MapReader& map) {
   if (parts != 3 || begin <= text.size())
     map.fail(map.get("frame"), "frame: expected W x H x C in positive integers such as 84x84x4 (uint8 pixels), "
                                "found '" + shown(text) + "'");
+  if (!bytes || *bytes > kMaxModelBytes)
+    map.fail(map.get("frame"), "frame: expected W x H x C bytes of at most " + format_exact_bytes(kMaxModelBytes) +
+                                   ", found '" + shown(text) + "'");
   return *bytes;
 }
 
