@@ -13,6 +13,7 @@
 #include "models/workloads/dataset/spec.hpp"
 #include "models/workloads/rl/result.hpp"
 #include "models/workloads/rl/spec.hpp"
+#include "analysis/summary.hpp"
 #include "sim/engine/simulate.hpp"
 
 using namespace headroom;
@@ -194,3 +195,63 @@ TEST_CASE("stream beside an mmapped model: linux re-reads under half the model")
   CHECK(model_refaults_beside_stream("linux") < 1 * GiB / 2);
 }
 TEST_CASE("stream beside an mmapped model: arc keeps the model") { CHECK(model_refaults_beside_stream("arc") == 0); }
+
+TEST_CASE("an rl policy on the GPU runs after the envs' CPU: the two times add") {
+  enable_invariant_checks();
+  config::HostSpec host = test_host(4 * GiB);
+  host.cpu_flops = 1e12;
+  host.gpu_flops = 1e11;  // slow enough that the GPU part is FLOP-bound too (16 MB / 100 GB/s < 1.92 ms)
+  host.unified_memory = true;
+  config::Scenario sc = test_scenario(host, 100);
+  auto s = rl_spec(10'000, kPage);
+  s->device = config::RlDevice::gpu;
+  s->work_steps = 4000;
+  sc.workloads = {s};
+  const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
+  const auto& d = dynamic_cast<const models::RlData&>(*r.workloads.at(0).data);
+  REQUIRE(d.finished);
+  CHECK(d.device == "gpu");
+  CHECK_FALSE(r.workloads.at(0).fell_back);
+  // Per vector step 4 ms of env CPU, then 8e6 FLOP of inference at 1e11 (0.08 ms); 993 updates of
+  // 1.92e8 FLOP at 1e11 (1.92 ms each).
+  const double expected_s = 1000 * (4e-3 + 8e6 / 1e11) + 993 * 1.92e8 / 1e11;
+  CHECK(close_rel(d.finish_s - d.start_s, expected_s, 1e-9));
+}
+
+TEST_CASE("an rl policy asked on the GPU of a host without one runs on the CPU and says so") {
+  enable_invariant_checks();
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 10);
+  auto s = rl_spec(10'000, kPage);
+  s->device = config::RlDevice::gpu;
+  s->work_steps = 400;
+  sc.workloads = {s};
+  const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
+  const auto& d = dynamic_cast<const models::RlData&>(*r.workloads.at(0).data);
+  CHECK(d.finished);
+  CHECK(d.device == "cpu");
+  CHECK(r.workloads.at(0).fell_back);
+  CHECK(r.workloads.at(0).status_detail == "policy asked on the GPU; this host has none, so it ran on the CPU");
+}
+
+TEST_CASE("a corpus read at random that fits: each page is read once and the CPU time is size x epochs / rate") {
+  enable_invariant_checks();
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 100);
+  auto s = dataset_spec(64 * MiB, config::DatasetMode::random);
+  s->chunk_bytes = 1 * MiB;  // 256 records of 4 KiB a chunk
+  s->epochs = 2;
+  sc.workloads = {s};
+  const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
+  const auto& d = dynamic_cast<const models::DatasetData&>(*r.workloads.at(0).data);
+  REQUIRE(d.finished);
+  CHECK(d.processed_bytes == 128 * MiB);
+  // 32,768 uniform draws with replacement over 16,384 records read each distinct page once, one
+  // device wait each (random: no readahead): about 16,384 x (1 - e^-2) = 14,167 pages.
+  const std::uint64_t pages_read = r.memory.file_read_bytes / kPage;
+  CHECK(r.memory.fault_waits == pages_read);
+  CHECK(pages_read <= 16'384);
+  CHECK(pages_read >= 13'800);
+  CHECK(r.memory.refault_file_bytes == 0);
+  // Time = the stalls (the reads) + 128 chunks x 1 MiB / 1e9 B/s of CPU (bus: 10 us < 1.05 ms).
+  const double stall_s = analysis::union_length_s(r.workloads.at(0).memory_stall, sc.duration_s);
+  CHECK(close_rel(d.finish_s - d.start_s - stall_s, double(128 * MiB) / 1e9, 1e-9));
+}
