@@ -1,0 +1,229 @@
+// kind: rl: the engine side (compiled into hr_engine). One SimGrid actor runs the synchronous
+// actor-learner loop of DQN-style training:
+//   0. start: the env instances' memory and the policy's (weights, gradients, Adam state) are
+//      faulted in (written once), the replay buffer is mapped empty;
+//   1. a vector step: every env steps once (together they touch one observation's bytes each of
+//      the envs' memory, walking it), each writes one transition into the ring at the write position (wrapping at
+//      capacity: the oldest is overwritten), and the policy runs inference for each (touching its
+//      fp32 weights, 4 x params bytes);
+//   2. every update_every env steps, once the buffer holds learning_starts transitions, a learner
+//      update samples `batch` transitions uniformly over the filled part (a std::mt19937_64 seeded
+//      with scenario seed + workload index; one touch per transition, so a sample hits when the
+//      transition is resident and the hit rate follows the resident fraction) and touches the whole
+//      policy state;
+//   3. HostMemory::pay for the step's faults and reclaim (the memory stall), then the envs' CPU
+//      (envs x env_cpu_per_step on the CPU, their touched bytes on the bus), then the policy's
+//      FLOPs (inference 2 x params per env step + 6 x params x batch per update) on the policy's
+//      device with its touched bytes, in sequence: acting waits for the policy, as in a
+//      synchronous loop (on the CPU both parts are one activity of their summed FLOPs and bytes).
+// After `steps` env steps it finishes (memory freed); at stop_at it returns at its next step.
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <random>
+#include <stdexcept>
+
+#include <simgrid/s4u.hpp>
+
+#include "models/workloads/common/access_pattern.hpp"
+#include "models/workloads/rl/result.hpp"
+#include "models/workloads/rl/spec.hpp"
+#include "sim/engine/host_memory.hpp"
+#include "sim/engine/platform.hpp"
+#include "sim/engine/workload_registry.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace headroom::models {
+namespace {
+
+using config::RlSpec;
+using engine::WorkloadContext;
+
+class Rl {
+ public:
+  Rl(WorkloadContext& ctx, const RlSpec& spec)
+      : ctx_(ctx), spec_(spec), memory_(ctx.memory), rng_(ctx.scenario.seed + ctx.index),
+        data_(std::make_shared<RlData>()) {
+    data_->envs = spec.envs;
+    data_->capacity = spec.capacity;
+    data_->transition_bytes = spec.transition_bytes;
+    data_->work_steps = spec.work_steps;
+    data_->replay_bytes = *spec.replay_bytes();
+    data_->envs_bytes = *spec.envs_bytes();
+    data_->policy_bytes = spec.policy_bytes();
+    ctx.result.data = data_;
+  }
+
+  static void register_process(const std::shared_ptr<Rl>& self) { self->owner_ = self->ctx_.add_process({}); }
+
+  void run() {
+    choose_device();
+    if (!start()) return;
+    data_->start_s = sg4::Engine::get_clock();
+    while (memory_.alive(owner_) && !ctx_.stopping() && (spec_.work_steps == 0 || data_->env_steps < spec_.work_steps))
+      if (!vector_step()) break;
+    ctx_.idle();
+    if (memory_.alive(owner_) && !ctx_.stopping() && spec_.work_steps > 0 && data_->env_steps >= spec_.work_steps)
+      finish();
+  }
+
+ private:
+  // gpu = the host's integrated GPU; a host without one runs the policy on the CPU (said once).
+  void choose_device() {
+    device_ = ctx_.platform.cpu;
+    if (spec_.device == config::RlDevice::gpu) {
+      if (ctx_.platform.gpu) {
+        device_ = ctx_.platform.gpu;
+      } else {
+        ctx_.result.fell_back = true;
+        ctx_.result.status_detail = "policy asked on the GPU; this host has none, so it ran on the CPU";
+      }
+    }
+    data_->device = device_ == ctx_.platform.cpu ? "cpu" : "gpu";
+  }
+
+  bool touch(mm::MappingId mapping, std::uint64_t offset, std::uint64_t length, mm::AccessPattern pattern, bool write,
+             mm::TouchCost& total) {
+    if (length == 0) return true;
+    const auto cost = memory_.touch(owner_, mapping, offset, length, pattern, write);
+    if (!cost) return false;
+    engine::add_cost(total, *cost);
+    return true;
+  }
+
+  // Maps the three regions and faults in the envs' and the policy's memory.
+  bool start() {
+    ctx_.busy();
+    envs_ = memory_.map(owner_, mm::Backing::anon, spec_.name + ":envs", data_->envs_bytes);
+    replay_ = memory_.map(owner_, mm::Backing::anon, spec_.name + ":replay", data_->replay_bytes);
+    if (data_->policy_bytes > 0)
+      policy_ = memory_.map(owner_, mm::Backing::anon, spec_.name + ":policy", data_->policy_bytes);
+    mm::TouchCost cost;
+    if (!touch(*envs_, 0, data_->envs_bytes, mm::AccessPattern::sequential, true, cost)) return false;
+    if (policy_ && !touch(*policy_, 0, data_->policy_bytes, mm::AccessPattern::sequential, true, cost)) return false;
+    memory_.pay(cost, ctx_.result.memory_stall);
+    ctx_.sample_memory();
+    return memory_.alive(owner_);
+  }
+
+  // The n envs render one observation each: n x transition_bytes of the envs' memory, walked as
+  // one region (a vector env writes its observations side by side; one touch, two on a wrap),
+  // so every env page is touched once per envs_bytes / (n x transition_bytes) vector steps.
+  bool step_envs(std::uint64_t n, mm::TouchCost& cost) {
+    const std::uint64_t total = data_->envs_bytes;
+    std::uint64_t length = std::min(total, n * spec_.transition_bytes);
+    while (length > 0) {
+      const std::uint64_t run = std::min(length, total - env_cursor_);
+      if (!touch(*envs_, env_cursor_, run, mm::AccessPattern::sequential, true, cost)) return false;
+      env_cursor_ = (env_cursor_ + run) % total;
+      length -= run;
+    }
+    return true;
+  }
+
+  // n transitions written at the ring's write position, wrapping at capacity.
+  bool write_transitions(std::uint64_t n, mm::TouchCost& cost) {
+    const std::uint64_t tb = spec_.transition_bytes;
+    while (n > 0) {
+      const std::uint64_t run = std::min(n, spec_.capacity - write_pos_);
+      if (!touch(*replay_, write_pos_ * tb, run * tb, mm::AccessPattern::sequential, true, cost)) return false;
+      write_pos_ = (write_pos_ + run) % spec_.capacity;
+      data_->fill = std::min(spec_.capacity, data_->fill + run);
+      n -= run;
+    }
+    return true;
+  }
+
+  // One learner update: `batch` transitions drawn uniformly over the filled part, then the policy state.
+  bool update(mm::TouchCost& cost) {
+    const std::uint64_t tb = spec_.transition_bytes;
+    const bool full = data_->fill == spec_.capacity;
+    for (std::uint64_t k = 0; k < spec_.batch; ++k) {
+      const auto index = std::min(data_->fill - 1, static_cast<std::uint64_t>(uniform01(rng_) * double(data_->fill)));
+      mm::TouchCost one;
+      if (!touch(*replay_, index * tb, tb, mm::AccessPattern::random, false, one)) return false;
+      data_->sampled_bytes += tb;
+      data_->sampled_hit_bytes += std::min(one.hit_bytes, tb);
+      if (full) {
+        data_->sampled_full_bytes += tb;
+        data_->sampled_full_hit_bytes += std::min(one.hit_bytes, tb);
+      }
+      engine::add_cost(cost, one);
+    }
+    return !policy_ || touch(*policy_, 0, data_->policy_bytes, mm::AccessPattern::sequential, true, cost);
+  }
+
+  // One vector step (steps 1-3 of the header); false when the workload died in it.
+  bool vector_step() {
+    ctx_.busy();
+    const std::uint64_t n =
+        spec_.work_steps > 0 ? std::min(spec_.envs, spec_.work_steps - data_->env_steps) : spec_.envs;
+    mm::TouchCost env_cost, policy_cost;
+    if (!step_envs(n, env_cost) || !write_transitions(n, env_cost)) return false;
+    // Inference reads the fp32 weights (the first quarter of the policy state).
+    if (policy_ && !touch(*policy_, 0, data_->policy_bytes / 4, mm::AccessPattern::sequential, false, policy_cost))
+      return false;
+    const std::uint64_t before = data_->env_steps, after = before + n;
+    std::uint64_t updates = 0;
+    if (data_->fill >= spec_.learning_starts) updates = after / spec_.update_every - before / spec_.update_every;
+    if (updates > 0 && data_->learn_start_s < 0) data_->learn_start_s = sg4::Engine::get_clock();
+    for (std::uint64_t u = 0; u < updates; ++u)
+      if (!update(policy_cost)) return false;
+    mm::TouchCost all = env_cost;
+    engine::add_cost(all, policy_cost);
+    memory_.pay(all, ctx_.result.memory_stall);
+    if (!memory_.alive(owner_)) return false;
+    const double env_flops = double(n) * spec_.env_cpu_per_step_s * ctx_.host.cpu_flops;
+    const double device_flops = spec_.inference_flops(n) + double(updates) * spec_.update_flops();
+    if (device_ == ctx_.platform.cpu) {
+      // One CPU does both in turn: one activity of their summed FLOPs and bytes (fewer SimGrid
+      // activities; the same time whenever both parts are bound by the same resource).
+      engine::run_on_bus(ctx_.platform, device_, env_flops + device_flops,
+                         double(env_cost.hit_bytes + policy_cost.hit_bytes));
+    } else {
+      engine::run_on_bus(ctx_.platform, ctx_.platform.cpu, env_flops, double(env_cost.hit_bytes));
+      if (!memory_.alive(owner_)) return false;
+      engine::run_on_bus(ctx_.platform, device_, device_flops, double(policy_cost.hit_bytes));
+    }
+    if (!memory_.alive(owner_)) return false;
+    data_->env_steps = after;
+    data_->updates += updates;
+    ctx_.sample_memory();
+    data_->peak_resident_bytes = std::max(data_->peak_resident_bytes, memory_.manager().owner_rss_bytes(owner_));
+    return true;
+  }
+
+  void finish() {
+    data_->finished = true;
+    data_->finish_s = sg4::Engine::get_clock();
+    ctx_.finished();
+  }
+
+  WorkloadContext& ctx_;
+  const RlSpec& spec_;
+  engine::HostMemory& memory_;
+  std::mt19937_64 rng_;
+  std::shared_ptr<RlData> data_;
+  std::uint64_t env_cursor_ = 0;           // bytes into the envs' memory
+  std::uint64_t write_pos_ = 0;            // the ring's next transition
+  sg4::Host* device_ = nullptr;
+  mm::OwnerId owner_ = 0;
+  std::optional<mm::MappingId> envs_, replay_, policy_;
+};
+
+}  // namespace
+}  // namespace headroom::models
+
+namespace headroom::workloads::rl {
+
+void start(engine::WorkloadContext& ctx) {
+  using models::Rl;
+  const auto* spec = dynamic_cast<const config::RlSpec*>(&ctx.spec);
+  if (!spec) throw std::logic_error("workload '" + ctx.spec.name + "' has kind rl but no RlSpec");
+  auto rl = std::make_shared<Rl>(ctx, *spec);
+  Rl::register_process(rl);
+  engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [rl] { rl->run(); });
+}
+
+}  // namespace headroom::workloads::rl
