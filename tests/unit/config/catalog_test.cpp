@@ -167,7 +167,7 @@ TEST_CASE("catalog: a host number without a source is rejected") {
                        ("headroom-config-unsourced-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  for (const char* name : {"llms.yaml", "quantizations.yaml"})
+  for (const char* name : {"llms.yaml", "quantizations.yaml", "gpus.yaml"})
     fs::copy_file(kCatalogDir + "/" + name, dir / name);
   std::string hosts = read(kCatalogDir + "/hosts.yaml");
   // Drop the m2-max-96 swap assumption line.
