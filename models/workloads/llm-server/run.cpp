@@ -147,7 +147,7 @@ class LlmServer {
   // The host's own CPU: weights as `weights:` says, `wired` (or `lock`) pinned in RAM.
   bool start_on_cpu() {
     const WeightsMode mode = spec_.lock ? WeightsMode::wired : spec_.weights_mode;
-    if (!try_map(mode, mode == WeightsMode::wired ? mm::Backing::wired : mm::Backing::anon))
+    if (!try_map(mode, mm::Backing::anon))
       return refuse_to_start();
     device_ = ctx_.platform.cpu;
     result_.device = "cpu";
@@ -247,7 +247,9 @@ class LlmServer {
       weights_ = memory_.map_file(owner_, memory_.file(weights_file(), spec_.weights_bytes), mm::FileUse::mapped);
     else if (host_weights_bytes_ > 0)
       weights_ = memory_.map(owner_, weights, spec_.name + ":weights", host_weights_bytes_);
-    const mm::Backing kv = mode == WeightsMode::wired ? mm::Backing::wired : kv_backing;
+    // Wired weights (a Metal buffer, or pinned CPU memory) come with a wired KV; lock (--mlock)
+    // pins the model only.
+    const mm::Backing kv = mode == WeightsMode::wired && !spec_.lock ? mm::Backing::wired : kv_backing;
     if (host_kv_bytes_ == 0)
       return;
     try {
