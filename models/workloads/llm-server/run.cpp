@@ -158,7 +158,8 @@ class LlmServer {
   // pages the GPU reads in place, plus a wired KV buffer, the two counted against the wired limit.
   bool start_unified() {
     WeightsMode mode = spec_.weights_mode == WeightsMode::mmap && !spec_.lock ? WeightsMode::mmap : WeightsMode::wired;
-    bool mapped = wired_fits() && try_map(mode, mm::Backing::wired);
+    bool mapped = wired_fits() && (mode != WeightsMode::mmap || mapped_fits_beside_wired()) &&
+                  try_map(mode, mm::Backing::wired);
     if (!mapped) {
       if (!spec_.wired_fallback_cpu)
         return refuse_to_start();
@@ -206,6 +207,17 @@ class LlmServer {
     } catch (const mm::WiredLimitExceeded&) {
       return false;
     }
+  }
+
+  // mmap on a unified GPU: the mapped weights count against the wired limit without being wired
+  // pages, so they are checked here beside what is wired now (the KV's wired mapping then checks
+  // itself). A wired mapping made later does not see them: the limit holds at start only.
+  bool mapped_fits_beside_wired() const {
+    const mm::MemoryStats stats = memory_.manager().stats();
+    const std::uint64_t page = memory_.page_bytes();
+    const std::uint64_t reserve_frames = (ctx_.host.os_reserve_bytes + page - 1) / page;
+    const std::uint64_t wired_bytes = (stats.unevictable_frames - reserve_frames) * page;
+    return wired_bytes + spec_.weights_bytes + spec_.kv_budget_bytes <= ctx_.host.gpu_wired_limit_bytes;
   }
 
   bool wired_fits() const {

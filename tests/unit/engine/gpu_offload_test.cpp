@@ -271,3 +271,20 @@ TEST_CASE("device gpu on a host without one runs on the CPU with wired_fallback:
     CHECK(only_request(w).generated_tokens == kOutput);
   }
 }
+
+TEST_CASE("mmap + a unified GPU beside another server's wired weights is refused when both exceed the limit") {
+  enable_invariant_checks();
+  // 12 GiB limit: 7 GiB wired (+ 256 KiB KV) first; then 7 GiB mapped + 256 KiB KV does not fit beside.
+  config::Scenario sc = test_scenario(unified_host(), 100);
+  auto second = test_server("second", 7 * GiB, WeightsMode::mmap);
+  second->weights_file = "second.gguf";
+  sc.workloads = {test_server("first", 7 * GiB, WeightsMode::wired), second};
+  analysis::HostResult r = run(sc);
+  CHECK(status(r.workloads.at(0)) == "running");
+  const auto& w = r.workloads.at(1);
+  CHECK(status(w) == "failed-to-start");
+  CHECK(w.status_detail ==
+        "wired limit exceeded: weights 7516192768 bytes + KV 262144 bytes do not fit beside what other "
+        "workloads wired, limit 12884901888 bytes");
+  CHECK(r.memory.file_read_bytes == 0);
+}
