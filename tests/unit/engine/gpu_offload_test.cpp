@@ -288,3 +288,26 @@ TEST_CASE("mmap + a unified GPU beside another server's wired weights is refused
         "workloads wired, limit 12884901888 bytes");
   CHECK(r.memory.file_read_bytes == 0);
 }
+
+TEST_CASE("gpu_layers half on a unified GPU splits the FLOPs and the bus bytes between CPU and GPU") {
+  enable_invariant_checks();
+  // A slow CPU (1 GFLOP/s): its half of 2e9 FLOP per token takes 1 s, above its half of the bytes.
+  config::HostSpec host = unified_host();
+  host.cpu_flops = 1e9;
+  config::Scenario sc = test_scenario(host, 200);
+  auto server = layered_server("llm", 8 * GiB, 2);
+  server->weights_mode = WeightsMode::wired;
+  sc.workloads = {server};
+  analysis::HostResult r = run(sc);
+  const auto& w = r.workloads.at(0);
+  CHECK(llm(w).device == "gpu (2 of 4 layers)");
+  const auto& req = only_request(w);
+  REQUIRE(req.finish_s > 0);
+  // Wired KV is resident from the start: step g reads W + (P + g) x 32 KiB, half on each side.
+  double t = 0;
+  for (std::uint32_t g = 1; g < kOutput; ++g) {
+    const double half_bytes = static_cast<double>(8 * GiB + (kPrompt + g) * 32 * KiB) / 2;
+    t += std::max(1e9 / 1e9, half_bytes / kHostBw) + std::max(1e9 / 1e18, half_bytes / kHostBw);
+  }
+  CHECK(close_rel(req.finish_s - req.first_token_s, t, 1e-9));
+}
