@@ -255,7 +255,7 @@ TEST_CASE("a scenario file past 4 MiB is refused before YAML parsing, at any siz
   fs::remove_all(dir);
 }
 
-TEST_CASE("loader: scenario hosts name discrete GPUs; llm-server device, gpu_layers and lock") {
+TEST_CASE("loader: scenario hosts name discrete GPUs, and llm-server takes device, gpu_layers and lock") {
   const fs::path dir = scratch("gpus");
   std::ofstream(dir / "s.yaml")
       << "name: s\nduration: 1s\n"
