@@ -8,13 +8,15 @@ namespace {
 constexpr std::array<const char*, 7> kStatusNames{"not-started", "skipped", "running", "finished",
                                                   "stopped", "failed-to-start", "oom-killed"};
 // Request failure texts keep the words they always had.
-constexpr std::array<const char*, 7> kCauseNames{"none",
+constexpr std::array<const char*, 9> kCauseNames{"none",
                                                  "oom-killed",
                                                  "group-oom-killed",
                                                  "wired limit exceeded",
                                                  "context too long",
                                                  "kv budget exceeded",
-                                                 "predecessor failed"};
+                                                 "predecessor failed",
+                                                 "VRAM exceeded",
+                                                 "no GPU"};
 static_assert(kCauseNames.size() == static_cast<std::size_t>(kLastCause) + 1);
 }  // namespace
 
@@ -49,10 +51,12 @@ bool is_memory_cause(Cause cause) {
     case Cause::group_oom_kill:
     case Cause::wired_limit:
     case Cause::kv_budget:  // the KV budget is memory the scenario gave the server
+    case Cause::vram_exceeded:
       return true;
     case Cause::none:
     case Cause::context_too_long:
     case Cause::predecessor_failed:
+    case Cause::no_gpu:
       return false;
   }
   return false;

@@ -58,8 +58,10 @@ enum class Cause : std::uint8_t {
   context_too_long,    // "context too long": a request longer than the context
   kv_budget,           // "kv budget exceeded": a request whose KV does not fit the budget
   predecessor_failed,  // "predecessor failed": a workload in its `after` list failed
+  vram_exceeded,       // "VRAM exceeded": a discrete GPU's memory cannot hold its layers
+  no_gpu,              // "no GPU": device gpu on a host without one
 };
-inline constexpr Cause kLastCause = Cause::predecessor_failed;
+inline constexpr Cause kLastCause = Cause::no_gpu;
 const char* to_string(Cause cause);
 std::optional<Cause> cause_from(const std::string& text);
 // Whether the host's memory decided it (the memory verdict counts it); a request too long for its

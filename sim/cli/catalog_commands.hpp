@@ -32,13 +32,22 @@ inline std::uint64_t wired_limit_bytes(const config::HostTemplate& host) {
   return limit / host.spec.page_bytes * host.spec.page_bytes;  // whole pages, as the loader does
 }
 
+// "rtx-4090 (24 GiB, 806 GB/s)" per discrete GPU, comma-separated; "-" for none.
+inline std::string gpu_list(const config::HostSpec& h) {
+  std::string out;
+  for (const config::GpuSpec& g : h.gpus)
+    out += (out.empty() ? "" : ", ") + g.id + " (" + analysis::format_fixed(analysis::to_gib(g.vram_bytes), 0) +
+           " GiB, " + analysis::format_fixed(g.vram_bw_effective_Bps / 1e9, 0) + " GB/s)";
+  return out.empty() ? "-" : out;
+}
+
 inline void hosts_command() {
   using analysis::format_fixed;
   using analysis::to_gib;
   const config::Catalog catalog = load_catalog_or_fail();
   std::string out =
       "| host | RAM (GiB) | page (KiB) | mem bw spec / effective (GB/s) | GPU wired limit (GiB) | "
-      "CPU / GPU (TFLOP/s) | SSD read (GB/s) | description |\n|---|---:|---:|---:|---:|---:|---:|---|\n";
+      "CPU / GPU (TFLOP/s) | SSD read (GB/s) | discrete GPUs | description |\n|---|---:|---:|---:|---:|---:|---:|---|---|\n";
   for (const auto& [name, host] : catalog.hosts) {
     const config::HostSpec& h = host.spec;
     out += "| " + name + " | " + format_fixed(to_gib(h.ram_bytes), 0) + " | " +
@@ -47,7 +56,7 @@ inline void hosts_command() {
            format_fixed((host.mem_bw_effective_given ? h.mem_bw_effective_Bps : h.mem_bw_spec_Bps) / 1e9, 1) +
            " | " + format_fixed(to_gib(wired_limit_bytes(host)), 2) + " | " +
            format_fixed(h.cpu_flops / 1e12, 2) + " / " + format_fixed(h.gpu_flops / 1e12, 2) + " | " +
-           format_fixed(h.ssd_read_Bps / 1e9, 2) + " | " + h.description + " |\n";
+           format_fixed(h.ssd_read_Bps / 1e9, 2) + " | " + gpu_list(h) + " | " + h.description + " |\n";
   }
   print_text(out);
 }

@@ -50,12 +50,12 @@ std::string format_GBps(double Bps) {
 bool is_power_of_two(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 // Every field of a catalog entry must be listed under exactly one of source: / assumption:.
-void check_sources(const MapReader& entry, const std::vector<std::string>& fields) {
+void check_sources(const MapReader& entry, const std::vector<std::string>& fields,
+                   const std::vector<std::string>& keys = host_field_keys()) {
   std::map<std::string, YAML::Node> cited;
   for (const char* section : {"source", "assumption"}) {
     if (!entry.has(section)) continue;
-    const MapReader notes(entry.file(), entry.get(section), entry.what() + " " + section,
-                          host_field_keys());
+    const MapReader notes(entry.file(), entry.get(section), entry.what() + " " + section, keys);
     for (const auto& item : notes.node()) {
       const std::string field = item.first.Scalar();
       notes.string(field);  // non-empty text
@@ -114,6 +114,53 @@ void load_llms(const std::string& path, Catalog& catalog) {
   }
 }
 
+// A discrete GPU: every field required but vram_bw_effective (defaults to vram_bw), every field
+// sourced. VRAM is at most kMaxModelBytes like every other size.
+void load_gpus(const std::string& path, Catalog& catalog) {
+  const MapReader root(path, load_yaml_file(path, "catalog file"), "GPU catalog", {"gpus"});
+  const YAML::Node section = root.required("gpus");
+  expect_map(path, section, "gpus");
+  for (const auto& item : section) {
+    GpuSpec gpu;
+    gpu.id = scalar_text(path, item.first, "GPU name", "a name");
+    const MapReader entry(path, item.second, "GPU '" + shown(gpu.id) + "'",
+                          plus(gpu_field_keys(), {"description", "source", "assumption"}));
+    entry.string_or("description", "");
+    std::vector<std::string> given;
+    for (const auto& key : gpu_field_keys()) {
+      if (key != "vram_bw_effective") entry.required(key);
+      if (entry.has(key)) given.push_back(key);
+    }
+    check_sources(entry, given, gpu_field_keys());
+    gpu.vram_bytes = entry.bytes("vram", true);
+    gpu.vram_bw_spec_Bps = entry.rate_Bps("vram_bw", true);
+    gpu.vram_bw_effective_Bps =
+        entry.has("vram_bw_effective") ? entry.rate_Bps("vram_bw_effective", true) : gpu.vram_bw_spec_Bps;
+    if (gpu.vram_bw_effective_Bps > gpu.vram_bw_spec_Bps)
+      entry.fail(entry.get("vram_bw_effective"), "GPU '" + shown(gpu.id) + "': vram_bw_effective (" +
+                                                     format_GBps(gpu.vram_bw_effective_Bps) +
+                                                     ") is above the spec vram_bw (" +
+                                                     format_GBps(gpu.vram_bw_spec_Bps) + ")");
+    gpu.flops = entry.flops("flops", true);
+    gpu.pcie_Bps = entry.rate_Bps("pcie", true);
+    if (!catalog.gpus.emplace(gpu.id, gpu).second)
+      entry.fail(item.first, "duplicate GPU '" + shown(gpu.id) + "'");
+  }
+}
+
+// `gpus: [rtx-4090, ...]`: catalog GPU names (an empty list removes a catalog host's GPUs).
+void parse_gpu_list(const MapReader& map, HostSpec& spec, const std::map<std::string, GpuSpec>& gpus) {
+  const YAML::Node list = map.get("gpus");
+  expect_list(map.file(), list, "gpus");
+  spec.gpus.clear();
+  for (const auto& item : list) {
+    const std::string name = scalar_text(map.file(), item, "gpus entry", "a GPU name");
+    const auto found = gpus.find(name);
+    if (found == gpus.end()) map.fail(item, "gpus: " + unknown_name("GPU", name, gpus));
+    spec.gpus.push_back(found->second);
+  }
+}
+
 void load_hosts(const std::string& path, Catalog& catalog) {
   const MapReader root(path, load_yaml_file(path, "catalog file"), "host catalog", {"hosts"});
   const YAML::Node section = root.required("hosts");
@@ -124,7 +171,7 @@ void load_hosts(const std::string& path, Catalog& catalog) {
     const MapReader entry(path, item.second, "host '" + shown(host.spec.name) + "'",
                           plus(host_field_keys(), {"description", "source", "assumption"}));
     host.spec.description = entry.string_or("description", "");
-    apply_host_fields(entry, host);
+    apply_host_fields(entry, host, catalog.gpus);
     for (const auto& key : host_required_keys()) entry.required(key);
     check_sources(entry, host.fields_given);
     // Resolved for use by name; the template keeps its percentage and defaults, so an override
@@ -147,6 +194,7 @@ Catalog load_catalog(const std::string& dir) {
   catalog.dir = dir;
   load_quants(dir + "/quantizations.yaml", catalog);
   load_llms(dir + "/llms.yaml", catalog);
+  load_gpus(dir + "/gpus.yaml", catalog);
   load_hosts(dir + "/hosts.yaml", catalog);
   return catalog;
 }
@@ -154,7 +202,12 @@ Catalog load_catalog(const std::string& dir) {
 const std::vector<std::string>& host_field_keys() {
   static const std::vector<std::string> keys{
       "ram", "page_size", "os_reserve", "swap", "unified_memory", "gpu_wired_limit", "mem_bw",
-      "mem_bw_effective", "cpu_flops", "gpu_flops", "ssd_read", "ssd_write", "ssd_latency"};
+      "mem_bw_effective", "cpu_flops", "gpu_flops", "ssd_read", "ssd_write", "ssd_latency", "gpus"};
+  return keys;
+}
+
+const std::vector<std::string>& gpu_field_keys() {
+  static const std::vector<std::string> keys{"vram", "vram_bw", "vram_bw_effective", "flops", "pcie"};
   return keys;
 }
 
@@ -164,7 +217,7 @@ const std::vector<std::string>& host_required_keys() {
   return keys;
 }
 
-void apply_host_fields(const MapReader& map, HostTemplate& host) {
+void apply_host_fields(const MapReader& map, HostTemplate& host, const std::map<std::string, GpuSpec>& gpus) {
   HostSpec& spec = host.spec;
   auto given = [&](const char* key) {
     if (!map.has(key)) return false;
@@ -193,6 +246,7 @@ void apply_host_fields(const MapReader& map, HostTemplate& host) {
   if (given("ssd_read")) spec.ssd_read_Bps = map.rate_Bps("ssd_read", true);
   if (given("ssd_write")) spec.ssd_write_Bps = map.rate_Bps("ssd_write", true);
   if (given("ssd_latency")) spec.ssd_latency_s = map.duration_s("ssd_latency", false);
+  if (given("gpus")) parse_gpu_list(map, spec, gpus);
 }
 
 HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
@@ -226,6 +280,10 @@ HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
     map.fail(at(map, spec.gpu_flops > 0 ? "gpu_wired_limit" : "gpu_flops"),
              who + ": a GPU needs both gpu_flops and gpu_wired_limit above zero; a host without "
                    "one sets both to 0");
+  // A unified-memory GPU shares DRAM; a discrete one has its own VRAM. One host is one or the other.
+  if (spec.unified_memory && !spec.gpus.empty())
+    map.fail(at(map, "gpus"), who + ": gpus lists discrete GPUs, which need unified_memory: false "
+                                    "(a unified-memory GPU is described by gpu_flops and gpu_wired_limit)");
   if (!host.mem_bw_effective_given) spec.mem_bw_effective_Bps = spec.mem_bw_spec_Bps;
   if (spec.mem_bw_effective_Bps > spec.mem_bw_spec_Bps)
     map.fail(at(map, "mem_bw_effective"), who + ": mem_bw_effective (" +

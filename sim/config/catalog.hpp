@@ -27,7 +27,11 @@ struct Catalog {
   std::map<std::string, HostTemplate> hosts;
   std::map<std::string, LlmSpec> llms;
   std::map<std::string, QuantSpec> quants;
+  std::map<std::string, GpuSpec> gpus;  // discrete GPUs (gpus.yaml), named by hosts' `gpus:`
 };
+
+// GPU fields (gpus.yaml): vram, vram_bw, vram_bw_effective (default vram_bw), flops, pcie.
+const std::vector<std::string>& gpu_field_keys();
 
 // $HEADROOM_CATALOG_DIR if set, else the source tree's models/catalog.
 std::string default_catalog_dir();
@@ -35,11 +39,12 @@ std::string default_catalog_dir();
 Catalog load_catalog(const std::string& dir);
 
 // Host fields: ram, page_size, os_reserve, swap, unified_memory, gpu_wired_limit, mem_bw,
-// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency.
+// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus.
 const std::vector<std::string>& host_field_keys();
 // Fields an inline host (no catalog `use:`) must give.
 const std::vector<std::string>& host_required_keys();
-void apply_host_fields(const MapReader& map, HostTemplate& host);  // present fields override
+// Present fields override; `gpus:` names entries of `gpus` (the catalog's discrete GPUs).
+void apply_host_fields(const MapReader& map, HostTemplate& host, const std::map<std::string, GpuSpec>& gpus);
 HostSpec finish_host(const MapReader& map, const HostTemplate& host);  // resolve + cross-check
 
 // LLM fields: params, active_params, layers, hidden, heads, kv_heads, head_dim, max_context,

@@ -26,6 +26,17 @@ inline constexpr std::uint64_t kMaxModelBytes = std::uint64_t{1} << 50;
 inline constexpr std::uint64_t kMinPageBytes = 1024;
 inline constexpr std::uint64_t kMinRamPages = 64;
 
+// A discrete GPU (models/catalog/gpus.yaml): its own memory (VRAM) and bandwidth, reached from the
+// host over PCIe. Unified-memory GPUs are not listed here (HostSpec::gpu_flops, gpu_wired_limit).
+struct GpuSpec {
+  std::string id;              // catalog name
+  std::uint64_t vram_bytes = 0;
+  double vram_bw_spec_Bps = 0;       // spec sheet
+  double vram_bw_effective_Bps = 0;  // what a decode loop achieves (model input)
+  double flops = 0;                  // effective dense FLOP/s
+  double pcie_Bps = 0;               // host <-> GPU link, per direction, effective
+};
+
 struct HostSpec {
   std::string name;        // as the scenario calls it; unique within the scenario
   std::string catalog_id;  // catalog entry it came from; empty when given inline only
@@ -43,6 +54,9 @@ struct HostSpec {
   double ssd_read_Bps = 0;
   double ssd_write_Bps = 0;
   double ssd_latency_s = 0;  // per I/O request
+  std::vector<GpuSpec> gpus;  // discrete GPUs (`gpus: [rtx-4090]`); empty = none
+  // An llm-server's device default: a GPU (unified or discrete) when the host has one.
+  bool has_gpu() const { return gpu_flops > 0 || !gpus.empty(); }
 };
 
 struct LlmSpec {

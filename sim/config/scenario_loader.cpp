@@ -51,7 +51,7 @@ HostSpec parse_host(const ParseContext& ctx, const YAML::Node& node) {
                                  "' (an inline host without use: gives every required field)");
   }
   host.spec.description = map.string_or("description", host.spec.description);
-  apply_host_fields(map, host);
+  apply_host_fields(map, host, ctx.catalog.gpus);
   return finish_host(map, host);
 }
 

@@ -56,6 +56,23 @@ Platform build_platform(const config::HostSpec& host) {
   if (p.gpu)
     zone->add_route(p.gpu->get_netpoint(), p.dram->get_netpoint(), nullptr, nullptr,
                     {sg4::LinkInRoute(p.membus)}, true);
+  for (std::size_t i = 0; i < host.gpus.size(); ++i) {
+    const config::GpuSpec& spec = host.gpus[i];
+    const std::string n = std::to_string(i);
+    DiscreteGpu g;
+    g.spec = spec;
+    g.compute = zone->create_host("gpu" + n, spec.flops);
+    g.vram = zone->create_host("vram" + n, 1.0);  // memory endpoint: no computing
+    g.vram_link = zone->create_link("vramlink" + n, spec.vram_bw_effective_Bps);
+    g.vram_link->set_latency(0);
+    g.pcie = zone->create_link("pcie" + n, spec.pcie_Bps);
+    g.pcie->set_latency(0);
+    zone->add_route(g.compute->get_netpoint(), g.vram->get_netpoint(), nullptr, nullptr,
+                    {sg4::LinkInRoute(g.vram_link)}, true);
+    zone->add_route(p.cpu->get_netpoint(), g.compute->get_netpoint(), nullptr, nullptr,
+                    {sg4::LinkInRoute(g.pcie)}, true);
+    p.gpus.push_back(g);
+  }
   p.ssd = p.cpu->create_disk("ssd", host.ssd_read_Bps, host.ssd_write_Bps);
   p.ssd->seal();
   zone->seal();
@@ -86,6 +103,19 @@ void run_on_bus(const Platform& platform, sg4::Host* compute, double flops, doub
     return;
   // bytes matrix is row-major [src][dst] over {compute, dram}: compute -> dram carries the traffic.
   sg4::this_actor::parallel_execute({compute, platform.dram}, {flops, 0.0}, {0.0, bus_bytes, 0.0, 0.0});
+}
+
+void run_split_step(const Platform& platform, const DiscreteGpu* gpu, const SplitStep& step) {
+  run_on_bus(platform, platform.cpu, step.cpu_flops, step.cpu_bus_bytes);
+  if (!gpu) {
+    run_on_bus(platform, platform.gpu, step.gpu_flops, step.gpu_bus_bytes);
+    return;
+  }
+  if (step.pcie_bytes > 0)
+    sg4::this_actor::parallel_execute({platform.cpu, gpu->compute}, {0.0, 0.0}, {0.0, step.pcie_bytes, 0.0, 0.0});
+  if (step.gpu_flops > 0 || step.gpu_bus_bytes > 0)
+    sg4::this_actor::parallel_execute({gpu->compute, gpu->vram}, {step.gpu_flops, 0.0},
+                                      {0.0, step.gpu_bus_bytes, 0.0, 0.0});
 }
 
 }  // namespace headroom::engine

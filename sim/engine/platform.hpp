@@ -1,6 +1,10 @@
 // The SimGrid platform of one simulated host, built in code (no XML).
 //
 //   cpu, gpu ----- membus (mem_bw_effective_Bps) ----- dram        ssd: disk on `cpu`
+//   cpu ----- pcieN (pcie_Bps) ----- gpuN ----- vramlinkN (vram_bw_effective_Bps) ----- vramN
+//
+// `gpu` is a unified-memory GPU (HostSpec::gpu_flops) on the shared bus; gpuN are the discrete GPUs
+// (HostSpec::gpus), each with its own memory link and a PCIe link to the CPU.
 //
 // Compute runs as ptask_L07 parallel tasks {compute host, dram}: flops on the compute host and the
 // bytes it streams over `membus`, so concurrent decode steps share the bus max-min fairly and each
@@ -11,7 +15,9 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <simgrid/forward.h>
 
@@ -25,6 +31,17 @@ struct ActorFailure {
   std::string actor;
 };
 
+// A discrete GPU: its compute host, its VRAM endpoint and link, its PCIe link to the CPU, and the
+// VRAM the workloads of this run have reserved on it (reserve_vram).
+struct DiscreteGpu {
+  config::GpuSpec spec;
+  simgrid::s4u::Host* compute = nullptr;
+  simgrid::s4u::Host* vram = nullptr;  // memory endpoint of vram_link
+  simgrid::s4u::Link* vram_link = nullptr;
+  simgrid::s4u::Link* pcie = nullptr;
+  std::uint64_t vram_used_bytes = 0;
+};
+
 struct Platform {
   simgrid::s4u::Host* cpu = nullptr;
   simgrid::s4u::Host* gpu = nullptr;  // nullptr when the host has no GPU (gpu_flops == 0)
@@ -32,6 +49,7 @@ struct Platform {
   simgrid::s4u::Link* membus = nullptr;
   simgrid::s4u::Disk* ssd = nullptr;
   double ssd_latency_s = 0;  // per I/O request (paid as a sleep, see host_memory.cpp)
+  std::vector<DiscreteGpu> gpus;  // one per HostSpec::gpus entry, in order
   std::shared_ptr<ActorFailure> failure = std::make_shared<ActorFailure>();  // set by create_actor
 };
 
@@ -52,5 +70,19 @@ simgrid::s4u::ActorPtr create_actor(const Platform& platform, const std::string&
 // Runs one activity needing `flops` on `compute` and `bus_bytes` over the memory bus; returns when
 // it completes (simulated time advances by max(flops / speed, bytes / shared bandwidth)).
 void run_on_bus(const Platform& platform, simgrid::s4u::Host* compute, double flops, double bus_bytes);
+
+// One step of a model split by layers between the CPU (host memory) and a GPU, as llama.cpp runs a
+// partial offload: in sequence per step, the CPU layers (cpu_flops, cpu_bus_bytes over membus), the
+// activations crossing PCIe (pcie_bytes, discrete GPUs only), then the GPU layers (gpu_flops,
+// gpu_bus_bytes over the GPU's memory: its VRAM link, or membus for a unified-memory GPU). Each part
+// is a roofline max(flops / speed, bytes / bandwidth) shared max-min with concurrent activities, so
+// alone the step takes the sum of the three parts.
+struct SplitStep {
+  double cpu_flops = 0, cpu_bus_bytes = 0;
+  double pcie_bytes = 0;
+  double gpu_flops = 0, gpu_bus_bytes = 0;
+};
+// `gpu`: the discrete GPU, or nullptr for the unified-memory GPU (platform.gpu, no PCIe part).
+void run_split_step(const Platform& platform, const DiscreteGpu* gpu, const SplitStep& step);
 
 }  // namespace headroom::engine

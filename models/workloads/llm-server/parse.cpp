@@ -2,6 +2,7 @@
 // model's weights and a KV cache for up to max_batch concurrent sequences, fed by Poisson arrivals
 // or a recorded trace (read here, at load time). Produces a validated LlmServerSpec; run.cpp
 // implements the behaviour.
+#include <charconv>
 #include <cmath>
 #include <optional>
 #include <sstream>
@@ -73,13 +74,36 @@ void check_kv_budget(const MapReader& map, const LlmServerSpec& spec) {
                                      format_bytes(spec.kv_bytes_per_token()) + " = " + needed + ")");
 }
 
+// `device: cpu | gpu`, `gpu_layers: N | all` (llama.cpp -ngl), `lock: true` (--mlock). Whether the
+// host has a GPU is known per host only: the engine resolves an unset device there.
+void parse_device(const MapReader& map, LlmServerSpec& spec) {
+  if (map.has("device"))
+    spec.device = choose<Device>(map, "device", "gpu", {{"cpu", Device::cpu}, {"gpu", Device::gpu}});
+  if (map.has("gpu_layers")) {
+    const std::string expected = "all or a whole number of layers from 0 to " + std::to_string(spec.model.layers) +
+                                 " (model '" + shown(spec.model.id) + "')";
+    const std::string text = map.scalar("gpu_layers", expected);
+    if (text != "all") {
+      std::uint32_t layers = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), layers);
+      if (ec != std::errc() || end != text.data() + text.size() || layers > static_cast<std::uint32_t>(spec.model.layers))
+        map.fail(map.get("gpu_layers"), "gpu_layers: expected " + expected + ", found '" + shown(text) + "'");
+      spec.gpu_layers = layers;
+    }
+    if (spec.device == Device::cpu)
+      map.fail(map.get("gpu_layers"), "gpu_layers offloads layers to the GPU, but device is cpu "
+                                      "(drop gpu_layers or set device: gpu)");
+  }
+  spec.lock = map.boolean_or("lock", false);
+}
+
 }  // namespace
 
 std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::Node& node) {
   const MapReader map(ctx.file, node, "llm-server workload",
                       with_keys(config::common_workload_keys(), {"model", "quant", "weights", "wired_fallback",
                                                     "context", "max_batch", "kv_budget", "kv_type",
-                                                    "arrivals", "weights_file"}));
+                                                    "arrivals", "weights_file", "device", "gpu_layers", "lock"}));
   auto spec = std::make_shared<LlmServerSpec>();
   config::read_common_workload_fields(map, *spec);
   spec->model = parse_model(ctx, map);
@@ -98,6 +122,7 @@ std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::N
   spec->files.push_back({spec->weights_file, spec->weights_bytes,
                          config::position_of(map.has("weights_file") ? map.get("weights_file") : map.get("model"))});
   spec->wired_fallback_cpu = choose<bool>(map, "wired_fallback", "fail", {{"fail", false}, {"cpu", true}});
+  parse_device(map, *spec);
   // KV element sizes: f16 2 B; q8_0 34 B per 32 values; f32 4 B.
   spec->kv_bytes_per_element =
       choose<double>(map, "kv_type", "f16", {{"f16", 2.0}, {"q8_0", 34.0 / 32.0}, {"f32", 4.0}});

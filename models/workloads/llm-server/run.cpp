@@ -21,6 +21,16 @@
 // expert counts as referenced each step (over a few steps every expert is used), so under memory
 // pressure an MoE model faults like a dense one: pessimistic, stated.
 //
+// Device (issue 8, models/README.md "Devices and weights"): `device` defaults to the host's GPU when
+// it has one. A unified-memory GPU computes on the weights where they are: `wired` and `load`
+// (llama.cpp --no-mmap) put them in a wired Metal buffer; `mmap` (llama.cpp's default on a Mac) keeps
+// them as file pages, counted with the KV (a wired buffer) against the GPU wired limit at start. A
+// discrete GPU holds `gpu_layers` of the model's layers (weights and their KV) in its VRAM; the
+// other layers stay in host RAM as `weights:` says, and a step runs CPU layers, activations over
+// PCIe and GPU layers in sequence (engine::run_split_step). `lock` (--mlock) pins the host-side
+// weights (a wired region read at start). The CPU device maps the weights as `weights:` says
+// (`wired` = pinned).
+//
 // OOM: when the OOM killer picks this server (in another actor's touch), its memory is freed and
 // its in-flight, queued and later requests fail at once; the activity it was running completes
 // (a killed process does not release the bus instantly either), then the actor stops.
@@ -74,6 +84,8 @@ class LlmServer {
         source_(spec.arrivals, ctx.scenario.duration_s, ctx.scenario.seed + ctx.index),
         kv_per_token_bytes_(spec.kv_bytes_per_token()),
         slot_stride_bytes_(static_cast<std::uint64_t>(spec.context_tokens) * spec.kv_bytes_per_token()),
+        host_kv_per_token_bytes_(kv_per_token_bytes_), host_slot_stride_bytes_(slot_stride_bytes_),
+        host_kv_bytes_(spec.kv_budget_bytes), host_weights_bytes_(spec.weights_bytes),
         slot_used_(std::max<std::uint32_t>(1, spec.max_batch), false) {
     result_.weights_bytes = spec.weights_bytes;
     result_.kv_budget_bytes = spec.kv_budget_bytes;
@@ -91,6 +103,7 @@ class LlmServer {
     if (start()) {
       serve();
     }
+    release_vram();
     ctx_.idle();
   }
 
@@ -191,36 +204,91 @@ class LlmServer {
 
   // Maps the weights and the KV cache and loads the weights; false when the server cannot run.
   bool start() {
-    WeightsMode mode = spec_.weights_mode;
-    bool mapped = mode == WeightsMode::wired ? wired_fits() && try_map(mode) : try_map(mode);
-    if (!mapped && mode == WeightsMode::wired) {
+    const Device device = spec_.device.value_or(ctx_.host.has_gpu() ? Device::gpu : Device::cpu);
+    if (device == Device::cpu)
+      return start_on_cpu();
+    if (!ctx_.host.has_gpu())
+      return no_gpu();
+    if (!ctx_.platform.gpus.empty())
+      return start_discrete(ctx_.platform.gpus.front());
+    return start_unified();
+  }
+
+  // The host's own CPU: weights as `weights:` says, `wired` (or `lock`) pinned in RAM.
+  bool start_on_cpu() {
+    const WeightsMode mode = spec_.lock ? WeightsMode::wired : spec_.weights_mode;
+    if (!try_map(mode, mm::Backing::anon))
+      return refuse_to_start();
+    device_ = ctx_.platform.cpu;
+    result_.device = "cpu";
+    return load_weights(mode);
+  }
+
+  // A unified-memory GPU. wired, load (--no-mmap) and lock: one wired Metal buffer; mmap: file
+  // pages the GPU reads in place, plus a wired KV buffer, the two counted against the wired limit.
+  bool start_unified() {
+    WeightsMode mode = spec_.weights_mode == WeightsMode::mmap && !spec_.lock ? WeightsMode::mmap : WeightsMode::wired;
+    bool mapped = wired_fits() && (mode != WeightsMode::mmap || mapped_fits_beside_wired()) &&
+                  try_map(mode, mm::Backing::wired);
+    if (!mapped) {
       if (!spec_.wired_fallback_cpu)
         return refuse_to_start();
       mode = WeightsMode::mmap;  // llama.cpp without Metal offload: CPU compute on mmapped weights
-      mapped = try_map(mode);
+      mapped = try_map(mode, mm::Backing::anon);
       ctx_.result.fell_back = true;
       ctx_.result.cause = Cause::wired_limit;
       ctx_.result.status_detail = "fell back to the CPU: weights " + std::to_string(spec_.weights_bytes) +
                               " bytes + KV " + std::to_string(spec_.kv_budget_bytes) +
                               " bytes exceed the GPU wired limit " +
                               std::to_string(ctx_.host.gpu_wired_limit_bytes) + " bytes";
+      if (!mapped)
+        return refuse_to_start();
+      device_ = ctx_.platform.cpu;
+      result_.device = "cpu";
+      return load_weights(mode);
     }
-    if (!mapped)
-      return refuse_to_start();
-    device_ = mode == WeightsMode::wired && ctx_.platform.gpu ? ctx_.platform.gpu : ctx_.platform.cpu;
-    result_.device = device_ == ctx_.platform.gpu ? "gpu" : "cpu";
+    device_ = ctx_.platform.gpu;
+    set_layer_split(nullptr);
     return load_weights(mode);
+  }
+
+  // `device: gpu` on a host without one: the CPU when `wired_fallback: cpu` allows it, else refused.
+  bool no_gpu() {
+    const std::string why = "host '" + ctx_.host.name + "' has no GPU (no gpu_flops, no gpus)";
+    if (!spec_.wired_fallback_cpu) {
+      fail_all(Cause::no_gpu);
+      ctx_.failed(WorkloadStatus::failed_to_start, Cause::no_gpu, "device gpu: " + why);
+      report_gone(to_string(Cause::no_gpu), {});
+      return false;
+    }
+    if (!start_on_cpu())
+      return false;
+    ctx_.result.fell_back = true;
+    ctx_.result.cause = Cause::no_gpu;
+    ctx_.result.status_detail = "fell back to the CPU: " + why;
+    return true;
   }
 
   // False when the wired regions do not fit beside what other workloads already wired (Metal
   // refuses the buffer).
-  bool try_map(WeightsMode mode) {
+  bool try_map(WeightsMode mode, mm::Backing kv_backing) {
     try {
-      map_regions(mode);
+      map_regions(mode, kv_backing);
       return true;
     } catch (const mm::WiredLimitExceeded&) {
       return false;
     }
+  }
+
+  // mmap on a unified GPU: the mapped weights count against the wired limit without being wired
+  // pages, so they are checked here beside what is wired now (the KV's wired mapping then checks
+  // itself). A wired mapping made later does not see them: the limit holds at start only.
+  bool mapped_fits_beside_wired() const {
+    const mm::MemoryStats stats = memory_.manager().stats();
+    const std::uint64_t page = memory_.page_bytes();
+    const std::uint64_t reserve_frames = (ctx_.host.os_reserve_bytes + page - 1) / page;
+    const std::uint64_t wired_bytes = (stats.unevictable_frames - reserve_frames) * page;
+    return wired_bytes + spec_.weights_bytes + spec_.kv_budget_bytes <= ctx_.host.gpu_wired_limit_bytes;
   }
 
   bool wired_fits() const {
@@ -238,28 +306,41 @@ class LlmServer {
                               " bytes + KV " + std::to_string(spec_.kv_budget_bytes) +
                               " bytes do not fit beside what other workloads wired, limit " +
                               std::to_string(ctx_.host.gpu_wired_limit_bytes) + " bytes";
-    for (auto& r : result_.requests)
-      if (!r.failed)
-        fail(r, Cause::wired_limit);
+    fail_all(Cause::wired_limit);
     ctx_.result.fell_back = false;
     ctx_.failed(WorkloadStatus::failed_to_start, Cause::wired_limit, detail);
     report_gone(to_string(Cause::wired_limit), {});
     return false;
   }
 
-  void map_regions(WeightsMode mode) {
+  void fail_all(Cause why) {
+    for (auto& r : result_.requests)
+      if (!r.failed)
+        fail(r, why);
+  }
+
+  // The weights (the host-side share, host_weights_bytes_, unless mmapped: the whole file) and the
+  // host-side KV (host_kv_bytes_; none when every layer's KV is in VRAM). KV is anonymous, except
+  // beside wired weights and for a unified GPU (`kv_backing`), where it is a wired buffer.
+  void map_regions(WeightsMode mode, mm::Backing kv_backing) {
     const mm::Backing weights = mode == WeightsMode::mmap   ? mm::Backing::file
                                 : mode == WeightsMode::load ? mm::Backing::anon
                                                             : mm::Backing::wired;
     // mmap: the weights file's page cache is shared with every other server mapping the same file.
-    weights_ = mode == WeightsMode::mmap
-                   ? memory_.map_file(owner_, ctx_.file(weights_file(), spec_.weights_bytes), mm::FileUse::mapped)
-                   : memory_.map(owner_, weights, spec_.name + ":weights", spec_.weights_bytes);
-    const mm::Backing kv = mode == WeightsMode::wired ? mm::Backing::wired : mm::Backing::anon;
+    if (mode == WeightsMode::mmap)
+      weights_ = memory_.map_file(owner_, ctx_.file(weights_file(), spec_.weights_bytes), mm::FileUse::mapped);
+    else if (host_weights_bytes_ > 0)
+      weights_ = memory_.map(owner_, weights, spec_.name + ":weights", host_weights_bytes_);
+    // Wired weights (a Metal buffer, or pinned CPU memory) come with a wired KV; lock (--mlock)
+    // pins the model only.
+    const mm::Backing kv = mode == WeightsMode::wired && !spec_.lock ? mm::Backing::wired : kv_backing;
+    if (host_kv_bytes_ == 0)
+      return;
     try {
-      kv_ = memory_.map(owner_, kv, spec_.name + ":kv", spec_.kv_budget_bytes);
+      kv_ = memory_.map(owner_, kv, spec_.name + ":kv", host_kv_bytes_);
     } catch (...) {
-      memory_.unmap(weights_);
+      if (mode == WeightsMode::mmap || host_weights_bytes_ > 0)
+        memory_.unmap(weights_);
       throw;
     }
   }
@@ -276,8 +357,8 @@ class LlmServer {
     if (mode == WeightsMode::mmap)
       return true;
     memory_.read_from_ssd(spec_.weights_bytes, 1);
-    if (mode == WeightsMode::load) {
-      auto cost = memory_.touch(owner_, weights_, 0, spec_.weights_bytes, mm::AccessPattern::sequential, true);
+    if (mode == WeightsMode::load && host_weights_bytes_ > 0) {
+      auto cost = memory_.touch(owner_, weights_, 0, host_weights_bytes_, mm::AccessPattern::sequential, true);
       if (!cost)
         return false;
       memory_.pay(*cost, ctx_.result.memory_stall);
@@ -344,7 +425,7 @@ class LlmServer {
     return std::nullopt;
   }
 
-  std::uint64_t slot_offset(const Sequence& s) const { return s.slot * slot_stride_bytes_; }
+  std::uint64_t slot_offset(const Sequence& s) const { return s.slot * host_slot_stride_bytes_; }
   double flops_per_token() const { return 2.0 * spec_.model.active_params; }
 
   void iterate() {
@@ -358,7 +439,9 @@ class LlmServer {
   // over the bus (resident bytes; of the weights only the share the step's tokens route to).
   struct StepCost {
     mm::TouchCost cost;
-    double bus_bytes = 0;
+    double bus_bytes = 0;      // over the host bus (the host-side share)
+    double vram_bytes = 0;     // over a discrete GPU's VRAM (its layers' weights and KV)
+    double tokens = 0;         // tokens the step computes (activations crossing PCIe)
   };
 
   // Touches the weights and, for each sequence, its first `tokens(seq)` tokens of KV; `step_tokens`
@@ -366,12 +449,16 @@ class LlmServer {
   // OOM-killed meanwhile.
   template <class Tokens>
   std::optional<StepCost> touch_step(const std::vector<Sequence>& seqs, Tokens tokens, double step_tokens) {
-    auto total = memory_.touch(owner_, weights_, 0, spec_.weights_bytes);
+    std::optional<mm::TouchCost> total = mm::TouchCost{};
+    if (host_weights_bytes_ > 0)
+      total = memory_.touch(owner_, weights_, 0, host_weights_bytes_);
     if (!total)
       return std::nullopt;
     const double weight_hit_bytes = static_cast<double>(total->hit_bytes);
+    double gpu_kv_bytes = 0;
     for (const Sequence& s : seqs) {
-      const std::uint64_t bytes = std::uint64_t{tokens(s)} * kv_per_token_bytes_;
+      gpu_kv_bytes += static_cast<double>(tokens(s)) * static_cast<double>(kv_per_token_bytes_ - host_kv_per_token_bytes_);
+      const std::uint64_t bytes = std::uint64_t{tokens(s)} * host_kv_per_token_bytes_;
       if (bytes == 0)
         continue;
       auto c = memory_.touch(owner_, kv_, slot_offset(s), bytes, mm::AccessPattern::sequential, true);
@@ -379,8 +466,11 @@ class LlmServer {
         return std::nullopt;
       engine::add_cost(*total, *c);
     }
-    const double unread_weight_bytes = weight_hit_bytes * (1.0 - spec_.model.weight_read_fraction(step_tokens));
-    return StepCost{*total, static_cast<double>(total->hit_bytes) - unread_weight_bytes};
+    const double read_fraction = spec_.model.weight_read_fraction(step_tokens);
+    const double unread_weight_bytes = weight_hit_bytes * (1.0 - read_fraction);
+    const double gpu_weight_bytes = static_cast<double>(spec_.weights_bytes - host_weights_bytes_) * read_fraction;
+    return StepCost{*total, static_cast<double>(total->hit_bytes) - unread_weight_bytes,
+                    gpu_weight_bytes + gpu_kv_bytes, step_tokens};
   }
 
   // Pays the step's memory cost, then its compute and bus traffic; false if killed.
@@ -388,7 +478,10 @@ class LlmServer {
     memory_.pay(step.cost, ctx_.result.memory_stall);
     if (!memory_.alive(owner_))
       return false;
-    engine::run_on_bus(ctx_.platform, device_, flops, step.bus_bytes);
+    if (split_)
+      engine::run_split_step(ctx_.platform, gpu_, split_step(step, flops));
+    else
+      engine::run_on_bus(ctx_.platform, device_, flops, step.bus_bytes);
     return memory_.alive(owner_);
   }
 
@@ -453,6 +546,7 @@ class LlmServer {
         lost.push_back(i);
       }
     }
+    release_vram();
     report_gone(to_string(Cause::oom_kill), lost);
   }
 
@@ -463,6 +557,8 @@ class LlmServer {
   RequestSource source_;
   const std::uint64_t kv_per_token_bytes_;
   const std::uint64_t slot_stride_bytes_;
+  // The host-RAM share of the KV and the weights (all of them unless layers sit in VRAM).
+  std::uint64_t host_kv_per_token_bytes_, host_slot_stride_bytes_, host_kv_bytes_, host_weights_bytes_;
   std::vector<bool> slot_used_;
   std::deque<std::size_t> queue_;  // admitted in FIFO order
   std::vector<Sequence> fresh_;    // admitted, waiting for prefill
@@ -473,7 +569,120 @@ class LlmServer {
   std::shared_ptr<RouterPort> port_;  // a replica's router; null for a lone server
   std::size_t port_slot_ = 0;
   std::vector<std::size_t> routed_ids_;  // per record: the router's id of the request
+  // Layer split (placement.cpp): set when some layers run on a GPU and the step is split, or the
+  // GPU is discrete; gpu_ is the discrete GPU (nullptr: the unified one).
+  bool split_ = false;
+  std::uint32_t gpu_layers_ = 0;
+  engine::DiscreteGpu* gpu_ = nullptr;
+  std::uint64_t vram_reserved_bytes_ = 0;
+
+  bool start_discrete(engine::DiscreteGpu& gpu);
+  void set_layer_split(engine::DiscreteGpu* gpu);
+  engine::SplitStep split_step(const StepCost& step, double flops) const;
+  void release_vram();
+  bool upload_to_vram(WeightsMode mode);
 };
+
+// ---- layer split between a GPU and the CPU (discrete GPUs; -ngl) --------------------------------
+
+// x * num / den for den > 0 and num <= den, rounded down, without overflow (x < 2^63).
+std::uint64_t share_of(std::uint64_t x, std::uint64_t num, std::uint64_t den) {
+  return static_cast<std::uint64_t>(static_cast<unsigned __int128>(x) * num / den);
+}
+
+// f32 activations (the hidden state) cross PCIe twice per token when the layers are split: into the
+// first GPU layer and back out of the last (llama.cpp keeps the output layer with the CPU layers
+// unless -ngl exceeds the layer count). Token embeddings and logits of a full offload are ignored.
+constexpr double kActivationBytesPerValue = 4;
+
+void LlmServer::set_layer_split(engine::DiscreteGpu* gpu) {
+  const auto layers = static_cast<std::uint32_t>(spec_.model.layers);
+  gpu_ = gpu;
+  gpu_layers_ = std::min(spec_.offloaded_layers(), layers);
+  split_ = gpu != nullptr || gpu_layers_ < layers;
+  result_.device = gpu ? gpu->spec.id : "gpu";
+  if (gpu_layers_ < layers)
+    result_.device += " (" + std::to_string(gpu_layers_) + " of " + std::to_string(layers) + " layers)";
+}
+
+// A discrete GPU: gpu_layers' share of the weights and of the KV budget in VRAM (refused when it does
+// not fit beside what other workloads reserved there), the rest in host RAM as `weights:` (or
+// `lock`) says; the GPU share is read from the file and copied over PCIe at start.
+bool LlmServer::start_discrete(engine::DiscreteGpu& gpu) {
+  set_layer_split(&gpu);
+  const std::uint64_t layers = static_cast<std::uint64_t>(spec_.model.layers);
+  const std::uint64_t cpu_layers = layers - gpu_layers_;
+  host_weights_bytes_ = share_of(spec_.weights_bytes, cpu_layers, layers);
+  host_kv_per_token_bytes_ = share_of(kv_per_token_bytes_, cpu_layers, layers);
+  host_slot_stride_bytes_ = std::uint64_t{spec_.context_tokens} * host_kv_per_token_bytes_;
+  host_kv_bytes_ = share_of(spec_.kv_budget_bytes, cpu_layers, layers);
+  const std::uint64_t vram_weights = spec_.weights_bytes - host_weights_bytes_;
+  const std::uint64_t vram_kv = spec_.kv_budget_bytes - host_kv_bytes_;
+  const std::uint64_t free_vram = gpu.spec.vram_bytes - gpu.vram_used_bytes;
+  if (vram_weights + vram_kv > free_vram) {
+    fail_all(Cause::vram_exceeded);
+    ctx_.failed(WorkloadStatus::failed_to_start, Cause::vram_exceeded,
+                "VRAM exceeded: " + std::to_string(gpu_layers_) + " of " + std::to_string(layers) +
+                    " layers need weights " + std::to_string(vram_weights) + " bytes + KV " +
+                    std::to_string(vram_kv) + " bytes > free VRAM " + std::to_string(free_vram) + " bytes of " +
+                    gpu.spec.id + " (" + std::to_string(gpu.spec.vram_bytes) + " bytes, " +
+                    std::to_string(gpu.vram_used_bytes) + " reserved by other workloads)");
+    report_gone(to_string(Cause::vram_exceeded), {});
+    return false;
+  }
+  const WeightsMode mode = spec_.lock ? WeightsMode::wired : spec_.weights_mode;
+  if (!try_map(mode, mm::Backing::anon))
+    return refuse_to_start();
+  gpu.vram_used_bytes += vram_weights + vram_kv;
+  vram_reserved_bytes_ = vram_weights + vram_kv;
+  device_ = gpu.compute;
+  return load_weights(mode) && upload_to_vram(mode);
+}
+
+// The GPU layers' weights reach VRAM from the file: mmapped, through the page cache (they fault in
+// once and then go cold); loaded, from the read load_weights made. Then one PCIe copy.
+bool LlmServer::upload_to_vram(WeightsMode mode) {
+  const std::uint64_t bytes = spec_.weights_bytes - host_weights_bytes_;
+  if (bytes == 0)
+    return true;
+  if (mode == WeightsMode::mmap) {
+    auto cost = memory_.touch(owner_, weights_, host_weights_bytes_, bytes);
+    if (!cost)
+      return false;
+    memory_.pay(*cost, ctx_.result.memory_stall);
+  }
+  engine::SplitStep copy;
+  copy.pcie_bytes = static_cast<double>(bytes);
+  engine::run_split_step(ctx_.platform, gpu_, copy);
+  return memory_.alive(owner_);
+}
+
+// The step's FLOPs split by layers; bytes: the host share on the host bus and, on a discrete GPU,
+// its layers' weights and KV on its VRAM (on a unified GPU both parts read the one bus).
+engine::SplitStep LlmServer::split_step(const StepCost& step, double flops) const {
+  const double layers = spec_.model.layers;
+  const double gpu_share = gpu_layers_ / layers;
+  engine::SplitStep s;
+  s.cpu_flops = flops * (1.0 - gpu_share);
+  s.gpu_flops = flops * gpu_share;
+  if (!gpu_) {
+    s.cpu_bus_bytes = step.bus_bytes * (1.0 - gpu_share);
+    s.gpu_bus_bytes = step.bus_bytes * gpu_share;
+    return s;
+  }
+  s.cpu_bus_bytes = step.bus_bytes;
+  s.gpu_bus_bytes = step.vram_bytes;
+  if (gpu_layers_ > 0 && gpu_layers_ < static_cast<std::uint32_t>(spec_.model.layers))
+    s.pcie_bytes = 2.0 * step.tokens * spec_.model.hidden * kActivationBytesPerValue;
+  return s;
+}
+
+void LlmServer::release_vram() {
+  if (gpu_ && vram_reserved_bytes_ > 0) {
+    gpu_->vram_used_bytes -= vram_reserved_bytes_;
+    vram_reserved_bytes_ = 0;
+  }
+}
 
 }  // namespace
 

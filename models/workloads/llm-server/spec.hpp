@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "models/workloads/common/arrivals.hpp"
@@ -12,6 +13,9 @@
 namespace headroom::workloads {
 
 enum class WeightsMode { mmap, load, wired };
+// Where the server computes (llama.cpp: built with or without a GPU backend, and -ngl). Independent
+// of WeightsMode: mmap + gpu is llama.cpp's default on a Mac (see run.cpp and models/README.md).
+enum class Device { cpu, gpu };
 
 struct LlmServerSpec : config::WorkloadSpec {
   config::LlmSpec model;
@@ -21,7 +25,15 @@ struct LlmServerSpec : config::WorkloadSpec {
   // The weights file's identity (`weights_file:`, default "<model id>.<quant id>.gguf"): with mmap,
   // servers naming the same file share one page-cache copy of it.
   std::string weights_file;
-  bool wired_fallback_cpu = false;  // wired weights over the limit: run on CPU instead of failing
+  bool wired_fallback_cpu = false;  // GPU memory over its limit: run on CPU instead of failing
+  // `device:`; unset = gpu when the host has one (unified or discrete), else cpu.
+  std::optional<Device> device;
+  // `gpu_layers:` (llama.cpp -ngl): layers run on the GPU; unset = `all`. Validated <= model.layers.
+  std::optional<std::uint32_t> gpu_layers;
+  bool lock = false;  // `lock: true` (llama.cpp --mlock): the host-side weights are pinned
+  std::uint32_t offloaded_layers() const {
+    return gpu_layers ? *gpu_layers : static_cast<std::uint32_t>(model.layers);
+  }
   double kv_bytes_per_element = 2;  // f16 KV cache
   std::uint32_t context_tokens = 0; // per sequence
   std::uint32_t max_batch = 1;      // concurrent sequences (continuous batching)

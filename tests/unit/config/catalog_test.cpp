@@ -167,7 +167,7 @@ TEST_CASE("catalog: a host number without a source is rejected") {
                        ("headroom-config-unsourced-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  for (const char* name : {"llms.yaml", "quantizations.yaml"})
+  for (const char* name : {"llms.yaml", "quantizations.yaml", "gpus.yaml"})
     fs::copy_file(kCatalogDir + "/" + name, dir / name);
   std::string hosts = read(kCatalogDir + "/hosts.yaml");
   // Drop the m2-max-96 swap assumption line.
@@ -188,4 +188,64 @@ TEST_CASE("catalog: a host number without a source is rejected") {
                     "one under source: or give the reason under assumption:") != std::string::npos);
   }
   fs::remove_all(dir);
+}
+
+TEST_CASE("catalog: discrete GPUs resolve to their spec-sheet figures, and desktop hosts carry one") {
+  const Catalog catalog = load_catalog(kCatalogDir);
+  const GpuSpec& g4090 = catalog.gpus.at("rtx-4090");
+  CHECK(g4090.vram_bytes == 24 * 1073741824ULL);
+  CHECK(g4090.vram_bw_spec_Bps == 1008 * kGB);           // 21 Gbit/s x 384 bit / 8
+  CHECK(g4090.vram_bw_effective_Bps == 806 * kGB);       // 80% of spec, stated assumption
+  CHECK(g4090.flops == doctest::Approx(10358.75 * 2 * 8.03e9).epsilon(0.001));  // pp512 x 2 x params
+  CHECK(g4090.pcie_Bps == 25 * kGB);
+  CHECK(catalog.gpus.at("rtx-3090").vram_bw_spec_Bps == 936 * kGB);
+  CHECK(catalog.gpus.at("rtx-6000-ada").vram_bytes == 48 * 1073741824ULL);
+  CHECK(catalog.gpus.at("rtx-6000-ada").vram_bw_spec_Bps == 960 * kGB);
+  for (const char* host : {"ddr5-2x48-4090", "ddr5-4x32-4090"}) {
+    const HostSpec& h = catalog.hosts.at(host).spec;
+    REQUIRE(h.gpus.size() == 1);
+    CHECK(h.gpus[0].id == "rtx-4090");
+    CHECK(h.has_gpu());
+    CHECK_FALSE(h.unified_memory);
+  }
+  // Same DIMMs as the GPU-less pair: only the GPU differs.
+  CHECK(catalog.hosts.at("ddr5-2x48-4090").spec.mem_bw_effective_Bps == catalog.hosts.at("ddr5-2x48").spec.mem_bw_effective_Bps);
+  CHECK(catalog.hosts.at("ddr5-4x32-4090").spec.ram_bytes == catalog.hosts.at("ddr5-4x32").spec.ram_bytes);
+  CHECK_FALSE(catalog.hosts.at("ddr5-2x48").spec.has_gpu());
+  CHECK(catalog.hosts.at("m2-max-96").spec.has_gpu());
+}
+
+TEST_CASE("catalog: a GPU number without a source, or an effective bandwidth above the spec, is rejected") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("headroom-config-gpus-" + std::to_string(::getpid()));
+  const std::string gpus = read(kCatalogDir + "/gpus.yaml");
+  auto error_with = [&](const std::string& from, const std::string& to) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    for (const char* name : {"llms.yaml", "quantizations.yaml", "hosts.yaml"})
+      fs::copy_file(kCatalogDir + "/" + name, dir / name);
+    std::string text = gpus;
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    // `from` up to the end of its line becomes `to`.
+    text.replace(at, text.find('\n', at) - at, to);
+    std::ofstream(dir / "gpus.yaml") << text;
+    std::string what;
+    try {
+      load_catalog(dir.string());
+    } catch (const ConfigError& e) {
+      what = e.what();
+    }
+    fs::remove_all(dir);
+    return what;
+  };
+  // The rtx-4090's pcie assumption line dropped.
+  const std::string unsourced = error_with("      pcie: \"PCIe 4.0 x16 = 16 GT/s", "      # removed");
+  INFO(unsourced);
+  CHECK(unsourced.find("gpus.yaml:15:11: error: GPU 'rtx-4090': field 'pcie' has no source; cite one under "
+                       "source: or give the reason under assumption:") != std::string::npos);
+  CHECK(error_with("    pcie: 25GB/s", "    pcie: 25GB/s").empty());  // the catalog as it is loads
+  const std::string above = error_with("    vram_bw_effective: 806GB/s", "    vram_bw_effective: 1009GB/s");
+  CHECK(above.find("error: GPU 'rtx-4090': vram_bw_effective (1009GB/s) is above the spec vram_bw (1008GB/s)") !=
+        std::string::npos);
 }

@@ -181,7 +181,7 @@ TEST_CASE("loader: the full example in sim/config/README.md loads") {
 
 TEST_CASE("loader: HEADROOM_CATALOG_DIR selects another catalog") {
   const fs::path dir = scratch("catalog-env");
-  for (const char* name : {"hosts.yaml", "llms.yaml", "quantizations.yaml"})
+  for (const char* name : {"hosts.yaml", "llms.yaml", "quantizations.yaml", "gpus.yaml"})
     fs::copy_file(kCatalog + "/" + name, dir / name);
   std::ofstream(dir / "hosts.yaml", std::ios::app)
       << "  tiny-box:\n    ram: 8GiB\n    page_size: 4KiB\n    mem_bw: 50GB/s\n"
@@ -253,4 +253,36 @@ TEST_CASE("a scenario file past 4 MiB is refused before YAML parsing, at any siz
   CHECK(fs::file_size(path) == (std::size_t{4} << 20) + 1);
   CHECK(error_of(path) == path + ": error: expected a scenario file of at most 4 MiB, found a larger file");
   fs::remove_all(dir);
+}
+
+TEST_CASE("loader: scenario hosts name discrete GPUs, and llm-server takes device, gpu_layers and lock") {
+  const fs::path dir = scratch("gpus");
+  std::ofstream(dir / "s.yaml")
+      << "name: s\nduration: 1s\n"
+         "hosts: [ddr5-2x48-4090, {use: ddr5-4x32, name: two-gpus, gpus: [rtx-3090, rtx-6000-ada]},\n"
+         "        {use: ddr5-2x48-4090, name: bare, gpus: []}]\n"
+         "workloads:\n"
+         "  - {name: a, kind: llm-server, model: llama-3.1-70b, quant: Q4_K_M, context: 512, gpu_layers: 40,\n"
+         "     lock: true, arrivals: {poisson: 1/s, prompt_tokens: 10, output_tokens: 10}}\n"
+         "  - {name: b, kind: llm-server, model: llama-3.1-70b, quant: Q4_K_M, context: 512, device: cpu,\n"
+         "     arrivals: {poisson: 1/s, prompt_tokens: 10, output_tokens: 10}}\n"
+         "  - {name: c, kind: llm-server, model: llama-3.1-70b, quant: Q4_K_M, context: 512, gpu_layers: all,\n"
+         "     device: gpu, arrivals: {poisson: 1/s, prompt_tokens: 10, output_tokens: 10}}\n";
+  const Scenario s = load_scenario((dir / "s.yaml").string(), kCatalog);
+  REQUIRE(s.hosts.size() == 3);
+  REQUIRE(s.hosts[0].gpus.size() == 1);
+  CHECK(s.hosts[0].gpus[0].id == "rtx-4090");
+  REQUIRE(s.hosts[1].gpus.size() == 2);
+  CHECK(s.hosts[1].gpus[1].vram_bytes == 48 * kGiB);
+  CHECK(s.hosts[2].gpus.empty());
+  CHECK_FALSE(s.hosts[2].has_gpu());
+  CHECK(llm(s, 0).gpu_layers == 40u);
+  CHECK(llm(s, 0).offloaded_layers() == 40u);
+  CHECK(llm(s, 0).lock);
+  CHECK_FALSE(llm(s, 0).device.has_value());  // resolved per host by the engine
+  CHECK(llm(s, 1).device == Device::cpu);
+  CHECK_FALSE(llm(s, 1).lock);
+  CHECK_FALSE(llm(s, 2).gpu_layers.has_value());
+  CHECK(llm(s, 2).offloaded_layers() == 80u);
+  CHECK(llm(s, 2).device == Device::gpu);
 }
