@@ -339,11 +339,12 @@ TEST_CASE("a request arriving when no replica is live fails with 'no live replic
 }
 
 TEST_CASE("a replica that fails to start is never sent a request") {
-  // "a" asks for wired weights on a host without a GPU: failed-to-start at 0 s; round robin then
-  // has only b.
+  // "a" asks for `device: gpu` on a host without a GPU (no wired_fallback): failed-to-start at 0 s;
+  // round robin then has only b.
   config::Scenario sc = test_scenario(test_host(4 * GiB), 60);
-  sc.workloads = {router(RoutePolicy::round_robin, 1, 10), replica("a", 64 * MiB, WeightsMode::wired, 1),
-                  replica("b", 64 * MiB, WeightsMode::mmap, 4)};
+  auto a = replica("a", 64 * MiB, WeightsMode::mmap, 1);
+  a->device = workloads::Device::gpu;
+  sc.workloads = {router(RoutePolicy::round_robin, 1, 10), a, replica("b", 64 * MiB, WeightsMode::mmap, 4)};
   const analysis::HostResult r = run(sc);
   CHECK(status(r.workloads[1]) == "failed-to-start");
   const auto& d = routed(r.workloads[0]);
