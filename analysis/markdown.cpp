@@ -241,7 +241,7 @@ std::string render_markdown(const ScenarioResult& result) {
   }
   out += behind.empty() ? "\nEvery host keeps up with its workloads.\n"
                         : "\nFalls behind: **" + behind + "** (a workload completes too little of what arrives).\n";
-  out += "\nPercentiles are nearest-rank over requests; throughput is generated tokens / horizon; "
+  out += "\nPercentiles are nearest-rank over requests; throughput is generated tokens / the time the workload ran (start to stop or horizon); "
          "memory stall some/full follow Linux PSI (see analysis/README.md).\n";
   return out;
 }

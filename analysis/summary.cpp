@@ -79,6 +79,12 @@ double union_length_s(std::vector<Interval> intervals, double horizon_s) {
   return total;
 }
 
+RunWindow run_window(const WorkloadResult& w, double horizon_s) {
+  if (w.start_s < 0 || w.start_s >= horizon_s) return {};
+  const double end_s = w.end_s >= 0 ? std::min(w.end_s, horizon_s) : horizon_s;
+  return {w.start_s, std::max(w.start_s, end_s)};
+}
+
 Psi memory_pressure(const std::vector<WorkloadResult>& workloads, double horizon_s) {
   Psi psi;
   if (horizon_s <= 0) return psi;

@@ -33,6 +33,16 @@ Distribution summarize_distribution(const std::vector<double>& samples);
 // Total length of the union of `intervals` clipped to [0, horizon_s].
 double union_length_s(std::vector<Interval> intervals, double horizon_s);
 
+// The time a workload ran: from its start to its end (finished, stopped or killed), or to the
+// horizon when it did not end; empty (0, 0) when it never started. A server's rates and its
+// mid-run backlog are taken over this window, not over the whole horizon.
+struct RunWindow {
+  double begin_s = 0, end_s = 0;
+  double length_s() const { return end_s - begin_s; }
+  double mid_s() const { return begin_s + length_s() / 2; }
+};
+RunWindow run_window(const WorkloadResult& workload, double horizon_s);
+
 struct Psi {
   double some_s = 0;  // time at least one workload was stalled on memory
   double full_s = 0;  // time every busy workload was stalled at once (and at least one was busy)

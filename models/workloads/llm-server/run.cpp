@@ -81,7 +81,8 @@ class LlmServer {
  public:
   LlmServer(WorkloadContext& ctx, const LlmServerSpec& spec)
       : ctx_(ctx), spec_(spec), memory_(ctx.memory), result_(*make_data(ctx)),
-        source_(spec.arrivals, ctx.scenario.duration_s, ctx.scenario.seed + ctx.index),
+        source_(spec.arrivals, sg4::Engine::get_clock(), run_end_s(spec, ctx.scenario.duration_s),
+                ctx.scenario.seed + ctx.index),
         kv_per_token_bytes_(spec.kv_bytes_per_token()),
         slot_stride_bytes_(static_cast<std::uint64_t>(spec.context_tokens) * spec.kv_bytes_per_token()),
         host_kv_per_token_bytes_(kv_per_token_bytes_), host_slot_stride_bytes_(slot_stride_bytes_),

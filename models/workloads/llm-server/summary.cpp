@@ -78,7 +78,9 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   const auto* found = dynamic_cast<const LlmServerData*>(w.data.get());
   const LlmServerData& data = found ? *found : kNone;
   const Figures f = figures(data);
-  const double tokens_per_s = horizon_s > 0 ? static_cast<double>(f.generated_tokens) / horizon_s : 0;
+  const analysis::RunWindow window = analysis::run_window(w, horizon_s);
+  const double tokens_per_s =
+      window.length_s() > 0 ? static_cast<double>(f.generated_tokens) / window.length_s() : 0;
   const Distribution ttft = analysis::summarize_distribution(f.ttft), tpot = analysis::summarize_distribution(f.tpot),
                      e2e = analysis::summarize_distribution(f.e2e), wait = analysis::summarize_distribution(f.wait);
   const double memory_stall_s = analysis::union_length_s(w.memory_stall, horizon_s);
@@ -137,7 +139,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   s.failed = f.failed;
   s.backlog = f.unfinished;
   s.backlog_growth = static_cast<std::int64_t>(f.unfinished) -
-                     static_cast<std::int64_t>(backlog_at(data.requests, horizon_s / 2));
+                     static_cast<std::int64_t>(backlog_at(data.requests, window.mid_s()));
   s.concurrency = data.max_batch;
   s.failures = f.failure_reasons;
   analysis::judge_service(s);

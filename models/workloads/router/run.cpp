@@ -33,7 +33,8 @@ class Router : public RouterSink {
  public:
   Router(WorkloadContext& ctx, const RouterSpec& spec)
       : ctx_(ctx), spec_(spec), data_(make_data(ctx)),
-        source_(spec.arrivals, ctx.scenario.duration_s, ctx.scenario.seed + ctx.index),
+        source_(spec.arrivals, sg4::Engine::get_clock(), run_end_s(spec, ctx.scenario.duration_s),
+                ctx.scenario.seed + ctx.index),
         port_(RouterPort::of(ctx, spec.name).get()) {
     data_->policy = to_string(spec.policy);
     data_->retry = spec.retry;

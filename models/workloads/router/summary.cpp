@@ -34,12 +34,13 @@ struct Figures {
   std::vector<double> ttft, tpot, e2e;
 };
 
-Figures figures(const RouterData& data, double horizon_s) {
+// mid_s: the middle of the router's run window (its backlog then is the service rule's baseline).
+Figures figures(const RouterData& data, double mid_s) {
   Figures f;
   for (const RoutedRecord& r : data.requests) {
     if (!r.dispatched) continue;
     ++f.arrived;
-    if (r.arrival_s <= horizon_s / 2 && !r.failed && !(r.finish_s >= 0 && r.finish_s <= horizon_s / 2))
+    if (r.arrival_s <= mid_s && !r.failed && !(r.finish_s >= 0 && r.finish_s <= mid_s))
       ++f.unfinished_at_half;
     if (r.failed) {
       ++f.failed;
@@ -76,7 +77,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   static const RouterData kNone;
   const auto* found = dynamic_cast<const RouterData*>(w.data.get());
   const RouterData& data = found ? *found : kNone;
-  const Figures f = figures(data, horizon_s);
+  const Figures f = figures(data, analysis::run_window(w, horizon_s).mid_s());
   const Distribution ttft = analysis::summarize_distribution(f.ttft), tpot = analysis::summarize_distribution(f.tpot),
                      e2e = analysis::summarize_distribution(f.e2e);
   const double load_balance = balance(data);

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "engine_fixtures.hpp"
+#include "models/workloads/common/request_source.hpp"
 #include "sim/engine/simulate.hpp"
 
 using namespace headroom;
@@ -516,7 +517,7 @@ TEST_CASE("the engine never opens a trace: the requests parsed at load time are 
   CHECK(r.workloads.at(0).peak.file_mapped_bytes == 1 * GiB);  // the whole mmapped model was read
 }
 
-TEST_CASE("a server stopped at stop_at frees its memory and requests after the stop stay unfinished") {
+TEST_CASE("a server stopped at stop_at frees its memory and gets no traffic after the stop") {
   enable_invariant_checks();
   config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
   auto server = poisson_server("llm", 1 * GiB, WeightsMode::load, 0.5);
@@ -526,12 +527,32 @@ TEST_CASE("a server stopped at stop_at frees its memory and requests after the s
   const auto& w = r.workloads.at(0);
   CHECK(status(w) == "stopped");
   CHECK(w.end_s == doctest::Approx(40).epsilon(1e-12));
-  std::size_t after_stop = 0, completed_after_stop = 0;
-  for (const auto& q : llm(w).requests) {
-    after_stop += q.arrival_s > 40;
-    completed_after_stop += q.finish_s > 40;
+  // Its traffic is the run window's: the same seeded draws as a server of horizon 40 s.
+  const auto expected = workloads::poisson_requests(server->arrivals, 0, 40, sc.seed + 0);
+  REQUIRE(llm(w).requests.size() == expected.size());
+  CHECK(expected.size() > 10);  // about 20 expected at 0.5/s over 40 s
+  std::size_t completed_after_stop = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(llm(w).requests[i].arrival_s == expected[i].arrival_s);
+    completed_after_stop += llm(w).requests[i].finish_s > 40;
   }
-  CHECK(after_stop > 10);  // about 30 expected at 0.5/s over 60 s
   CHECK(completed_after_stop == 0);
   CHECK(w.peak.anon_bytes >= 1 * GiB);  // the loaded weights were held until the stop
+}
+
+TEST_CASE("a server started at start_at gets its traffic from its start: the same gaps, shifted") {
+  config::Scenario sc = test_scenario(test_host(16 * GiB), 100);
+  auto server = poisson_server("llm", 1 * GiB, WeightsMode::mmap, 0.5);
+  server->start_at_s = 30;
+  sc.workloads = {server};
+  const analysis::HostResult r = run(sc);
+  const auto& requests = llm(r.workloads.at(0)).requests;
+  // Gaps drawn as for a window [0, 70 s), each arrival 30 s later (30 + x rounds like x + 30).
+  const auto offsets = workloads::poisson_requests(server->arrivals, 0, 70, sc.seed + 0);
+  std::size_t expected = 0;
+  for (const auto& q : offsets) expected += 30 + q.arrival_s < 100;
+  REQUIRE(requests.size() == expected);
+  REQUIRE(expected > 10);
+  for (std::size_t i = 0; i < requests.size(); ++i) CHECK(requests[i].arrival_s == 30 + offsets[i].arrival_s);
+  CHECK(requests.front().arrival_s > 30);
 }
