@@ -33,6 +33,7 @@ nlohmann::ordered_json memory_json(const TrainerData& d) {
   m["peak_resident_bytes"] = d.peak_resident_bytes;
   m["available_bytes"] = d.available_bytes;
   m["gpu_limit_bytes"] = d.gpu_limit_bytes;
+  if (d.vram_bytes > 0) m["vram_bytes"] = d.vram_bytes;  // a discrete GPU only (older outputs unchanged)
   m["max_micro_batch"] = d.max_micro_batch;
   m["footprint_at_max_bytes"] = d.footprint_at_max_bytes;
   m["footprint_above_max_bytes"] = d.footprint_above_max_bytes;
