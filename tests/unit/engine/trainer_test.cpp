@@ -409,7 +409,7 @@ TEST_CASE("discrete GPU: a working set one byte over the VRAM fails to start wit
   CHECK(r.host.memory.peak_anon_bytes < 1 * MiB);  // nothing was mapped in host RAM
 }
 
-TEST_CASE("discrete GPU with offload: optimizer: the optimizer and gradients in host RAM, to the byte; "
+TEST_CASE("discrete GPU with offload: optimizer: the optimizer and gradients in host RAM, to the byte, "
           "the step adds the batch copy, the CPU update and 2 x 2 B per parameter over PCIe") {
   // The same card one byte short of the whole set: with the optimizer offloaded it fits.
   config::Scenario sc = test_scenario(discrete_host(kToyGpuSet - 1, 1e13), 1000);
