@@ -6,7 +6,8 @@
 // Memory, one anonymous mapping each (named <workload>:envs, :replay, :policy):
 //   envs    = envs x env_memory                        (each instance's process memory)
 //   replay  = capacity x transition_bytes              (the ring buffer, filled as steps happen)
-//   policy  = 16 x params                              (fp32 weights 4 + gradients 4 + Adam 8)
+//   policy  = 16 x params                              (fp32 weights 4 + gradients 4 + Adam 8;
+//                                                       in VRAM instead on a discrete GPU)
 // transition_bytes given as `frame: WxHxC` is W x H x C bytes (uint8 pixels; 84x84x4 = 28,224 B,
 // facts.yaml rl.atari_replay_buffer_derived_gb.one_million_stacks_4x84x84_uint8 = 28.224 GB for 1e6).
 #pragma once
@@ -19,7 +20,8 @@
 
 namespace headroom::config {
 
-enum class RlDevice : std::uint8_t { cpu, gpu };  // gpu: the host's integrated GPU (platform.gpu)
+// gpu: the host's first discrete GPU (the policy state in its VRAM), else its integrated GPU (platform.gpu)
+enum class RlDevice : std::uint8_t { cpu, gpu };
 
 struct RlSpec : WorkloadSpec {
   std::uint64_t envs = 0;               // environment instances, stepped together (one vector step)

@@ -20,7 +20,8 @@ struct TrainerData : analysis::KindData {
   std::uint64_t weights_bytes = 0, grads_bytes = 0, optimizer_bytes = 0, activations_bytes = 0,
                 dataloader_bytes = 0, footprint_bytes = 0;
   std::uint64_t available_bytes = 0;   // min(RAM - os_reserve - min watermark, group memory.max)
-  std::uint64_t gpu_limit_bytes = 0;   // gpu: the wired (working-set) limit; 0 = cpu
+  std::uint64_t gpu_limit_bytes = 0;   // gpu: the wired (working-set) limit or the VRAM; 0 = cpu
+  std::uint64_t vram_bytes = 0;        // reserved in a discrete GPU's VRAM (0: not on one)
   std::uint64_t max_micro_batch = 0;
   std::uint64_t footprint_at_max_bytes = 0, footprint_above_max_bytes = 0;
   double micro_step_flops = 0, update_flops = 0;

@@ -54,15 +54,20 @@ const char* checkpointing_name(Checkpointing c) {
 }
 
 // The one place the device is chosen: its SimGrid host and the memory limit of what it works on.
-// gpu = the host's integrated/unified GPU (platform.gpu), its working set under the wired limit.
-// A discrete GPU (issue 8 part E) adds a case here: its own host, VRAM as the limit.
+// gpu = the host's first discrete GPU (its VRAM the limit), else its integrated/unified GPU
+// (platform.gpu), its working set under the wired limit.
 struct Device {
   sg4::Host* compute = nullptr;  // nullptr: the host has no such device
   std::uint64_t limit_bytes = 0;  // 0 = no limit beyond host memory
+  engine::DiscreteGpu* discrete = nullptr;  // set for a discrete GPU
 };
-Device choose_device(const WorkloadContext& ctx, TrainDevice device) {
-  if (device == TrainDevice::cpu) return {ctx.platform.cpu, 0};
-  return {ctx.platform.gpu, ctx.host.gpu_wired_limit_bytes};
+Device choose_device(WorkloadContext& ctx, TrainDevice device) {
+  if (device == TrainDevice::cpu) return {ctx.platform.cpu, 0, nullptr};
+  if (!ctx.platform.gpus.empty()) {
+    engine::DiscreteGpu& gpu = ctx.platform.gpus.front();
+    return {gpu.compute, gpu.spec.vram_bytes, &gpu};
+  }
+  return {ctx.platform.gpu, ctx.host.gpu_wired_limit_bytes, nullptr};
 }
 
 // What the trainer may use (stated in models/README.md): installed RAM - OS reserve - the kernel's
@@ -92,6 +97,17 @@ std::uint64_t largest_batch(const TrainerSpec& s, std::uint64_t available, std::
   return b;
 }
 
+// On a discrete GPU: the activations bound by the VRAM (the whole card's, whatever other
+// workloads reserve), the dataloader's buffers by host memory.
+std::uint64_t largest_discrete_batch(const TrainerSpec& s, std::uint64_t available, std::uint64_t vram_bytes) {
+  const std::uint64_t per = s.activation_bytes_per_sample();
+  if (s.vram_fixed_bytes() > vram_bytes || s.discrete_host_fixed_bytes() > available || per == 0) return 0;
+  std::uint64_t b = (vram_bytes - s.vram_fixed_bytes()) / per;
+  if (const std::uint64_t host_per = s.discrete_host_bytes_per_sample(); host_per > 0)
+    b = std::min(b, (available - s.discrete_host_fixed_bytes()) / host_per);
+  return b;
+}
+
 class Trainer {
  public:
   Trainer(WorkloadContext& ctx, const TrainerSpec& spec)
@@ -100,7 +116,10 @@ class Trainer {
     record_spec();
   }
 
-  static void register_process(const std::shared_ptr<Trainer>& self) { self->owner_ = self->ctx_.add_process({}); }
+  // The OOM killer may pick this process after its actor ended; the callback gives the VRAM back.
+  static void register_process(const std::shared_ptr<Trainer>& self) {
+    self->owner_ = self->ctx_.add_process([self] { self->release_vram(); });
+  }
 
   void run() {
     if (!can_start() || !map_regions()) return;
@@ -109,6 +128,7 @@ class Trainer {
       if (!step()) break;
     ctx_.idle();
     if (memory_.alive(owner_) && !ctx_.stopping() && spec_.steps > 0 && data_->steps_done == spec_.steps) finish();
+    release_vram();
   }
 
  private:
@@ -136,7 +156,13 @@ class Trainer {
     device_ = choose_device(ctx_, spec_.device);
     d.available_bytes = available_bytes(ctx_);
     d.gpu_limit_bytes = device_.limit_bytes;
-    d.max_micro_batch = largest_batch(spec_, d.available_bytes, d.gpu_limit_bytes);
+    if (device_.discrete) {
+      d.device = device_.discrete->spec.id;
+      d.vram_bytes = spec_.vram_bytes(spec_.micro_batch);
+      d.max_micro_batch = largest_discrete_batch(spec_, d.available_bytes, d.gpu_limit_bytes);
+    } else {
+      d.max_micro_batch = largest_batch(spec_, d.available_bytes, d.gpu_limit_bytes);
+    }
     d.footprint_at_max_bytes = spec_.footprint_bytes(d.max_micro_batch);
     d.footprint_above_max_bytes = spec_.footprint_bytes(d.max_micro_batch + 1);
   }
@@ -150,6 +176,7 @@ class Trainer {
                   "device: gpu, but host '" + ctx_.host.name + "' has no GPU");
       return false;
     }
+    if (device_.discrete) return reserve_vram(*device_.discrete);
     const std::uint64_t need = spec_.gpu_bytes(spec_.micro_batch);
     if (device_.limit_bytes > 0 && need > device_.limit_bytes) {
       ctx_.failed(WorkloadStatus::failed_to_start, Cause::wired_limit,
@@ -160,6 +187,36 @@ class Trainer {
       return false;
     }
     return true;
+  }
+
+  // A discrete GPU: the working set reserved in its VRAM (refused with the figures when it does
+  // not fit beside what other workloads reserved there: VRAM does not swap).
+  bool reserve_vram(engine::DiscreteGpu& gpu) {
+    const std::uint64_t need = data_->vram_bytes;
+    const std::uint64_t free_vram = gpu.spec.vram_bytes - gpu.vram_used_bytes;
+    if (need > free_vram) {
+      ctx_.failed(WorkloadStatus::failed_to_start, Cause::vram_exceeded,
+                  "VRAM exceeded: weights " + std::to_string(spec_.weight_bytes()) + " bytes + activations " +
+                      std::to_string(data_->activations_bytes) + " bytes" +
+                      (spec_.optimizer_on_host() ? std::string()
+                                                 : " + gradients " + std::to_string(spec_.grad_bytes()) +
+                                                       " bytes + optimizer " + std::to_string(spec_.optimizer_bytes()) +
+                                                       " bytes") +
+                      " = " + std::to_string(need) + " bytes > free VRAM " + std::to_string(free_vram) + " bytes of " +
+                      gpu.spec.id + " (" + std::to_string(gpu.spec.vram_bytes) + " bytes, " +
+                      std::to_string(gpu.vram_used_bytes) + " reserved by other workloads); largest micro_batch " +
+                      "that fits the card: " + std::to_string(data_->max_micro_batch));
+      return false;
+    }
+    gpu.vram_used_bytes += need;
+    vram_reserved_bytes_ = need;
+    return true;
+  }
+  void release_vram() {
+    if (device_.discrete && vram_reserved_bytes_ > 0) {
+      device_.discrete->vram_used_bytes -= vram_reserved_bytes_;
+      vram_reserved_bytes_ = 0;
+    }
   }
 
   std::optional<mm::MappingId> map(const char* region, std::uint64_t bytes, mm::Backing backing) {
@@ -173,6 +230,7 @@ class Trainer {
   // host memory when offloaded (ZeRO-Offload) or paged (QLoRA). False when they do not fit
   // beside what is wired already (failed to start).
   bool map_regions() {
+    if (device_.discrete) return map_discrete_regions();
     const mm::Backing gpu = on_gpu() ? mm::Backing::wired : mm::Backing::anon;
     try {
       weights_ = map("weights", data_->weights_bytes, gpu);
@@ -185,6 +243,16 @@ class Trainer {
                       " bytes does not fit beside what other workloads wired, wired limit " +
                       std::to_string(device_.limit_bytes) + " bytes");
       return false;
+    }
+    dataloader_ = map("dataloader", data_->dataloader_bytes, mm::Backing::anon);
+    return true;
+  }
+  // On a discrete GPU only what lives in host RAM is mapped: the offloaded gradients and optimizer
+  // (pageable anonymous memory, as ZeRO-Offload's CPU Adam keeps them) and the dataloader.
+  bool map_discrete_regions() {
+    if (spec_.optimizer_on_host()) {
+      grads_ = map("grads", data_->grads_bytes, mm::Backing::anon);
+      optimizer_ = map("optimizer", data_->optimizer_bytes, mm::Backing::anon);
     }
     dataloader_ = map("dataloader", data_->dataloader_bytes, mm::Backing::anon);
     return true;
@@ -227,7 +295,16 @@ class Trainer {
     if (!take_batch(cost) || !touch(activations_, 0, act, true, cost) ||
         !touch(grads_, 0, data_->grads_bytes, true, cost))
       return false;
-    if (!work(cost, device_.compute, spec_.micro_step_flops(), spec_.micro_step_bus_bytes())) return false;
+    if (device_.discrete) {
+      // The batch read from host RAM and copied over PCIe, then the GPU's pass at VRAM bandwidth.
+      engine::SplitStep s;
+      s.cpu_bus_bytes = s.pcie_bytes = spec_.batch_bytes();
+      s.gpu_flops = spec_.micro_step_flops();
+      s.gpu_bus_bytes = spec_.micro_step_device_bytes();
+      if (!work_split(cost, s)) return false;
+    } else if (!work(cost, device_.compute, spec_.micro_step_flops(), spec_.micro_step_bus_bytes())) {
+      return false;
+    }
     data_->peak_activation_resident_bytes = std::max(data_->peak_activation_resident_bytes, act);
     sample();
     // Freed after backward on the CPU (large tensors are their own mmap, returned to the kernel);
@@ -243,8 +320,27 @@ class Trainer {
     if (!touch(optimizer_, 0, data_->optimizer_bytes, true, cost) || !touch(grads_, 0, data_->grads_bytes, false, cost) ||
         !touch(weights_, data_->weights_bytes - trained, trained, true, cost))
       return false;
+    if (device_.discrete) {
+      engine::SplitStep s;
+      if (spec_.optimizer_on_host()) {  // CPU update; gradients down and parameters up over PCIe
+        s.cpu_flops = spec_.update_flops();
+        s.cpu_bus_bytes = spec_.update_bus_bytes();
+        s.pcie_bytes = spec_.offload_pcie_bytes();
+      } else {
+        s.gpu_flops = spec_.update_flops();
+        s.gpu_bus_bytes = spec_.update_bus_bytes();
+      }
+      return work_split(cost, s);
+    }
     sg4::Host* on = spec_.offload_optimizer ? ctx_.platform.cpu : device_.compute;
     return work(cost, on, spec_.update_flops(), spec_.update_bus_bytes());
+  }
+
+  bool work_split(const mm::TouchCost& cost, const engine::SplitStep& step) {
+    memory_.pay(cost, ctx_.result.memory_stall);
+    if (!memory_.alive(owner_)) return false;
+    engine::run_split_step(ctx_.platform, device_.discrete, step);
+    return memory_.alive(owner_);
   }
 
   void sample() {
@@ -258,7 +354,12 @@ class Trainer {
         !touch(dataloader_, 0, data_->dataloader_bytes, true, cost))
       return false;
     memory_.pay(cost, ctx_.result.memory_stall);
-    return memory_.alive(owner_);
+    if (!memory_.alive(owner_)) return false;
+    if (!device_.discrete) return true;
+    // The weights copied into VRAM over PCIe (reading them from disk is not modelled, as on the CPU).
+    engine::SplitStep upload;
+    upload.pcie_bytes = static_cast<double>(spec_.weight_bytes());
+    return work_split({}, upload);
   }
 
   bool step() {
@@ -285,6 +386,7 @@ class Trainer {
   engine::HostMemory& memory_;
   std::shared_ptr<TrainerData> data_;
   Device device_;
+  std::uint64_t vram_reserved_bytes_ = 0;
   mm::OwnerId owner_ = 0;
   std::optional<mm::MappingId> weights_, grads_, optimizer_, activations_, dataloader_;
   std::uint64_t batch_cursor_ = 0;

@@ -30,7 +30,7 @@ enum class TrainMethod : std::uint8_t { full, lora, qlora };
 // these shapes, counted as 0).
 enum class Optimizer : std::uint8_t { adamw, adamw_8bit, sgd_momentum, sgd, adafactor };
 enum class Checkpointing : std::uint8_t { none, selective, full };
-enum class TrainDevice : std::uint8_t { cpu, gpu };  // gpu: the host's integrated/unified GPU
+enum class TrainDevice : std::uint8_t { cpu, gpu };  // gpu: the host's first discrete GPU, else its unified GPU
 
 inline std::uint64_t optimizer_state_bytes_per_param(Optimizer o) {
   switch (o) {
@@ -177,6 +177,35 @@ struct TrainerSpec : config::WorkloadSpec {
   }
   std::uint64_t gpu_bytes(std::uint64_t batch) const { return gpu_fixed_bytes() + activation_bytes(batch); }
 
+  // --- a discrete GPU (its own VRAM, HostSpec::gpus; the first one) --------------------------
+  // VRAM holds the 16-bit weights (+ adapters), the activations and, unless the optimizer is on
+  // the host, the gradients and the optimizer state: reserved at start, never swapped.
+  // Optimizer on the host (offload: optimizer, ZeRO-Offload, Ren et al. 2021; QLoRA's paged
+  // optimizer is treated the same way on a discrete GPU, its state evicted to host RAM): the fp32
+  // master + optimizer state (optimizer_bytes) and the fp16 gradients (grad_bytes, streamed to
+  // host RAM during backward) are anonymous host memory; the CPU runs the update; per optimizer
+  // step the fp16 gradients cross PCIe to the host and the updated fp16 parameters back:
+  //   offload_pcie_bytes = 2 x 2 bytes x trained params.
+  // The dataloader's buffers stay in host RAM; each micro-batch (micro_batch x sample_bytes)
+  // crosses PCIe to the GPU.
+  std::uint64_t vram_fixed_bytes() const {
+    return weight_bytes() + (optimizer_on_host() ? 0 : grad_bytes() + optimizer_bytes());
+  }
+  std::uint64_t vram_bytes(std::uint64_t batch) const { return vram_fixed_bytes() + activation_bytes(batch); }
+  // Host RAM of a trainer on a discrete GPU: the offloaded gradients and optimizer, the dataloader.
+  std::uint64_t discrete_host_fixed_bytes() const {
+    return (optimizer_on_host() ? grad_bytes() + optimizer_bytes() : 0) +
+           dataloader.workers * dataloader.worker_memory_bytes;
+  }
+  std::uint64_t discrete_host_bytes_per_sample() const {
+    return dataloader.workers * dataloader.prefetch * sample_bytes();
+  }
+  double offload_pcie_bytes() const { return optimizer_on_host() ? 4.0 * static_cast<double>(trained_params()) : 0; }
+  // One micro-batch as the dataloader hands it over (0 without workers: made in the process).
+  double batch_bytes() const {
+    return dataloader.workers > 0 ? static_cast<double>(micro_batch * sample_bytes()) : 0;
+  }
+
   // --- compute (FLOPs) ---------------------------------------------------------------------
   // Per micro-step over tokens = micro_batch x seq_len, with N = active params (MoE: per token):
   //   full:        6 N tokens (forward 2, backward 4: activation and weight gradients)
@@ -204,11 +233,12 @@ struct TrainerSpec : config::WorkloadSpec {
   //   the batch read from the dataloader's buffer (when it has workers)
   //   update: the optimizer state (master + moments) read and written, the gradients read, the
   //   trained 16-bit weights written
-  double micro_step_bus_bytes() const {
+  double micro_step_bus_bytes() const { return micro_step_device_bytes() + batch_bytes(); }
+  // The part on the device's own memory (a discrete GPU's VRAM): all but the batch.
+  double micro_step_device_bytes() const {
     const double weight_passes = checkpointing == Checkpointing::full ? 3 : 2;
-    const double batch = dataloader.workers > 0 ? static_cast<double>(micro_batch * sample_bytes()) : 0;
     return weight_passes * static_cast<double>(weight_bytes()) + 2.0 * static_cast<double>(activation_bytes(micro_batch)) +
-           static_cast<double>(grad_bytes()) + batch;
+           static_cast<double>(grad_bytes());
   }
   double update_bus_bytes() const {
     return 2.0 * static_cast<double>(optimizer_bytes()) + static_cast<double>(grad_bytes()) +

@@ -33,10 +33,18 @@ nlohmann::ordered_json memory_json(const TrainerData& d) {
   m["peak_resident_bytes"] = d.peak_resident_bytes;
   m["available_bytes"] = d.available_bytes;
   m["gpu_limit_bytes"] = d.gpu_limit_bytes;
+  if (d.vram_bytes > 0) m["vram_bytes"] = d.vram_bytes;  // a discrete GPU only (older outputs unchanged)
   m["max_micro_batch"] = d.max_micro_batch;
   m["footprint_at_max_bytes"] = d.footprint_at_max_bytes;
   m["footprint_above_max_bytes"] = d.footprint_above_max_bytes;
   return m;
+}
+
+// On a discrete GPU the footprint splits between host RAM and VRAM: both are shown.
+analysis::MetricRow footprint_row(const TrainerData& d) {
+  const auto gib = [](std::uint64_t b) { return analysis::format_g(static_cast<double>(b) / (1u << 30), 4); };
+  if (d.vram_bytes == 0) return {"footprint (GiB)", gib(d.footprint_bytes)};
+  return {"footprint host + VRAM (GiB)", gib(d.footprint_bytes - d.vram_bytes) + " + " + gib(d.vram_bytes)};
 }
 
 }  // namespace
@@ -87,7 +95,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
             {"step time (s)", or_dash(step_s)},
             {"tokens/s", or_dash(tokens_per_s)},
             {"time to steps / epoch (s)", or_dash(to_steps_s) + " / " + or_dash(epoch_s)},
-            {"footprint (GiB)", format_g(static_cast<double>(d->footprint_bytes) / (1u << 30), 4)},
+            footprint_row(*d),
             {"largest micro-batch that fits", analysis::format_u64(d->max_micro_batch)}};
   analysis::ServiceSummary& s = k.service;
   s.unit = "step";

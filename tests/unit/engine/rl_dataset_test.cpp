@@ -233,6 +233,59 @@ TEST_CASE("an rl policy asked on the GPU of a host without one runs on the CPU a
   CHECK(r.workloads.at(0).status_detail == "policy asked on the GPU; this host has none, so it ran on the CPU");
 }
 
+namespace {
+// test_host with one discrete GPU: 1e11 FLOP/s (the policy's FLOPs bind), 400 GB/s VRAM, 10 GB/s PCIe.
+config::HostSpec rl_discrete_host(std::uint64_t vram_bytes) {
+  config::HostSpec host = test_host(4 * GiB);
+  host.cpu_flops = 1e12;
+  config::GpuSpec g;
+  g.id = "test-gpu";
+  g.vram_bytes = vram_bytes;
+  g.vram_bw_spec_Bps = g.vram_bw_effective_Bps = 400e9;
+  g.flops = 1e11;
+  g.pcie_Bps = 10e9;
+  host.gpus = {g};
+  return host;
+}
+}  // namespace
+
+TEST_CASE("an rl policy on a discrete GPU: VRAM holds it, the envs' CPU, the frames over PCIe and the GPU add") {
+  enable_invariant_checks();
+  config::Scenario sc = test_scenario(rl_discrete_host(1 * GiB), 100);
+  auto s = rl_spec(10'000, kPage);
+  s->device = config::RlDevice::gpu;
+  s->work_steps = 4000;
+  sc.workloads = {s};
+  const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
+  const auto& d = dynamic_cast<const models::RlData&>(*r.workloads.at(0).data);
+  REQUIRE(d.finished);
+  CHECK(d.device == "test-gpu");
+  CHECK_FALSE(r.workloads.at(0).fell_back);
+  // Per vector step 4 ms of env CPU, 4 observations of 4 KiB over PCIe, 8e6 FLOP of inference at
+  // 1e11; 993 updates of 1.92e8 FLOP at 1e11 with 32 sampled transitions of 4 KiB over PCIe each.
+  // The VRAM bytes (4 MB of weights read per step, 16 MB of policy state per update) never bind.
+  const double expected_s =
+      1000 * (4e-3 + 8e6 / 1e11) + 993 * 1.92e8 / 1e11 + (4000.0 + 993 * 32) * 4096 / 10e9;
+  CHECK(close_rel(d.finish_s - d.start_s, expected_s, 1e-9));
+  // The policy's 16 MB are in VRAM, not host memory: host RSS = envs (4 MiB) + the filled buffer.
+  CHECK(d.peak_resident_bytes == 4 * MiB + 4000 * kPage);
+}
+
+TEST_CASE("an rl policy larger than a discrete GPU's VRAM fails to start with the figures") {
+  enable_invariant_checks();
+  config::Scenario sc = test_scenario(rl_discrete_host(15'000'000), 10);
+  auto s = rl_spec(10'000, kPage);
+  s->device = config::RlDevice::gpu;
+  s->work_steps = 400;
+  sc.workloads = {s};
+  const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
+  CHECK(analysis::to_string(r.workloads.at(0).status) == std::string("failed-to-start"));
+  CHECK(r.workloads.at(0).cause == analysis::Cause::vram_exceeded);
+  CHECK(r.workloads.at(0).status_detail ==
+        "VRAM exceeded: policy 16000000 bytes (16 B x params) > free VRAM 15000000 bytes of test-gpu (15000000 bytes, "
+        "0 reserved by other workloads)");
+}
+
 TEST_CASE("a corpus read at random that fits: each page is read once and the CPU time is size x epochs / rate") {
   enable_invariant_checks();
   config::Scenario sc = test_scenario(test_host(4 * GiB), 100);

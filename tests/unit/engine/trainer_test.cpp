@@ -339,3 +339,114 @@ TEST_CASE("device gpu: the trainer's working set counts with another workload's 
   CHECK(r.workloads[1].cause == analysis::Cause::wired_limit);
   CHECK(r.workloads[1].status_detail.find("does not fit beside what other workloads wired") != std::string::npos);
 }
+
+// ---- a discrete GPU (its own VRAM; the model on the GPU, the optimizer optionally offloaded) ----
+namespace {
+constexpr double kVramBw = 400e9, kPcieBw = 10e9;
+// The toy's full AdamW working set on the GPU: weights 32 MB + grads 32 MB + optimizer 192 MB +
+// one sample's activations (10,723,328 B); a card one byte short of it.
+constexpr std::uint64_t kToyGpuSet = 32'000'000ULL + 32'000'000ULL + 192'000'000ULL + 10'723'328ULL;
+
+config::HostSpec discrete_host(std::uint64_t vram_bytes, double gpu_flops) {
+  config::HostSpec host = test_host(8 * GiB);  // 100 GB/s bus, 1e18 FLOP/s CPU
+  config::GpuSpec g;
+  g.id = "test-gpu";
+  g.vram_bytes = vram_bytes;
+  g.vram_bw_spec_Bps = g.vram_bw_effective_Bps = kVramBw;
+  g.flops = gpu_flops;
+  g.pcie_Bps = kPcieBw;
+  host.gpus = {g};
+  return host;
+}
+std::shared_ptr<TrainerSpec> on_gpu(std::uint64_t micro_batch) {
+  auto s = toy(micro_batch);
+  s->device = workloads::TrainDevice::gpu;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("discrete GPU, compute-bound: step = grad_accum x flops / GPU FLOP/s + the GPU update, to 1e-9") {
+  config::Scenario sc = test_scenario(discrete_host(1 * GiB, 1e13), 1000);
+  auto spec = on_gpu(2);
+  spec->grad_accum = 4;
+  const Run r = run(sc, spec);
+  REQUIRE(r.data->steps_done == 3);
+  // 4.9152e10 FLOPs / 1e13 = 4.9152 ms per micro-step; its VRAM bytes / 400 GB/s are far less.
+  const double micro_s = spec->micro_step_flops() / 1e13;
+  CHECK(micro_s > spec->micro_step_device_bytes() / kVramBw);
+  const double update_s = std::max(spec->update_flops() / 1e13, spec->update_bus_bytes() / kVramBw);
+  CHECK(warm_step_s(*r.data) == doctest::Approx(4 * micro_s + update_s).epsilon(1e-9));
+  CHECK(r.data->device == "test-gpu");
+  CHECK(r.data->vram_bytes == kToyGpuSet + 10'723'328ULL);  // two samples' activations
+  // Nothing in host RAM: weights, grads, optimizer and activations are in VRAM, no dataloader.
+  CHECK(r.data->peak_resident_bytes == 0);
+  CHECK(r.host.workloads[0].status == analysis::WorkloadStatus::finished);
+}
+
+TEST_CASE("discrete GPU, bandwidth-bound: step = the VRAM bytes / VRAM bandwidth, to 1e-9") {
+  config::Scenario sc = test_scenario(discrete_host(1 * GiB, 1e18), 1000);
+  auto spec = on_gpu(2);
+  const Run r = run(sc, spec);
+  // micro-step: 2 weight passes x 32 MB + 2 x activations + 32 MB grads; update: 2 x 192 + 32 + 32 MB
+  const double micro_s = (2 * 32e6 + 2.0 * static_cast<double>(spec->activation_bytes(2)) + 32e6) / kVramBw;
+  const double update_s = (2 * 192e6 + 32e6 + 32e6) / kVramBw;
+  CHECK(warm_step_s(*r.data) == doctest::Approx(micro_s + update_s).epsilon(1e-9));
+  // (1 GiB - 256 MB) / 10,723,328 = 76.3: the VRAM bounds the micro-batch
+  CHECK(r.data->max_micro_batch == 76);
+  CHECK(r.data->gpu_limit_bytes == 1 * GiB);
+}
+
+TEST_CASE("discrete GPU: a working set one byte over the VRAM fails to start with the figures") {
+  config::Scenario sc = test_scenario(discrete_host(kToyGpuSet - 1, 1e13), 100);
+  const Run r = run(sc, on_gpu(1));
+  CHECK(analysis::to_string(r.host.workloads[0].status) == std::string("failed-to-start"));
+  CHECK(r.host.workloads[0].cause == analysis::Cause::vram_exceeded);
+  CHECK(r.host.workloads[0].status_detail ==
+        "VRAM exceeded: weights 32000000 bytes + activations 10723328 bytes + gradients 32000000 bytes + optimizer "
+        "192000000 bytes = 266723328 bytes > free VRAM 266723327 bytes of test-gpu (266723327 bytes, 0 reserved by "
+        "other workloads); largest micro_batch that fits the card: 0");
+  CHECK(r.data->steps_done == 0);
+  CHECK(r.host.memory.peak_anon_bytes < 1 * MiB);  // nothing was mapped in host RAM
+}
+
+TEST_CASE("discrete GPU with offload: optimizer: the optimizer and gradients in host RAM, to the byte, "
+          "the step adds the batch copy, the CPU update and 2 x 2 B per parameter over PCIe") {
+  // The same card one byte short of the whole set: with the optimizer offloaded it fits.
+  config::Scenario sc = test_scenario(discrete_host(kToyGpuSet - 1, 1e13), 1000);
+  auto spec = on_gpu(2);
+  spec->offload_optimizer = true;
+  spec->dataloader.workers = 2;  // 2 workers x prefetch 2 x 2 samples x 24 B x 256 tokens = 49,152 B
+  const Run r = run(sc, spec);
+  REQUIRE(analysis::to_string(r.host.workloads[0].status) == std::string("finished"));
+  CHECK(r.data->vram_bytes == 32'000'000ULL + 2 * 10'723'328ULL);  // the weights and activations only
+  CHECK(spec->dataloader_bytes(2) == 49'152);
+  // Host anonymous memory: the fp16 gradients, the fp32 master + AdamW moments, the dataloader.
+  CHECK(r.data->peak_resident_bytes ==
+        round_to_pages(32'000'000) + round_to_pages(192'000'000) + round_to_pages(49'152));
+  CHECK(spec->offload_pcie_bytes() == 4 * 16e6);  // 2 B of gradients down + 2 B of parameters up
+  const double batch = 2 * 24 * 256;
+  const double micro_s = batch / 100e9 + batch / kPcieBw +
+                         std::max(spec->micro_step_flops() / 1e13, spec->micro_step_device_bytes() / kVramBw);
+  // CPU update (1e18 FLOP/s: its 2 x 192 + 32 + 32 MB bind on the 100 GB/s bus), then PCIe.
+  const double update_s = (2 * 192e6 + 32e6 + 32e6) / 100e9 + 4 * 16e6 / kPcieBw;
+  CHECK(warm_step_s(*r.data) == doctest::Approx(micro_s + update_s).epsilon(1e-9));
+  // VRAM bounds the batch: (266,723,327 - 32,000,000) / 10,723,328 = 21.9
+  CHECK(r.data->max_micro_batch == 21);
+}
+
+TEST_CASE("discrete GPU: a second trainer is refused the VRAM the first one holds") {
+  enable_invariant_checks();
+  config::Scenario sc = test_scenario(discrete_host(kToyGpuSet + 40'000'000, 1e13), 100);
+  auto first = on_gpu(1);
+  auto second = on_gpu(1);
+  second->name = "train2";
+  second->offload_optimizer = true;  // 42.7 MB: it would fit alone, not beside the first
+  sc.workloads = {first, second};
+  const analysis::HostResult r = engine::simulate_host(sc, sc.hosts[0]);
+  REQUIRE(r.workloads.size() == 2);
+  CHECK(analysis::to_string(r.workloads[0].status) == std::string("finished"));
+  CHECK(analysis::to_string(r.workloads[1].status) == std::string("failed-to-start"));
+  CHECK(r.workloads[1].cause == analysis::Cause::vram_exceeded);
+  CHECK(r.workloads[1].status_detail.find("> free VRAM 40000000 bytes of test-gpu (306723328 bytes, 266723328 "
+                                          "reserved by other workloads)") != std::string::npos);
+}
