@@ -1,0 +1,36 @@
+// Request-latency figures shared by the llm-server and router summaries (see latency_summary.hpp).
+#include "models/workloads/common/latency_summary.hpp"
+
+#include "analysis/number_format.hpp"
+
+namespace headroom::workloads {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json optional_json(std::optional<double> value) { return value ? Json(*value) : Json(nullptr); }
+
+std::string cell(std::optional<double> value) { return value ? analysis::format_g(*value, 4) : "n/a"; }
+
+}  // namespace
+
+Json distribution_json(const analysis::Distribution& d) {
+  Json j = Json::object();
+  j["count"] = static_cast<std::uint64_t>(d.count);
+  j["mean"] = optional_json(d.mean);
+  j["p50"] = optional_json(d.p50);
+  j["p90"] = optional_json(d.p90);
+  j["p99"] = optional_json(d.p99);
+  j["max"] = optional_json(d.max);
+  return j;
+}
+
+void distribution_units(analysis::KindSummary& k, const std::string& key) {
+  k.units[key + ".count"] = "requests";
+  for (const char* stat : {"mean", "p50", "p90", "p99", "max"}) k.units[key + "." + stat] = "s";
+}
+
+std::string p50_p99_cell(const analysis::Distribution& d) { return cell(d.p50) + " / " + cell(d.p99); }
+
+}  // namespace headroom::workloads
