@@ -1,4 +1,4 @@
-// Request-latency figures shared by the llm-server and router summaries (see latency_summary.hpp).
+// Request figures shared by the llm-server and router summaries (see latency_summary.hpp).
 #include "models/workloads/common/latency_summary.hpp"
 
 #include "analysis/number_format.hpp"
@@ -14,6 +14,23 @@ Json optional_json(std::optional<double> value) { return value ? Json(*value) : 
 std::string cell(std::optional<double> value) { return value ? analysis::format_g(*value, 4) : "n/a"; }
 
 }  // namespace
+
+void request_count_metrics(analysis::KindSummary& k, std::uint64_t arrived, std::uint64_t completed,
+                           std::uint64_t failed, std::uint64_t unfinished,
+                           const std::map<std::string, std::uint64_t>& failure_reasons) {
+  Json& m = k.metrics;
+  m["requests_arrived"] = arrived;
+  m["requests_completed"] = completed;
+  m["requests_failed"] = failed;
+  m["requests_unfinished"] = unfinished;
+  m["failure_reasons"] = Json::object();
+  for (const auto& [reason, count] : failure_reasons) {
+    m["failure_reasons"][reason] = count;
+    k.units["failure_reasons." + reason] = "requests";
+  }
+  for (const char* key : {"requests_arrived", "requests_completed", "requests_failed", "requests_unfinished"})
+    k.units[key] = "requests";
+}
 
 Json distribution_json(const analysis::Distribution& d) {
   Json j = Json::object();

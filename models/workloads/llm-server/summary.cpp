@@ -75,15 +75,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   k.units["max_batch"] = "sequences";
   k.units["prefill_steps"] = k.units["decode_steps"] = "steps";
   Json& m = k.metrics = Json::object();
-  m["requests_arrived"] = f.arrived;
-  m["requests_completed"] = f.completed;
-  m["requests_failed"] = f.failed;
-  m["requests_unfinished"] = f.unfinished;
-  m["failure_reasons"] = Json::object();
-  for (const auto& [reason, count] : f.failure_reasons) {
-    m["failure_reasons"][reason] = count;
-    k.units["failure_reasons." + reason] = "requests";
-  }
+  request_count_metrics(k, f.arrived, f.completed, f.failed, f.unfinished, f.failure_reasons);
   m["generated_tokens"] = f.generated_tokens;
   m["tokens_per_s"] = tokens_per_s;
   m["ttft_s"] = distribution_json(ttft);
@@ -91,8 +83,6 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   m["e2e_s"] = distribution_json(e2e);
   m["queue_wait_s"] = distribution_json(wait);
   m["memory_stall_s"] = memory_stall_s;
-  for (const char* key : {"requests_arrived", "requests_completed", "requests_failed", "requests_unfinished"})
-    k.units[key] = "requests";
   k.units["generated_tokens"] = "tokens";
   k.units["tokens_per_s"] = "tokens/s";
   for (const char* key : {"ttft_s", "tpot_s", "e2e_s", "queue_wait_s"}) distribution_units(k, key);

@@ -73,15 +73,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   k.info["replicas"] = data.replicas.size();
   k.units["replicas"] = "workloads";
   Json& m = k.metrics = Json::object();
-  m["requests_arrived"] = f.arrived;
-  m["requests_completed"] = f.completed;
-  m["requests_failed"] = f.failed;
-  m["requests_unfinished"] = f.unfinished;
-  m["failure_reasons"] = Json::object();
-  for (const auto& [reason, count] : f.failure_reasons) {
-    m["failure_reasons"][reason] = count;
-    k.units["failure_reasons." + reason] = "requests";
-  }
+  request_count_metrics(k, f.arrived, f.completed, f.failed, f.unfinished, f.failure_reasons);
   m["retries"] = data.retries;
   m["ttft_s"] = distribution_json(ttft);
   m["tpot_s"] = distribution_json(tpot);
@@ -92,8 +84,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
     m["per_replica"][l.name] = {{"sent", l.sent}, {"completed", l.completed}, {"lost", l.lost}};
     for (const char* key : {"sent", "completed", "lost"}) k.units["per_replica." + l.name + "." + key] = "requests";
   }
-  for (const char* key : {"requests_arrived", "requests_completed", "requests_failed", "requests_unfinished", "retries"})
-    k.units[key] = "requests";
+  k.units["retries"] = "requests";
   for (const char* key : {"ttft_s", "tpot_s", "e2e_s"}) distribution_units(k, key);
   k.units["load_balance_max_over_mean"] = "ratio";
 
