@@ -21,6 +21,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/workloads/common/access_pattern.hpp"
+#include "models/workloads/common/step_run.hpp"
 #include "models/workloads/dataset/result.hpp"
 #include "models/workloads/dataset/spec.hpp"
 #include "sim/engine/host_memory.hpp"
@@ -35,8 +36,6 @@ namespace {
 using config::DatasetMode;
 using config::DatasetSpec;
 using engine::WorkloadContext;
-
-std::uint64_t round_up(std::uint64_t bytes, std::uint64_t page) { return (bytes + page - 1) / page * page; }
 
 class Dataset {
  public:
@@ -89,8 +88,8 @@ class Dataset {
   // The dedup table grows to its size after `read_bytes` (first epoch), page-rounded.
   bool grow_dedup(std::uint64_t read_bytes, mm::TouchCost& cost) {
     if (!dedup_) return true;
-    const std::uint64_t want = std::min(round_up(spec_.dedup_bytes(read_bytes), page_),
-                                        round_up(spec_.dedup_bytes(spec_.size_bytes), page_));
+    const std::uint64_t want = std::min(workloads::round_up_to_page(spec_.dedup_bytes(read_bytes), page_),
+                                        workloads::round_up_to_page(spec_.dedup_bytes(spec_.size_bytes), page_));
     if (want <= data_->dedup_bytes) return true;
     if (!touch(*dedup_, data_->dedup_bytes, want - data_->dedup_bytes, mm::AccessPattern::sequential, true, cost))
       return false;
@@ -138,16 +137,13 @@ class Dataset {
     engine::run_on_bus(ctx_.platform, ctx_.platform.cpu, flops, static_cast<double>(bus_bytes));
     if (!memory_.alive(owner_)) return false;
     data_->processed_bytes += length;
-    ctx_.sample_memory();
-    data_->peak_resident_bytes = std::max(data_->peak_resident_bytes, memory_.manager().owner_rss_bytes(owner_));
+    workloads::sample_peak_rss(ctx_, owner_, data_->peak_resident_bytes);
     return true;
   }
 
   void finish() {
     if (!memory_.alive(owner_) || ctx_.stopping()) return;
-    data_->finished = true;
-    data_->finish_s = sg4::Engine::get_clock();
-    ctx_.finished();
+    workloads::mark_finished(ctx_, *data_);
   }
 
   WorkloadContext& ctx_;
@@ -166,12 +162,7 @@ class Dataset {
 namespace headroom::workloads::dataset {
 
 void start(engine::WorkloadContext& ctx) {
-  using models::Dataset;
-  const auto* spec = dynamic_cast<const config::DatasetSpec*>(&ctx.spec);
-  if (!spec) throw std::logic_error("workload '" + ctx.spec.name + "' has kind dataset but no DatasetSpec");
-  auto dataset = std::make_shared<Dataset>(ctx, *spec);
-  Dataset::register_process(dataset);
-  engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [dataset] { dataset->run(); });
+  start_one_actor<models::Dataset, config::DatasetSpec>(ctx, "dataset", "DatasetSpec");
 }
 
 }  // namespace headroom::workloads::dataset

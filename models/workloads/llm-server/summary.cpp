@@ -3,6 +3,7 @@
 // verdict reads (requests arrived, completed, backlog and its growth).
 #include "analysis/number_format.hpp"
 #include "analysis/summary.hpp"
+#include "models/workloads/common/latency_summary.hpp"
 #include "models/workloads/llm-server/data.hpp"
 
 namespace headroom::workloads::llm_server {
@@ -13,24 +14,6 @@ using analysis::Distribution;
 using analysis::KindSummary;
 using analysis::RequestRecord;
 using Json = nlohmann::ordered_json;
-
-Json optional_json(std::optional<double> value) { return value ? Json(*value) : Json(nullptr); }
-
-Json distribution_json(const Distribution& d) {
-  Json j = Json::object();
-  j["count"] = static_cast<std::uint64_t>(d.count);
-  j["mean"] = optional_json(d.mean);
-  j["p50"] = optional_json(d.p50);
-  j["p90"] = optional_json(d.p90);
-  j["p99"] = optional_json(d.p99);
-  j["max"] = optional_json(d.max);
-  return j;
-}
-
-void distribution_units(KindSummary& k, const std::string& key) {
-  k.units[key + ".count"] = "requests";
-  for (const char* stat : {"mean", "p50", "p90", "p99", "max"}) k.units[key + "." + stat] = "s";
-}
 
 // Requests arrived by t and neither failed nor completed by t.
 std::uint64_t backlog_at(const std::vector<RequestRecord>& requests, double t) {
@@ -68,9 +51,6 @@ Figures figures(const LlmServerData& data) {
   return f;
 }
 
-std::string cell(std::optional<double> value) { return value ? analysis::format_g(*value, 4) : "n/a"; }
-std::string cell_pair(const Distribution& d) { return cell(d.p50) + " / " + cell(d.p99); }
-
 }  // namespace
 
 analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizon_s) {
@@ -97,15 +77,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   k.units["max_batch"] = "sequences";
   k.units["prefill_steps"] = k.units["decode_steps"] = "steps";
   Json& m = k.metrics = Json::object();
-  m["requests_arrived"] = f.arrived;
-  m["requests_completed"] = f.completed;
-  m["requests_failed"] = f.failed;
-  m["requests_unfinished"] = f.unfinished;
-  m["failure_reasons"] = Json::object();
-  for (const auto& [reason, count] : f.failure_reasons) {
-    m["failure_reasons"][reason] = count;
-    k.units["failure_reasons." + reason] = "requests";
-  }
+  request_count_metrics(k, f.arrived, f.completed, f.failed, f.unfinished, f.failure_reasons);
   m["generated_tokens"] = f.generated_tokens;
   m["tokens_per_s"] = tokens_per_s;
   m["ttft_s"] = distribution_json(ttft);
@@ -113,8 +85,6 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   m["e2e_s"] = distribution_json(e2e);
   m["queue_wait_s"] = distribution_json(wait);
   m["memory_stall_s"] = memory_stall_s;
-  for (const char* key : {"requests_arrived", "requests_completed", "requests_failed", "requests_unfinished"})
-    k.units[key] = "requests";
   k.units["generated_tokens"] = "tokens";
   k.units["tokens_per_s"] = "tokens/s";
   for (const char* key : {"ttft_s", "tpot_s", "e2e_s", "queue_wait_s"}) distribution_units(k, key);
@@ -126,10 +96,10 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   k.rows = {{"requests completed / failed / unfinished",
              format_u64(f.completed) + " / " + format_u64(f.failed) + " / " + format_u64(f.unfinished)},
             {"throughput (tokens/s)", format_g(tokens_per_s, 4)},
-            {"TTFT p50 / p99 (s)", cell_pair(ttft)},
-            {"TPOT p50 / p99 (s/token)", cell_pair(tpot)},
-            {"end-to-end p50 / p99 (s)", cell_pair(e2e)},
-            {"queue wait p50 / p99 (s)", cell_pair(wait)},
+            {"TTFT p50 / p99 (s)", p50_p99_cell(ttft)},
+            {"TPOT p50 / p99 (s/token)", p50_p99_cell(tpot)},
+            {"end-to-end p50 / p99 (s)", p50_p99_cell(e2e)},
+            {"queue wait p50 / p99 (s)", p50_p99_cell(wait)},
             {"memory stall (s)", format_g(memory_stall_s, 4)}};
 
   analysis::ServiceSummary& s = k.service;

@@ -23,6 +23,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/workloads/common/access_pattern.hpp"
+#include "models/workloads/common/step_run.hpp"
 #include "models/workloads/process/result.hpp"
 #include "models/workloads/process/spec.hpp"
 #include "sim/checked.hpp"
@@ -38,8 +39,6 @@ namespace {
 
 using config::ProcessSpec;
 using engine::WorkloadContext;
-
-std::uint64_t round_up(std::uint64_t bytes, std::uint64_t page) { return (bytes + page - 1) / page * page; }
 
 class Process {
  public:
@@ -87,8 +86,8 @@ class Process {
   // The footprint now, in whole pages (the file range never past the file).
   config::Footprint footprint_now() const {
     const config::Footprint f = spec_.footprint_at(sg4::Engine::get_clock() - data_->start_s);
-    const std::uint64_t file_size = spec_.file ? round_up(spec_.file->size_bytes, page_) : 0;
-    return {round_up(f.anon_bytes, page_), std::min(round_up(f.file_bytes, page_), file_size)};
+    const std::uint64_t file_size = spec_.file ? workloads::round_up_to_page(spec_.file->size_bytes, page_) : 0;
+    return {workloads::round_up_to_page(f.anon_bytes, page_), std::min(workloads::round_up_to_page(f.file_bytes, page_), file_size)};
   }
 
   // Touches [offset, offset + length) of one mapping, adding its cost; false when this process died.
@@ -153,16 +152,14 @@ class Process {
         spec_.flops_per_step > 0 ? spec_.flops_per_step : spec_.cpu_per_step_s * ctx_.host.cpu_flops;
     engine::run_on_bus(ctx_.platform, ctx_.platform.cpu, flops, static_cast<double>(cost.hit_bytes));
     if (!memory_.alive(owner_)) return false;
-    ctx_.sample_memory();
-    data_->peak_resident_bytes = std::max(data_->peak_resident_bytes, memory_.manager().owner_rss_bytes(owner_));
+    workloads::sample_peak_rss(ctx_, owner_, data_->peak_resident_bytes);
     ++data_->steps_done;  // its work is done; its period may still run
     const double period_end_s = begin_s + 1.0 / spec_.steps_per_s;
     if (sg4::Engine::get_clock() < period_end_s) {
       ctx_.idle();  // ahead of the asked rate: idle until the next step is due
       sg4::this_actor::sleep_until(period_end_s);
     }
-    data_->last_step_end_s = sg4::Engine::get_clock();
-    if (data_->steps_done == 1) data_->first_step_end_s = data_->last_step_end_s;
+    workloads::note_step_end(*data_);
     return true;
   }
 
@@ -193,13 +190,7 @@ class Process {
 namespace headroom::workloads::process {
 
 void start(engine::WorkloadContext& ctx) {
-  using models::Process;
-  using config::ProcessSpec;
-  const auto* spec = dynamic_cast<const ProcessSpec*>(&ctx.spec);
-  if (!spec) throw std::logic_error("workload '" + ctx.spec.name + "' has kind process but no ProcessSpec");
-  auto process = std::make_shared<Process>(ctx, *spec);
-  Process::register_process(process);
-  engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [process] { process->run(); });
+  start_one_actor<models::Process, config::ProcessSpec>(ctx, "process", "ProcessSpec");
 }
 
 }  // namespace headroom::workloads::process

@@ -35,6 +35,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/workloads/common/access_pattern.hpp"
+#include "models/workloads/common/step_run.hpp"
 #include "models/workloads/rl/result.hpp"
 #include "models/workloads/rl/spec.hpp"
 #include "sim/engine/host_memory.hpp"
@@ -244,15 +245,12 @@ class Rl {
     if (!memory_.alive(owner_)) return false;
     data_->env_steps = after;
     data_->updates += updates;
-    ctx_.sample_memory();
-    data_->peak_resident_bytes = std::max(data_->peak_resident_bytes, memory_.manager().owner_rss_bytes(owner_));
+    workloads::sample_peak_rss(ctx_, owner_, data_->peak_resident_bytes);
     return true;
   }
 
   void finish() {
-    data_->finished = true;
-    data_->finish_s = sg4::Engine::get_clock();
-    ctx_.finished();
+    workloads::mark_finished(ctx_, *data_);
   }
 
   WorkloadContext& ctx_;
@@ -275,12 +273,7 @@ class Rl {
 namespace headroom::workloads::rl {
 
 void start(engine::WorkloadContext& ctx) {
-  using models::Rl;
-  const auto* spec = dynamic_cast<const config::RlSpec*>(&ctx.spec);
-  if (!spec) throw std::logic_error("workload '" + ctx.spec.name + "' has kind rl but no RlSpec");
-  auto rl = std::make_shared<Rl>(ctx, *spec);
-  Rl::register_process(rl);
-  engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [rl] { rl->run(); });
+  start_one_actor<models::Rl, config::RlSpec>(ctx, "rl", "RlSpec");
 }
 
 }  // namespace headroom::workloads::rl

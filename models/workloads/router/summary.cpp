@@ -5,6 +5,7 @@
 
 #include "analysis/number_format.hpp"
 #include "analysis/summary.hpp"
+#include "models/workloads/common/latency_summary.hpp"
 #include "models/workloads/router/data.hpp"
 
 namespace headroom::workloads::router {
@@ -14,19 +15,6 @@ namespace {
 using analysis::Distribution;
 using analysis::KindSummary;
 using Json = nlohmann::ordered_json;
-
-Json optional_json(std::optional<double> value) { return value ? Json(*value) : Json(nullptr); }
-
-Json distribution_json(const Distribution& d) {
-  Json j = Json::object();
-  j["count"] = static_cast<std::uint64_t>(d.count);
-  j["mean"] = optional_json(d.mean);
-  j["p50"] = optional_json(d.p50);
-  j["p90"] = optional_json(d.p90);
-  j["p99"] = optional_json(d.p99);
-  j["max"] = optional_json(d.max);
-  return j;
-}
 
 struct Figures {
   std::uint64_t arrived = 0, completed = 0, failed = 0, unfinished = 0, unfinished_at_half = 0;
@@ -68,9 +56,6 @@ double balance(const RouterData& data) {
   return total == 0 ? 1.0 : static_cast<double>(most) * static_cast<double>(data.replicas.size()) / static_cast<double>(total);
 }
 
-std::string cell(std::optional<double> value) { return value ? analysis::format_g(*value, 4) : "n/a"; }
-std::string cell_pair(const Distribution& d) { return cell(d.p50) + " / " + cell(d.p99); }
-
 }  // namespace
 
 analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizon_s) {
@@ -89,15 +74,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   k.info["replicas"] = data.replicas.size();
   k.units["replicas"] = "workloads";
   Json& m = k.metrics = Json::object();
-  m["requests_arrived"] = f.arrived;
-  m["requests_completed"] = f.completed;
-  m["requests_failed"] = f.failed;
-  m["requests_unfinished"] = f.unfinished;
-  m["failure_reasons"] = Json::object();
-  for (const auto& [reason, count] : f.failure_reasons) {
-    m["failure_reasons"][reason] = count;
-    k.units["failure_reasons." + reason] = "requests";
-  }
+  request_count_metrics(k, f.arrived, f.completed, f.failed, f.unfinished, f.failure_reasons);
   m["retries"] = data.retries;
   m["ttft_s"] = distribution_json(ttft);
   m["tpot_s"] = distribution_json(tpot);
@@ -108,12 +85,8 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
     m["per_replica"][l.name] = {{"sent", l.sent}, {"completed", l.completed}, {"lost", l.lost}};
     for (const char* key : {"sent", "completed", "lost"}) k.units["per_replica." + l.name + "." + key] = "requests";
   }
-  for (const char* key : {"requests_arrived", "requests_completed", "requests_failed", "requests_unfinished", "retries"})
-    k.units[key] = "requests";
-  for (const char* key : {"ttft_s", "tpot_s", "e2e_s"}) {
-    k.units[std::string(key) + ".count"] = "requests";
-    for (const char* stat : {"mean", "p50", "p90", "p99", "max"}) k.units[std::string(key) + "." + stat] = "s";
-  }
+  k.units["retries"] = "requests";
+  for (const char* key : {"ttft_s", "tpot_s", "e2e_s"}) distribution_units(k, key);
   k.units["load_balance_max_over_mean"] = "ratio";
 
   using analysis::format_g;
@@ -123,9 +96,9 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
   k.rows = {{"requests completed / failed / unfinished",
              format_u64(f.completed) + " / " + format_u64(f.failed) + " / " + format_u64(f.unfinished)},
             {"retries", format_u64(data.retries)},
-            {"TTFT p50 / p99 (s)", cell_pair(ttft)},
-            {"TPOT p50 / p99 (s/token)", cell_pair(tpot)},
-            {"end-to-end p50 / p99 (s)", cell_pair(e2e)},
+            {"TTFT p50 / p99 (s)", p50_p99_cell(ttft)},
+            {"TPOT p50 / p99 (s/token)", p50_p99_cell(tpot)},
+            {"end-to-end p50 / p99 (s)", p50_p99_cell(e2e)},
             {"sent per replica (" + data.policy + ")", sent.empty() ? "none" : sent},
             {"load balance (max / mean)", format_g(load_balance, 4)}};
 

@@ -19,6 +19,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "models/workloads/common/step_run.hpp"
 #include "models/workloads/trainer/data.hpp"
 #include "models/workloads/trainer/spec.hpp"
 #include "sim/engine/host_memory.hpp"
@@ -344,8 +345,7 @@ class Trainer {
   }
 
   void sample() {
-    ctx_.sample_memory();
-    data_->peak_resident_bytes = std::max(data_->peak_resident_bytes, memory_.manager().owner_rss_bytes(owner_));
+    sample_peak_rss(ctx_, owner_, data_->peak_resident_bytes);
   }
 
   bool load_weights() {
@@ -370,15 +370,12 @@ class Trainer {
     if (!update()) return false;
     sample();
     ++data_->steps_done;
-    data_->last_step_end_s = sg4::Engine::get_clock();
-    if (data_->steps_done == 1) data_->first_step_end_s = data_->last_step_end_s;
+    note_step_end(*data_);
     return true;
   }
 
   void finish() {
-    data_->finished = true;
-    data_->finish_s = sg4::Engine::get_clock();
-    ctx_.finished();
+    mark_finished(ctx_, *data_);
   }
 
   WorkloadContext& ctx_;
@@ -397,11 +394,7 @@ class Trainer {
 namespace trainer {
 
 void start(engine::WorkloadContext& ctx) {
-  const auto* spec = dynamic_cast<const TrainerSpec*>(&ctx.spec);
-  if (!spec) throw std::logic_error("workload '" + ctx.spec.name + "' has kind trainer but no TrainerSpec");
-  auto trainer = std::make_shared<Trainer>(ctx, *spec);
-  Trainer::register_process(trainer);
-  engine::create_actor(ctx.platform, spec->name, ctx.platform.cpu, [trainer] { trainer->run(); });
+  start_one_actor<Trainer, TrainerSpec>(ctx, "trainer", "TrainerSpec");
 }
 
 }  // namespace trainer

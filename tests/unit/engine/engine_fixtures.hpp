@@ -42,6 +42,16 @@ inline config::HostSpec test_host(std::uint64_t ram_bytes) {
   return h;
 }
 
+// test_host with a unified-memory GPU (an Apple-style Mac): 12 GiB may be wired for it, and its
+// compute is effectively infinite like the CPU's.
+inline config::HostSpec unified_host() {
+  config::HostSpec h = test_host(16 * GiB);
+  h.unified_memory = true;
+  h.gpu_wired_limit_bytes = 12 * GiB;
+  h.gpu_flops = 1e18;
+  return h;
+}
+
 // One KV page per token: 2 (K and V) x 1 layer x 1 KV head x 1024 dims x 2 bytes = 4096 bytes.
 inline std::shared_ptr<workloads::LlmServerSpec> test_server(const std::string& name, std::uint64_t weights_bytes,
                                                           workloads::WeightsMode mode) {

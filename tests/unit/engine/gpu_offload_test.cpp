@@ -172,18 +172,6 @@ TEST_CASE("lock beside a discrete GPU holding half the layers pins only the CPU 
   }
 }
 
-namespace {
-
-config::HostSpec unified_host() {
-  config::HostSpec h = test_host(16 * GiB);
-  h.unified_memory = true;
-  h.gpu_wired_limit_bytes = 12 * GiB;
-  h.gpu_flops = 1e18;
-  return h;
-}
-
-}  // namespace
-
 TEST_CASE("mmap + a unified GPU (llama.cpp's Mac default): GPU compute, weights stay page cache, KV wired") {
   enable_invariant_checks();
   {

@@ -219,18 +219,6 @@ TEST_CASE("two workloads decoding at once share the memory bus: each step takes 
   }
 }
 
-namespace {
-
-config::HostSpec unified_host() {
-  config::HostSpec h = test_host(16 * GiB);
-  h.unified_memory = true;
-  h.gpu_wired_limit_bytes = 12 * GiB;
-  h.gpu_flops = 1e18;
-  return h;
-}
-
-}  // namespace
-
 TEST_CASE("wired weights over the GPU wired limit fail every request") {
   enable_invariant_checks();
   config::Scenario sc = test_scenario(unified_host(), 100);

@@ -1,0 +1,26 @@
+// Request figures the request-serving kinds (llm-server, router) report alike: the request
+// counts, a latency Distribution as JSON with its units, and its "p50 / p99" table cell. Analysis side
+// (latency_summary.cpp, hr_analysis).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "analysis/summary.hpp"
+
+namespace headroom::workloads {
+
+// Opens k.metrics (an object) with requests_arrived, _completed, _failed, _unfinished and
+// failure_reasons (reason -> requests), in that order, and gives them their units.
+void request_count_metrics(analysis::KindSummary& k, std::uint64_t arrived, std::uint64_t completed,
+                           std::uint64_t failed, std::uint64_t unfinished,
+                           const std::map<std::string, std::uint64_t>& failure_reasons);
+// {"count", "mean", "p50", "p90", "p99", "max"}, null where the distribution is empty.
+nlohmann::ordered_json distribution_json(const analysis::Distribution& d);
+// Units of distribution_json(d) stored under `key`: the count in requests, the rest in seconds.
+void distribution_units(analysis::KindSummary& k, const std::string& key);
+// "p50 / p99" with 4 significant digits each, "n/a" for an empty one.
+std::string p50_p99_cell(const analysis::Distribution& d);
+
+}  // namespace headroom::workloads
