@@ -6,10 +6,36 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "analysis/summary.hpp"
 
 namespace headroom::workloads {
+
+// What a serving kind's request records add up to: counts by outcome, failure reasons, and the
+// latency samples (TTFT, TPOT over the tokens after the first, end to end).
+struct RequestTally {
+  std::uint64_t arrived = 0, completed = 0, failed = 0, unfinished = 0;
+  std::map<std::string, std::uint64_t> failure_reasons;  // reason -> failed requests
+  std::vector<double> ttft, tpot, e2e;
+
+  // Counts one request (llm-server's records, and the router's, which extend them).
+  void add(const analysis::RequestRecord& r) {
+    ++arrived;
+    if (r.failed) {
+      ++failed;
+      ++failure_reasons[r.failure.empty() ? "unspecified" : r.failure];
+    } else if (r.finish_s >= 0) {
+      ++completed;
+      e2e.push_back(r.finish_s - r.arrival_s);
+      if (r.generated_tokens >= 2 && r.first_token_s >= 0)
+        tpot.push_back((r.finish_s - r.first_token_s) / (r.generated_tokens - 1));
+    } else {
+      ++unfinished;
+    }
+    if (r.first_token_s >= 0) ttft.push_back(r.first_token_s - r.arrival_s);
+  }
+};
 
 // Opens k.metrics (an object) with requests_arrived, _completed, _failed, _unfinished and
 // failure_reasons (reason -> requests), in that order, and gives them their units.

@@ -23,29 +23,16 @@ std::uint64_t backlog_at(const std::vector<RequestRecord>& requests, double t) {
   return n;
 }
 
-struct Figures {
-  std::uint64_t arrived = 0, completed = 0, failed = 0, unfinished = 0, generated_tokens = 0;
-  std::map<std::string, std::uint64_t> failure_reasons;  // reason -> failed requests
-  std::vector<double> ttft, tpot, e2e, wait;
+struct Figures : RequestTally {
+  std::uint64_t generated_tokens = 0;
+  std::vector<double> wait;  // queue wait: admission - arrival
 };
 
 Figures figures(const LlmServerData& data) {
   Figures f;
   for (const RequestRecord& r : data.requests) {
-    ++f.arrived;
+    f.add(r);
     f.generated_tokens += r.generated_tokens;
-    if (r.failed) {
-      ++f.failed;
-      ++f.failure_reasons[r.failure.empty() ? "unspecified" : r.failure];
-    } else if (r.finish_s >= 0) {
-      ++f.completed;
-      f.e2e.push_back(r.finish_s - r.arrival_s);
-      if (r.generated_tokens >= 2 && r.first_token_s >= 0)
-        f.tpot.push_back((r.finish_s - r.first_token_s) / (r.generated_tokens - 1));
-    } else {
-      ++f.unfinished;
-    }
-    if (r.first_token_s >= 0) f.ttft.push_back(r.first_token_s - r.arrival_s);
     if (r.admitted_s >= 0) f.wait.push_back(r.admitted_s - r.arrival_s);
   }
   return f;

@@ -16,10 +16,8 @@ using analysis::Distribution;
 using analysis::KindSummary;
 using Json = nlohmann::ordered_json;
 
-struct Figures {
-  std::uint64_t arrived = 0, completed = 0, failed = 0, unfinished = 0, unfinished_at_half = 0;
-  std::map<std::string, std::uint64_t> failure_reasons;
-  std::vector<double> ttft, tpot, e2e;
+struct Figures : RequestTally {
+  std::uint64_t unfinished_at_half = 0;  // in the backlog at the middle of the run window
 };
 
 // mid_s: the middle of the router's run window (its backlog then is the service rule's baseline).
@@ -27,21 +25,9 @@ Figures figures(const RouterData& data, double mid_s) {
   Figures f;
   for (const RoutedRecord& r : data.requests) {
     if (!r.dispatched) continue;
-    ++f.arrived;
+    f.add(r);
     if (r.arrival_s <= mid_s && !r.failed && !(r.finish_s >= 0 && r.finish_s <= mid_s))
       ++f.unfinished_at_half;
-    if (r.failed) {
-      ++f.failed;
-      ++f.failure_reasons[r.failure];
-    } else if (r.finish_s >= 0) {
-      ++f.completed;
-      f.e2e.push_back(r.finish_s - r.arrival_s);
-      if (r.generated_tokens >= 2 && r.first_token_s >= 0)
-        f.tpot.push_back((r.finish_s - r.first_token_s) / (r.generated_tokens - 1));
-    } else {
-      ++f.unfinished;
-    }
-    if (r.first_token_s >= 0) f.ttft.push_back(r.first_token_s - r.arrival_s);
   }
   return f;
 }
