@@ -44,6 +44,20 @@ inline config::HostSpec test_host(std::uint64_t ram_bytes) {
 
 // test_host with a unified-memory GPU (an Apple-style Mac): 12 GiB may be wired for it, and its
 // compute is effectively infinite like the CPU's.
+// `host` with one discrete GPU "test-gpu": vram_bytes of VRAM at vram_Bps (spec = effective), its
+// FLOP/s and its PCIe link.
+inline config::HostSpec with_test_gpu(config::HostSpec host, std::uint64_t vram_bytes, double vram_Bps,
+                                      double flops, double pcie_Bps) {
+  config::GpuSpec g;
+  g.id = "test-gpu";
+  g.vram_bytes = vram_bytes;
+  g.vram_bw_spec_Bps = g.vram_bw_effective_Bps = vram_Bps;
+  g.flops = flops;
+  g.pcie_Bps = pcie_Bps;
+  host.gpus = {g};
+  return host;
+}
+
 inline config::HostSpec unified_host() {
   config::HostSpec h = test_host(16 * GiB);
   h.unified_memory = true;

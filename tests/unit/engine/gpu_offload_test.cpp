@@ -20,15 +20,7 @@ constexpr std::uint32_t kLayers = 4, kPrompt = 4, kOutput = 50;
 
 // test_host (100 GB/s bus, 1e18 FLOP/s CPU: decode is bandwidth-bound) with one discrete GPU.
 config::HostSpec gpu_host(std::uint64_t vram_bytes) {
-  config::HostSpec h = test_host(16 * GiB);
-  config::GpuSpec g;
-  g.id = "test-gpu";
-  g.vram_bytes = vram_bytes;
-  g.vram_bw_spec_Bps = g.vram_bw_effective_Bps = kVramBw;
-  g.flops = 1e18;
-  g.pcie_Bps = kPcieBw;
-  h.gpus = {g};
-  return h;
+  return with_test_gpu(test_host(16 * GiB), vram_bytes, kVramBw, 1e18, kPcieBw);
 }
 
 // 4 layers, KV = 2 x 4 layers x 1 head x 2048 dims x 2 B = 32 KiB per token (8 pages; 2 per layer),

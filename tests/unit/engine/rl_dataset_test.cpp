@@ -238,14 +238,7 @@ namespace {
 config::HostSpec rl_discrete_host(std::uint64_t vram_bytes) {
   config::HostSpec host = test_host(4 * GiB);
   host.cpu_flops = 1e12;
-  config::GpuSpec g;
-  g.id = "test-gpu";
-  g.vram_bytes = vram_bytes;
-  g.vram_bw_spec_Bps = g.vram_bw_effective_Bps = 400e9;
-  g.flops = 1e11;
-  g.pcie_Bps = 10e9;
-  host.gpus = {g};
-  return host;
+  return with_test_gpu(host, vram_bytes, 400e9, 1e11, 10e9);
 }
 }  // namespace
 

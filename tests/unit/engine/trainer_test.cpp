@@ -348,15 +348,8 @@ constexpr double kVramBw = 400e9, kPcieBw = 10e9;
 constexpr std::uint64_t kToyGpuSet = 32'000'000ULL + 32'000'000ULL + 192'000'000ULL + 10'723'328ULL;
 
 config::HostSpec discrete_host(std::uint64_t vram_bytes, double gpu_flops) {
-  config::HostSpec host = test_host(8 * GiB);  // 100 GB/s bus, 1e18 FLOP/s CPU
-  config::GpuSpec g;
-  g.id = "test-gpu";
-  g.vram_bytes = vram_bytes;
-  g.vram_bw_spec_Bps = g.vram_bw_effective_Bps = kVramBw;
-  g.flops = gpu_flops;
-  g.pcie_Bps = kPcieBw;
-  host.gpus = {g};
-  return host;
+  // test_host: 100 GB/s bus, 1e18 FLOP/s CPU
+  return with_test_gpu(test_host(8 * GiB), vram_bytes, kVramBw, gpu_flops, kPcieBw);
 }
 std::shared_ptr<TrainerSpec> on_gpu(std::uint64_t micro_batch) {
   auto s = toy(micro_batch);
