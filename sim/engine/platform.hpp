@@ -32,7 +32,7 @@ struct ActorFailure {
 };
 
 // A discrete GPU: its compute host, its VRAM endpoint and link, its PCIe link to the CPU, and the
-// VRAM the workloads of this run have reserved on it (reserve_vram).
+// VRAM the workloads of this run have reserved on it (VramReservation).
 struct DiscreteGpu {
   config::GpuSpec spec;
   simgrid::s4u::Host* compute = nullptr;
@@ -40,6 +40,41 @@ struct DiscreteGpu {
   simgrid::s4u::Link* vram_link = nullptr;
   simgrid::s4u::Link* pcie = nullptr;
   std::uint64_t vram_used_bytes = 0;
+};
+
+// VRAM one workload holds on a discrete GPU. VRAM does not swap: a workload reserves its working
+// set when it starts (or fails to start) and gives it back when it ends or is killed. Released
+// explicitly, never by a destructor: the workload object may outlive the platform.
+class VramReservation {
+ public:
+  // What the other workloads of this run have left free on `gpu`.
+  static std::uint64_t free_bytes(const DiscreteGpu& gpu) { return gpu.spec.vram_bytes - gpu.vram_used_bytes; }
+  // "free VRAM F bytes of ID (V bytes, U reserved by other workloads)": the end of every
+  // "VRAM exceeded" message.
+  static std::string describe_free(const DiscreteGpu& gpu) {
+    return "free VRAM " + std::to_string(free_bytes(gpu)) + " bytes of " + gpu.spec.id + " (" +
+           std::to_string(gpu.spec.vram_bytes) + " bytes, " + std::to_string(gpu.vram_used_bytes) +
+           " reserved by other workloads)";
+  }
+  // Holds `bytes` of `gpu`'s VRAM; false (nothing held) when they exceed its free VRAM.
+  bool reserve(DiscreteGpu& gpu, std::uint64_t bytes) {
+    if (bytes > free_bytes(gpu)) return false;
+    release();
+    gpu.vram_used_bytes += bytes;
+    gpu_ = &gpu;
+    bytes_ = bytes;
+    return true;
+  }
+  // Gives the VRAM back (nothing when none is held).
+  void release() {
+    if (gpu_) gpu_->vram_used_bytes -= bytes_;
+    gpu_ = nullptr;
+    bytes_ = 0;
+  }
+
+ private:
+  DiscreteGpu* gpu_ = nullptr;
+  std::uint64_t bytes_ = 0;
 };
 
 struct Platform {

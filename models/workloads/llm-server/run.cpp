@@ -575,7 +575,7 @@ class LlmServer {
   bool split_ = false;
   std::uint32_t gpu_layers_ = 0;
   engine::DiscreteGpu* gpu_ = nullptr;
-  std::uint64_t vram_reserved_bytes_ = 0;
+  engine::VramReservation vram_;  // the GPU layers' weights and KV
 
   bool start_discrete(engine::DiscreteGpu& gpu);
   void set_layer_split(engine::DiscreteGpu* gpu);
@@ -619,23 +619,19 @@ bool LlmServer::start_discrete(engine::DiscreteGpu& gpu) {
   host_kv_bytes_ = share_of(spec_.kv_budget_bytes, cpu_layers, layers);
   const std::uint64_t vram_weights = spec_.weights_bytes - host_weights_bytes_;
   const std::uint64_t vram_kv = spec_.kv_budget_bytes - host_kv_bytes_;
-  const std::uint64_t free_vram = gpu.spec.vram_bytes - gpu.vram_used_bytes;
-  if (vram_weights + vram_kv > free_vram) {
+  if (vram_weights + vram_kv > engine::VramReservation::free_bytes(gpu)) {
     fail_all(Cause::vram_exceeded);
     ctx_.failed(WorkloadStatus::failed_to_start, Cause::vram_exceeded,
                 "VRAM exceeded: " + std::to_string(gpu_layers_) + " of " + std::to_string(layers) +
                     " layers need weights " + std::to_string(vram_weights) + " bytes + KV " +
-                    std::to_string(vram_kv) + " bytes > free VRAM " + std::to_string(free_vram) + " bytes of " +
-                    gpu.spec.id + " (" + std::to_string(gpu.spec.vram_bytes) + " bytes, " +
-                    std::to_string(gpu.vram_used_bytes) + " reserved by other workloads)");
+                    std::to_string(vram_kv) + " bytes > " + engine::VramReservation::describe_free(gpu));
     report_gone(to_string(Cause::vram_exceeded), {});
     return false;
   }
   const WeightsMode mode = spec_.lock ? WeightsMode::wired : spec_.weights_mode;
   if (!try_map(mode, mm::Backing::anon))
     return refuse_to_start();
-  gpu.vram_used_bytes += vram_weights + vram_kv;
-  vram_reserved_bytes_ = vram_weights + vram_kv;
+  vram_.reserve(gpu, vram_weights + vram_kv);  // fits: checked above, and mapping reserved no VRAM
   device_ = gpu.compute;
   return load_weights(mode) && upload_to_vram(mode);
 }
@@ -678,12 +674,7 @@ engine::SplitStep LlmServer::split_step(const StepCost& step, double flops) cons
   return s;
 }
 
-void LlmServer::release_vram() {
-  if (gpu_ && vram_reserved_bytes_ > 0) {
-    gpu_->vram_used_bytes -= vram_reserved_bytes_;
-    vram_reserved_bytes_ = 0;
-  }
-}
+void LlmServer::release_vram() { vram_.release(); }
 
 }  // namespace
 

@@ -111,25 +111,15 @@ class Rl {
   bool reserve_vram() {
     if (!gpu_) return true;
     const std::uint64_t need = data_->policy_bytes;
-    const std::uint64_t free_vram = gpu_->spec.vram_bytes - gpu_->vram_used_bytes;
-    if (need > free_vram) {
+    if (!vram_.reserve(*gpu_, need)) {
       ctx_.failed(analysis::WorkloadStatus::failed_to_start, analysis::Cause::vram_exceeded,
-                  "VRAM exceeded: policy " + std::to_string(need) + " bytes (16 B x params) > free VRAM " +
-                      std::to_string(free_vram) + " bytes of " + gpu_->spec.id + " (" +
-                      std::to_string(gpu_->spec.vram_bytes) + " bytes, " + std::to_string(gpu_->vram_used_bytes) +
-                      " reserved by other workloads)");
+                  "VRAM exceeded: policy " + std::to_string(need) + " bytes (16 B x params) > " +
+                      engine::VramReservation::describe_free(*gpu_));
       return false;
     }
-    gpu_->vram_used_bytes += need;
-    vram_reserved_bytes_ = need;
     return true;
   }
-  void release_vram() {
-    if (gpu_ && vram_reserved_bytes_ > 0) {
-      gpu_->vram_used_bytes -= vram_reserved_bytes_;
-      vram_reserved_bytes_ = 0;
-    }
-  }
+  void release_vram() { vram_.release(); }
 
   bool touch(mm::MappingId mapping, std::uint64_t offset, std::uint64_t length, mm::AccessPattern pattern, bool write,
              mm::TouchCost& total) {
@@ -262,7 +252,7 @@ class Rl {
   std::uint64_t write_pos_ = 0;            // the ring's next transition
   sg4::Host* device_ = nullptr;
   engine::DiscreteGpu* gpu_ = nullptr;  // the policy's discrete GPU, if on one
-  std::uint64_t vram_reserved_bytes_ = 0;
+  engine::VramReservation vram_;  // the policy in a discrete GPU's VRAM
   mm::OwnerId owner_ = 0;
   std::optional<mm::MappingId> envs_, replay_, policy_;
 };

@@ -194,8 +194,7 @@ class Trainer {
   // not fit beside what other workloads reserved there: VRAM does not swap).
   bool reserve_vram(engine::DiscreteGpu& gpu) {
     const std::uint64_t need = data_->vram_bytes;
-    const std::uint64_t free_vram = gpu.spec.vram_bytes - gpu.vram_used_bytes;
-    if (need > free_vram) {
+    if (!vram_.reserve(gpu, need)) {
       ctx_.failed(WorkloadStatus::failed_to_start, Cause::vram_exceeded,
                   "VRAM exceeded: weights " + std::to_string(spec_.weight_bytes()) + " bytes + activations " +
                       std::to_string(data_->activations_bytes) + " bytes" +
@@ -203,22 +202,13 @@ class Trainer {
                                                  : " + gradients " + std::to_string(spec_.grad_bytes()) +
                                                        " bytes + optimizer " + std::to_string(spec_.optimizer_bytes()) +
                                                        " bytes") +
-                      " = " + std::to_string(need) + " bytes > free VRAM " + std::to_string(free_vram) + " bytes of " +
-                      gpu.spec.id + " (" + std::to_string(gpu.spec.vram_bytes) + " bytes, " +
-                      std::to_string(gpu.vram_used_bytes) + " reserved by other workloads); largest micro_batch " +
-                      "that fits the card: " + std::to_string(data_->max_micro_batch));
+                      " = " + std::to_string(need) + " bytes > " + engine::VramReservation::describe_free(gpu) +
+                      "; largest micro_batch that fits the card: " + std::to_string(data_->max_micro_batch));
       return false;
     }
-    gpu.vram_used_bytes += need;
-    vram_reserved_bytes_ = need;
     return true;
   }
-  void release_vram() {
-    if (device_.discrete && vram_reserved_bytes_ > 0) {
-      device_.discrete->vram_used_bytes -= vram_reserved_bytes_;
-      vram_reserved_bytes_ = 0;
-    }
-  }
+  void release_vram() { vram_.release(); }
 
   std::optional<mm::MappingId> map(const char* region, std::uint64_t bytes, mm::Backing backing) {
     if (bytes == 0) return std::nullopt;
@@ -383,7 +373,7 @@ class Trainer {
   engine::HostMemory& memory_;
   std::shared_ptr<TrainerData> data_;
   Device device_;
-  std::uint64_t vram_reserved_bytes_ = 0;
+  engine::VramReservation vram_;  // the working set in a discrete GPU's VRAM
   mm::OwnerId owner_ = 0;
   std::optional<mm::MappingId> weights_, grads_, optimizer_, activations_, dataloader_;
   std::uint64_t batch_cursor_ = 0;
