@@ -66,6 +66,18 @@ const PublishedSize kPublished[] = {
     // llama3_8b_gib (Llama 3 8B, same shapes as 3.1 8B): XiongjieDai/GPU-Benchmarks-on-LLM-Inference
     {"llama-3.1-8b", "Q4_K_M", 4.58 * kGiB, "llama3_8b_gib"},
     {"llama-3.1-8b", "F16", 14.96 * kGiB, "llama3_8b_gib"},
+    // Sizes llama-bench printed in the published runs of tests/validation/published/measurements.yaml
+    // (not in facts.yaml): ggml-org/llama.cpp benches/dgx-spark.md (build 2f68ce7cf) ...
+    {"gpt-oss-20b", "MXFP4", 11.27 * kGiB, "llama.cpp benches/dgx-spark.md"},
+    {"gpt-oss-120b", "MXFP4", 59.02 * kGiB, "llama.cpp benches/dgx-spark.md"},
+    {"qwen3-30b-a3b", "Q8_0", 30.25 * kGiB, "llama.cpp benches/dgx-spark.md"},
+    {"qwen2.5-coder-7b", "Q8_0", 7.54 * kGiB, "llama.cpp benches/dgx-spark.md"},
+    // ... visorcraft/strix-halo-llm-perf BENCHMARKS.md ...
+    {"qwen3-30b-a3b", "Q4_K_M", 17.28 * kGiB, "visorcraft/strix-halo-llm-perf"},
+    {"qwen2.5-coder-7b", "Q6_K", 5.82 * kGiB, "visorcraft/strix-halo-llm-perf"},
+    // ... and llama.cpp PR #4406 (Mixtral on an M2 Max).
+    {"mixtral-8x7b", "Q6_K", 35.74 * kGiB, "llama.cpp PR #4406"},
+    {"mixtral-8x7b", "Q8_0", 46.22 * kGiB, "llama.cpp PR #4406"},
 };
 
 std::string read(const std::string& path) {
@@ -93,7 +105,7 @@ TEST_CASE("catalog: computed GGUF sizes are within 3% of every published size") 
     CHECK(deviation <= 0.03);
     ++checked;
   }
-  CHECK(checked == 27);
+  CHECK(checked == 35);
 }
 
 TEST_CASE("catalog: model overrides are used only where the common bpw misses by more than 3%") {
@@ -248,4 +260,33 @@ TEST_CASE("catalog: a GPU number without a source, or an effective bandwidth abo
   const std::string above = error_with("    vram_bw_effective: 806GB/s", "    vram_bw_effective: 1009GB/s");
   CHECK(above.find("error: GPU 'rtx-4090': vram_bw_effective (1009GB/s) is above the spec vram_bw (1008GB/s)") !=
         std::string::npos);
+}
+
+TEST_CASE("catalog: the hosts of the published llama.cpp rows carry their derived figures") {
+  const Catalog catalog = load_catalog(kCatalogDir);
+  const std::uint64_t GiB = 1ULL << 30;
+  // mem_bw_effective = #4167 F16 tg128 x 12.55 GiB; gpu_flops = F16 pp512 x 2 x 6.738e9.
+  const struct {
+    const char* host;
+    double ram_gib, tg_f16, pp_f16;
+  } apple[] = {{"m1-max-64", 64, 23.03, 599.53},      {"m1-ultra-128", 128, 37.01, 1168.89},
+               {"m2-ultra-128", 128, 39.86, 1128.59}, {"m2-ultra-192", 192, 41.02, 1401.85},
+               {"m4-max-128", 128, 31.64, 922.83}};
+  for (const auto& a : apple) {
+    INFO(a.host);
+    const auto& h = catalog.hosts.at(a.host).spec;
+    CHECK(h.ram_bytes == static_cast<std::uint64_t>(a.ram_gib) * GiB);
+    CHECK(h.page_bytes == 16384);
+    CHECK(h.gpu_wired_limit_bytes == h.ram_bytes / 4 * 3);
+    CHECK(h.mem_bw_effective_Bps == doctest::Approx(a.tg_f16 * 12.55 * GiB).epsilon(0.001));
+    CHECK(h.gpu_flops == doctest::Approx(a.pp_f16 * 2 * 6.738e9).epsilon(0.001));
+  }
+  // DGX Spark: 273 GB/s spec; Qwen2.5-Coder-7B Q8_0 tg32 29.30 t/s x 7.54 GiB effective; the GPU
+  // may use the whole 128 GiB pool.
+  const auto& spark = catalog.hosts.at("dgx-spark-128").spec;
+  CHECK(spark.mem_bw_spec_Bps == 273e9);
+  CHECK(spark.mem_bw_effective_Bps == doctest::Approx(29.30 * 7.54 * GiB).epsilon(0.001));
+  CHECK(spark.gpu_wired_limit_bytes == 128 * GiB);
+  CHECK(spark.page_bytes == 4096);
+  CHECK(spark.unified_memory);
 }
