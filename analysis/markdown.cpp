@@ -74,6 +74,8 @@ void add_memory_rows(Table& t, const std::vector<HostSummary>& hosts) {
   add_host_row(t, hosts, "peak swap used (GiB)", mem(&MemoryResult::peak_swap_bytes));
   add_host_row(t, hosts, "major faults (count)",
                [](const HostSummary& h) { return format_u64(h.host->memory.major_faults); });
+  add_host_row(t, hosts, "read requests (count)",
+               [](const HostSummary& h) { return format_u64(h.host->memory.read_requests); });
   add_host_row(t, hosts, "file read from disk (GiB)", mem(&MemoryResult::file_read_bytes));
   add_host_row(t, hosts, "swap in / out (GiB)", [](const HostSummary& h) {
     return cell_gib(h.host->memory.swap_in_bytes) + " / " + cell_gib(h.host->memory.swap_out_bytes);
@@ -120,6 +122,7 @@ void add_group_rows(Table& t, const std::vector<HostSummary>& hosts, const std::
     return cell_gib(g.swap_bytes) + " / " + cell_gib(g.peak_swap_bytes);
   });
   row(p + "major faults (count)", [](const GroupResult& g, const Psi&) { return format_u64(g.major_faults); });
+  row(p + "read requests (count)", [](const GroupResult& g, const Psi&) { return format_u64(g.read_requests); });
   row(p + "refaults file / anon (GiB)", [](const GroupResult& g, const Psi&) {
     return cell_gib(g.refault_file_bytes) + " / " + cell_gib(g.refault_anon_bytes);
   });

@@ -134,7 +134,7 @@ void emit_memory(FieldSink& sink, const HostSummary& s) {
   emit_bytes(sink, "peak_swap", m.peak_swap_bytes);
   sink.integer("major_faults", m.major_faults, "faults");
   emit_bytes(sink, "file_read", m.file_read_bytes);
-  sink.integer("fault_read_ios", m.fault_read_ios, "ios");
+  sink.integer("read_requests", m.read_requests, "requests");
   sink.integer("fault_waits", m.fault_waits, "waits");
   emit_bytes(sink, "swap_in", m.swap_in_bytes);
   emit_bytes(sink, "swap_out", m.swap_out_bytes);
@@ -183,6 +183,7 @@ void emit_group(FieldSink& sink, const GroupResult& g, const Psi& psi, bool with
                         {"swap_bytes", &GroupResult::swap_bytes}, {"peak_swap_bytes", &GroupResult::peak_swap_bytes}})
     sink.integer(c.key, g.*c.field, "bytes");
   sink.integer("major_faults", g.major_faults, "faults");
+  sink.integer("read_requests", g.read_requests, "requests");
   sink.integer("refault_bytes", g.refault_bytes(), "bytes");
   for (const Count c : {Count{"refault_file_bytes", &GroupResult::refault_file_bytes},
                         {"refault_anon_bytes", &GroupResult::refault_anon_bytes}, {"reclaim_bytes", &GroupResult::reclaim_bytes}})

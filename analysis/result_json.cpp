@@ -39,13 +39,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ServiceSummary, unit, arrived, completed, fai
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PeakMemory, anon_bytes, file_mapped_bytes, wired_bytes, swap_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryResult, total_bytes, peak_file_bytes, peak_anon_bytes,
                                    peak_unevictable_bytes, peak_swap_bytes, major_faults,
-                                   file_read_bytes, fault_read_ios, fault_waits, swap_in_bytes, swap_out_bytes, writeback_bytes,
+                                   file_read_bytes, read_requests, fault_waits, swap_in_bytes, swap_out_bytes, writeback_bytes,
                                    direct_reclaim_pages, kswapd_reclaim_pages, oom_kills, refault_file_bytes,
                                    refault_anon_bytes,
                                    watermark_min_bytes, watermark_low_bytes, watermark_high_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GroupResult, name, max_bytes, high_bytes, swap_max_bytes, min_bytes, low_bytes,
                                    usage_bytes, peak_usage_bytes, file_bytes, anon_bytes, swap_bytes, peak_swap_bytes,
-                                   major_faults, refault_file_bytes, refault_anon_bytes, reclaim_bytes, events_low,
+                                   major_faults, read_requests, refault_file_bytes, refault_anon_bytes, reclaim_bytes, events_low,
                                    events_high, events_max, events_oom, events_oom_kill, high_throttle_s)
 
 // Statuses and causes travel as their report words (results.cpp holds the one table of them).

@@ -104,9 +104,13 @@ struct MemoryResult {
   std::uint64_t peak_anon_bytes = 0;
   std::uint64_t peak_unevictable_bytes = 0;
   std::uint64_t peak_swap_bytes = 0;
+  // The kernel's pgmajfault (mm::TouchCost::major_faults): faults on mapped pages that waited for
+  // I/O; read() page-cache misses and zero fills are not major faults.
   std::uint64_t major_faults = 0;
   std::uint64_t file_read_bytes = 0;
-  std::uint64_t fault_read_ios = 0;  // SSD read requests issued by major faults (file + swap-in)
+  // SSD read requests of faults and read()s (file readahead and read-around windows, single-page
+  // random reads, swap-in clusters): what major_faults counted before issue 9.
+  std::uint64_t read_requests = 0;
   std::uint64_t fault_waits = 0;     // device latencies a faulting thread waited (see TouchCost)
   std::uint64_t swap_in_bytes = 0;
   std::uint64_t swap_out_bytes = 0;
@@ -132,6 +136,7 @@ struct GroupResult {
   std::uint64_t file_bytes = 0, anon_bytes = 0;        // memory.stat file, anon (now)
   std::uint64_t swap_bytes = 0, peak_swap_bytes = 0;   // memory.swap.current, memory.swap.peak
   std::uint64_t major_faults = 0;                      // memory.stat pgmajfault
+  std::uint64_t read_requests = 0;                     // read requests of its tasks (MemoryResult::read_requests)
   std::uint64_t refault_file_bytes = 0, refault_anon_bytes = 0;  // workingset_refault_file/_anon
   std::uint64_t reclaim_bytes = 0;  // pgsteal: reclaimed from the group, any reason
   std::uint64_t events_low = 0, events_high = 0, events_max = 0, events_oom = 0, events_oom_kill = 0;

@@ -39,7 +39,8 @@ std::string default_catalog_dir();
 Catalog load_catalog(const std::string& dir);
 
 // Host fields: ram, page_size, os_reserve, swap, unified_memory, gpu_wired_limit, mem_bw,
-// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus.
+// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus, readahead,
+// swap_page_cost, zero_fill_cost (the last three optional, defaults in HostSpec).
 const std::vector<std::string>& host_field_keys();
 // Fields an inline host (no catalog `use:`) must give.
 const std::vector<std::string>& host_required_keys();

@@ -54,6 +54,20 @@ struct HostSpec {
   double ssd_read_Bps = 0;
   double ssd_write_Bps = 0;
   double ssd_latency_s = 0;  // per I/O request
+  // Kernel mechanisms (issue 9; optional in the catalog, defaults here, sim/config/README.md):
+  // readahead: the disk's read_ahead_kb (ra_pages); default 128 KiB, the kernel's VM_READAHEAD_PAGES
+  // (include/linux/mm.h) that block devices start with.
+  std::uint64_t readahead_bytes = 128 * 1024;
+  // swap_page_cost: kernel CPU per page swapped in or out (fault, swap cache, LRU isolation, unmap
+  // and TLB flush, one bio per page); default 7 us, calibrated on this project's VM (the 1.5 GiB
+  // anonymous sweep under a 1 GiB cgroup, tests/unit/engine/kernel_measurements_test.cpp), an
+  // assumption for every other host.
+  double swap_page_cost_s = 7e-6;
+  // zero_fill_cost: CPU per anonymous page zero-filled on its first touch, fault included; default
+  // 1 us, an assumption for bare metal (a 4 KiB clear_page at ~10 GB/s is 0.4 us plus the fault's
+  // entry and exit); the project's 2-core VM measured 28.6 us (median of 7 first-touch passes over
+  // 256 MiB, CPU pressure some avg10 89%), so a calibrated host file gives a VM its own figure.
+  double zero_fill_cost_s = 1e-6;
   std::vector<GpuSpec> gpus;  // discrete GPUs (`gpus: [rtx-4090]`); empty = none
   // An llm-server's device default: a GPU (unified or discrete) when the host has one.
   bool has_gpu() const { return gpu_flops > 0 || !gpus.empty(); }
@@ -153,7 +167,8 @@ struct MemorySpec {
   int swappiness = 60;
   int watermark_scale_factor = 10;
   std::optional<std::uint64_t> min_free_bytes;
-  std::uint32_t readahead_bytes = 128 * 1024;
+  // Scenario-wide override of every host's readahead (HostSpec::readahead_bytes) when given.
+  std::optional<std::uint32_t> readahead_bytes;
   int page_cluster = 3;
   // Kernel CPU time per page moved through swap (fault, swap cache, LRU isolation, unmap and TLB
   // flush, one 4 KiB bio per page), paid by the workload for each page it swaps in and each page
@@ -161,7 +176,8 @@ struct MemorySpec {
   // is calibrated on the design notes' measurement (1.5 GiB anonymous sweep under a 1 GiB cgroup
   // limit: 9.5 s per sweep vs 3.99 s of modelled I/O = 14 us per page round trip, see
   // tests/unit/engine/kernel_measurements_test.cpp). File faults do not pay it: they are cheap.
-  double swap_page_cpu_cost_s = 7e-6;
+  // When given, overrides every host's swap_page_cost (HostSpec::swap_page_cost_s, same default).
+  std::optional<double> swap_page_cpu_cost_s;
 };
 
 struct Scenario {

@@ -166,7 +166,7 @@ MemorySpec parse_memory(const std::string& file, const MapReader& root) {
   if (map.has("swap_page_cpu_cost")) {
     memory.swap_page_cpu_cost_s = map.duration_s("swap_page_cpu_cost", false);
     // A page fault or a reclaimed page costs microseconds; a millisecond is surely a unit slip.
-    if (memory.swap_page_cpu_cost_s > 1e-3)
+    if (*memory.swap_page_cpu_cost_s > 1e-3)
       map.fail(map.get("swap_page_cpu_cost"), "swap_page_cpu_cost: expected at most 1ms per page, found '" +
                                                   shown(map.scalar("swap_page_cpu_cost", "a duration")) + "'");
   }

@@ -25,7 +25,9 @@ mm::ManagerConfig manager_config(const config::HostSpec& host, const config::Mem
   c.swappiness = memory.swappiness;
   c.watermark_scale_factor = memory.watermark_scale_factor;
   c.min_free_bytes = memory.min_free_bytes;
-  c.readahead_pages = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, memory.readahead_bytes / host.page_bytes));
+  // The scenario's memory.readahead, when given, overrides every host's own.
+  const std::uint64_t readahead_bytes = memory.readahead_bytes.value_or(host.readahead_bytes);
+  c.readahead_pages = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, readahead_bytes / host.page_bytes));
   c.page_cluster = memory.page_cluster;
   return c;
 }
@@ -93,7 +95,8 @@ static bool invariants_requested() {
 }
 
 HostMemory::HostMemory(const config::HostSpec& host, const config::MemorySpec& memory, const Platform& platform)
-    : platform_(platform), ram_bytes_(host.ram_bytes), swap_page_cpu_cost_s_(memory.swap_page_cpu_cost_s),
+    : platform_(platform), ram_bytes_(host.ram_bytes), swap_page_cpu_cost_s_(memory.swap_page_cpu_cost_s.value_or(host.swap_page_cost_s)),
+      zero_fill_cost_s_(host.zero_fill_cost_s),
       manager_(manager_config(host, memory)),
       checking_(invariants_requested()) {
   check();
@@ -232,7 +235,6 @@ std::optional<mm::TouchCost> HostMemory::touch_unreserved(mm::OwnerId owner, mm:
     c.out_of_memory = false;
     c.oom_group.reset();
     add_cost(total, c);
-    fault_read_ios_ += c.file_read_ios + c.swap_in_ios;
     fault_waits_ += c.fault_waits;
     if (!oom)
       return total;
@@ -279,6 +281,10 @@ void HostMemory::pay(const mm::TouchCost& cost, std::vector<analysis::Interval>&
     stalls[slot].end_s = end_s;
   else
     stalls.pop_back();
+  // Zero fill after the stall: the kernel does not count it in PSI memory (no reclaim, no I/O wait).
+  const std::uint64_t zero_pages = cost.zero_fill_bytes / manager_.page_bytes();
+  if (zero_pages > 0 && zero_fill_cost_s_ > 0)
+    sg4::this_actor::sleep_for(static_cast<double>(zero_pages) * zero_fill_cost_s_);
 }
 
 void HostMemory::read_from_ssd(std::uint64_t bytes, std::uint64_t waits) {
@@ -315,7 +321,7 @@ analysis::MemoryResult HostMemory::result() const {
   r.peak_swap_bytes = s.peak_swap_slots_used * page;
   r.major_faults = s.major_faults;
   r.file_read_bytes = s.file_read_bytes;
-  r.fault_read_ios = fault_read_ios_;
+  r.read_requests = s.read_requests;
   r.fault_waits = fault_waits_;
   r.swap_in_bytes = s.swap_in_bytes;
   r.swap_out_bytes = s.swap_out_bytes;

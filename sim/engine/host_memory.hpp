@@ -92,10 +92,16 @@ class HostMemory {
   // keeps later windows in flight), per random page and per swap-in cluster, while the bytes
   // share the disk bandwidth with every other I/O. Direct-reclaim writes are a synchronous SSD write. kswapd's writes are
   // an SSD write by a background actor: they take disk bandwidth but nobody waits for them.
-  // The kernel's per-page CPU work for swap (MemorySpec::swap_page_cpu_cost_s) is a sleep of the
-  // caller for each page swapped in and each page of its direct-reclaim writes; it uses no
-  // simulated CPU, so it does not slow other actors. Zero-fill and scanning clean pages are CPU
-  // work at memory speed, not modelled. The caller's transfers run in a short-lived actor it
+  // The kernel's per-page CPU work for swap (the host's swap_page_cost, or the scenario's
+  // memory.swap_page_cpu_cost for every host) is a sleep of the caller for each page swapped in
+  // and each page of its direct-reclaim writes, inside the stall. Zero fill (the host's
+  // zero_fill_cost per anonymous page first touched) is a sleep after the stall (PSI does not
+  // count it as a memory stall). Both are sleeps, not simulated CPU work: the kernel runs them on
+  // the faulting thread's own core, in its time, while the simulated CPU resource models the
+  // workloads' compute shared over the whole host, so an execution there would slow other
+  // workloads' compute that runs on other cores. Difference: with more busy threads than cores,
+  // the kernel's fault work would also contend; here it never does. Scanning clean pages is not
+  // modelled. The caller's transfers run in a short-lived actor it
   // waits for (SimGrid keeps every I/O in the starting actor's list until that actor ends; see
   // in_io_actor in host_memory.cpp), so workload actors must do SSD I/O through pay() and
   // read_from_ssd(), never on the disk directly. The memory.high throttle (high_throttle_s) is a
@@ -142,7 +148,8 @@ class HostMemory {
 
   const Platform& platform_;
   std::uint64_t ram_bytes_;
-  double swap_page_cpu_cost_s_;
+  double swap_page_cpu_cost_s_;  // memory.swap_page_cpu_cost, else the host's swap_page_cost
+  double zero_fill_cost_s_;      // the host's zero_fill_cost
   mm::MemoryManager manager_;
   std::vector<Process> processes_;  // indexed by OwnerId order of creation
   std::vector<mm::OwnerId> owner_ids_;
@@ -150,7 +157,6 @@ class HostMemory {
   bool checking_ = false;
   static constexpr std::uint64_t kPageLawEventsPerInterval = 64;
   mutable std::uint64_t events_since_page_laws_ = 0;  // memory events since the last per-interval check
-  std::uint64_t fault_read_ios_ = 0;  // the manager's stats do not count requests
   std::uint64_t fault_waits_ = 0;
 };
 

@@ -312,7 +312,8 @@ std::vector<analysis::GroupResult> group_results(const HostMemory& memory) {
       {&GroupStats::reclaim_pages, &GroupResult::reclaim_bytes}, {&GroupStats::refault_file_pages, &GroupResult::refault_file_bytes},
       {&GroupStats::refault_anon_pages, &GroupResult::refault_anon_bytes}};
   const std::pair<std::uint64_t GroupStats::*, std::uint64_t GroupResult::*> counts[] = {
-      {&GroupStats::major_faults, &GroupResult::major_faults}, {&GroupStats::events_low, &GroupResult::events_low},
+      {&GroupStats::major_faults, &GroupResult::major_faults}, {&GroupStats::read_requests, &GroupResult::read_requests},
+      {&GroupStats::events_low, &GroupResult::events_low},
       {&GroupStats::events_high, &GroupResult::events_high},   {&GroupStats::events_max, &GroupResult::events_max},
       {&GroupStats::events_oom, &GroupResult::events_oom},     {&GroupStats::events_oom_kill, &GroupResult::events_oom_kill}};
   for (const HostMemory::GroupReport& g : memory.groups()) {

@@ -15,12 +15,36 @@
 //   With groups, each group's policy has capacity min(memory.max, that); the sum over the groups may
 //   exceed it during a touch, and the host reclaims the excess right after the policy call.
 // - File read I/O: a sequential miss run of n pages is ceil(n / readahead_pages) read requests
-//   (the kernel issues one request per readahead window), so file_read_ios and major_faults count
-//   those; the faulting thread waits one device latency per miss run (fault_waits), because async
-//   readahead issues the next window while the current one is consumed; file_read_bytes is exactly
-//   the missed pages (readahead never reads past what the touch covers). A random touch issues one
-//   single-page request per missed page (the kernel shrinks the readahead window to nothing on
-//   random access).
+//   (the kernel issues one request per readahead window), so file_read_ios counts those; the
+//   faulting thread waits one device latency per miss run (fault_waits), because async readahead
+//   issues the next window while the current one is consumed; file_read_bytes is exactly the
+//   missed pages (readahead never reads past what the touch covers). A random touch of a read()
+//   file, or of an mmap'd file with Advice::random (MADV_RANDOM), issues one single-page request
+//   per missed page (ondemand readahead reads only the request on random read()s; VM_RAND_READ
+//   turns read-around off).
+// - pgmajfault (TouchCost::major_faults): an mmap'd file counts one per sequential miss run and one
+//   per random miss or read-around window; a read() file none; a swap-in one per cluster; a zero
+//   fill none. The request count is read_requests() (what major_faults meant before).
+// - mmap read-around (Linux 6.1 mm/filemap.c, do_sync_mmap_readahead, do_async_mmap_readahead,
+//   filemap_map_pages): each mapping keeps the kernel's f_ra.mmap_miss. On a random touch of an
+//   mmap'd file with Advice::normal, page by page in ascending order: a resident page decrements
+//   mmap_miss (not below 0); a missed page increments it (not above MMAP_LOTSAMISS * 10 = 1000) and
+//   then, while mmap_miss <= MMAP_LOTSAMISS (100), reads the window start = max(0, pgoff - ra / 2),
+//   ra pages long, clipped at the end of the file (ra = readahead_pages): its non-resident pages
+//   only, as one request, one major fault and one device wait; with mmap_miss > 100 it reads the
+//   page alone (one request, one fault). Window pages enter the policy like other faulted pages (a
+//   first reference on the inactive list); resident pages inside the window are not referenced
+//   (the kernel's readahead skips cached folios and does not mark them accessed). Sequential touches
+//   keep the readahead-window rule above and leave mmap_miss alone, except that their hits
+//   decrement it too. Differences from the kernel: (1) the kernel decrements mmap_miss per cached
+//   page that fault-around (fault_around_bytes, 64 KiB) or a minor fault maps, and a page already
+//   mapped never faults; here every resident page a touch references counts, so a mostly resident
+//   file keeps read-around on longer than the kernel would; (2) a window with resident pages in the
+//   middle is one request here, several bios in the kernel; (3) no PG_readahead marker: the async
+//   readahead the window's last quarter would trigger on a later sequential fault is not modelled
+//   (random touches rarely reach it); (4) order-0 folios only (no large folios, no VM_HUGEPAGE
+//   path, no VM_EXEC alignment of later kernels); (5) mmap_miss is per mapping (map_file call), the
+//   kernel's is per open struct file, which is the same for a process that opens and maps once.
 // - Swap-in: a contiguous piece of n swapped pages costs ceil(n / 2^page_cluster) requests; a swap
 //   slot is freed when its page comes back in (no swap cache).
 // - Writes dirty the file pages of the touched range; a dirty victim is written back. A write touch
@@ -99,6 +123,8 @@ struct MemoryManager::Impl final : PolicyListener {
     std::uint32_t object = 0;
     FileUse use = FileUse::mapped;
     bool live = true;
+    Advice advice = Advice::normal;
+    std::uint32_t mmap_miss = 0;  // the kernel's file->f_ra.mmap_miss (see the header)
   };
   struct Owner {
     std::string name;
@@ -138,6 +164,8 @@ struct MemoryManager::Impl final : PolicyListener {
   TouchCost* cost = nullptr;
   bool background = false;
   AccessPattern pattern = AccessPattern::sequential;
+  bool mmap_faults = false;   // the touch faults on a mapped file: file misses count pgmajfault
+  bool window_read = false;   // inside a read-around window: its request and fault are counted once
   GroupId cur_group = kRootGroup;  // whose policy is calling
   std::uint64_t refault_file = 0, refault_anon = 0, charged_pages = 0;  // this operation, so far
   // The contiguous stretch of missed pages the call is in, of each I/O kind: a policy may report
@@ -212,15 +240,16 @@ struct MemoryManager::Impl final : PolicyListener {
     }
     if (!o.shadow.empty()) refault_file += o.shadow.remove(run.first, run.end());
     cost->file_read_bytes += run.count * page();
+    if (window_read) return;  // read_around() counts the window's one request
     if (pattern == AccessPattern::random) {
       cost->file_read_ios += run.count;
-      cost->major_faults += run.count;
+      cost->major_faults += mmap_faults ? run.count : 0;
       cost->fault_waits += run.count;
       return;
     }
     const auto [ios, fresh] = extend(file_stretch, run.first, run.count, config.readahead_pages);
     cost->file_read_ios += ios;
-    cost->major_faults += ios;
+    cost->major_faults += (mmap_faults && fresh) ? 1 : 0;
     cost->fault_waits += fresh ? 1 : 0;
   }
 
@@ -266,6 +295,7 @@ struct MemoryManager::Impl final : PolicyListener {
   // Adds an operation's counts to the host totals and to `g`, the group of the owner who waited.
   void add_to_totals(TouchCost& c, GroupId g) {
     totals.major_faults += c.major_faults;
+    totals.read_requests += c.read_requests();
     totals.swap_in_bytes += c.swap_in_bytes;
     totals.file_read_bytes += c.file_read_bytes;
     totals.direct_reclaim_pages += c.direct_reclaim_pages;
@@ -274,6 +304,7 @@ struct MemoryManager::Impl final : PolicyListener {
     c.refault_pages += refault_file + refault_anon;
     GroupStats& gs = groups[g].stats;
     gs.major_faults += c.major_faults;
+    gs.read_requests += c.read_requests();
     gs.refault_file_pages += refault_file;
     gs.refault_anon_pages += refault_anon;
     refault_file = refault_anon = 0;
@@ -285,6 +316,7 @@ struct MemoryManager::Impl final : PolicyListener {
     cost = &c;
     background = in_background;
     pattern = p;
+    window_read = false;
     file_stretch = swap_stretch = Stretch{};
     in_group(g);
     call();
@@ -511,6 +543,101 @@ struct MemoryManager::Impl final : PolicyListener {
     return total;
   }
 
+  // The end of the resident stretch of `o` that starts at `from` (== from when `from` is not
+  // resident), at most `to`. A shared file asks its charge maps (a page is resident in exactly one
+  // group), a private object its policy (by halving: O(log pages) calls of O(runs)).
+  PageKey resident_end(const Object& o, PageKey from, PageKey to) const {
+    if (o.shared) {
+      PageKey at = from;
+      for (bool moved = true; moved && at < to;) {
+        moved = false;
+        for (const IntervalSet& set : o.charged) {
+          const auto& iv = set.intervals();
+          auto it = iv.upper_bound(at);
+          if (it == iv.begin() || std::prev(it)->second <= at) continue;
+          at = std::prev(it)->second;
+          moved = true;
+        }
+      }
+      return std::min(at, to);
+    }
+    const EvictionPolicy& p = *groups[o.group].policy;
+    std::uint64_t lo = 0, hi = to - from;  // [from, from + lo) resident; answer in [lo, hi]
+    while (lo < hi) {
+      const std::uint64_t mid = lo + (hi - lo + 1) / 2;
+      if (p.resident_in({from, mid}) == mid) lo = mid; else hi = mid - 1;
+    }
+    return from + lo;
+  }
+  // The end of the non-resident stretch of `o` that starts at `from`, at most `to`.
+  PageKey missing_end(const Object& o, PageKey from, PageKey to) const {
+    if (o.shared) {
+      PageKey end = to;
+      for (const IntervalSet& set : o.charged) {
+        const auto& iv = set.intervals();
+        auto it = iv.lower_bound(from);
+        if (it != iv.end()) end = std::min(end, it->first);
+      }
+      return end;
+    }
+    const EvictionPolicy& p = *groups[o.group].policy;
+    std::uint64_t lo = 0, hi = to - from;  // [from, from + lo) not resident
+    while (lo < hi) {
+      const std::uint64_t mid = lo + (hi - lo + 1) / 2;
+      if (p.resident_in({from, mid}) == 0) lo = mid; else hi = mid - 1;
+    }
+    return from + lo;
+  }
+
+  // The kernel's MMAP_LOTSAMISS (mm/filemap.c): more net misses than this turn read-around off.
+  static constexpr std::uint32_t kMmapLotsAMiss = 100;
+
+  // A random touch of an mmap'd file with Advice::normal: mmap read-around page by page (see the
+  // header). Runs inside with_listener; returns the touched run's hits and misses.
+  ReferenceResult read_around(Mapping& mp, Object& o, PageRun run, GroupId toucher) {
+    ReferenceResult total;
+    const std::uint64_t ra = config.readahead_pages;
+    const PageKey file_end = o.first_key + o.pages;
+    PageKey at = run.first;
+    while (at < run.end()) {
+      const PageKey hit_end = resident_end(o, at, run.end());
+      if (hit_end > at) {  // cached pages: a hit each (filemap_map_pages' mmap_miss--)
+        const ReferenceResult r = reference(o, {at, hit_end - at}, toucher);
+        total.hit_pages += r.hit_pages;
+        total.miss_pages += r.miss_pages;
+        mp.mmap_miss -= static_cast<std::uint32_t>(std::min<std::uint64_t>(mp.mmap_miss, hit_end - at));
+        at = hit_end;
+        continue;
+      }
+      if (mp.mmap_miss < kMmapLotsAMiss * 10) ++mp.mmap_miss;
+      ++total.miss_pages;
+      if (mp.mmap_miss > kMmapLotsAMiss) {  // read-around off: this page alone
+        reference(o, {at, 1}, toucher);
+        ++at;
+        continue;
+      }
+      const PageKey start = o.first_key + (at - o.first_key > ra / 2 ? at - o.first_key - ra / 2 : 0);
+      const PageKey end = std::min(file_end, start + ra);
+      window_read = true;
+      for (PageKey p = start; p < end;) {
+        const PageKey r = resident_end(o, p, end);
+        if (r > p) {  // resident: not referenced (readahead skips cached folios)
+          p = r;
+          continue;
+        }
+        const PageKey m = missing_end(o, p, end);
+        reference(o, {p, m - p}, toucher);
+        p = m;
+      }
+      window_read = false;
+      ++cost->file_read_ios;
+      ++cost->major_faults;
+      ++cost->fault_waits;
+      ++at;
+    }
+    return total;
+  }
+
   // memory.high, after a touch that charged pages to g (try_charge only flags the task when it
   // charges): reclaim the group's excess directly, then throttle when still over.
   void handle_high(GroupId g, TouchCost& c) {
@@ -697,6 +824,15 @@ MappingId MemoryManager::map_file(OwnerId owner, FileId file, FileUse use) {
   return s.new_mapping({owner, s.files[file], use, true});
 }
 
+void MemoryManager::set_advice(MappingId mapping, Advice advice) {
+  Impl& s = *impl_;
+  Impl::Mapping& mp = s.live_mapping(mapping, "set_advice");
+  const Impl::Object& o = s.objects[mp.object];
+  if (o.backing != Backing::file)
+    throw std::invalid_argument("set_advice of mapping '" + o.name + "': only a file mapping takes madvise advice");
+  mp.advice = advice;
+}
+
 MappingId MemoryManager::map(OwnerId owner, Backing backing, std::string name, std::uint64_t bytes) {
   Impl& s = *impl_;
   if (owner >= s.owners.size() || !s.owners[owner].alive)
@@ -731,7 +867,7 @@ MappingId MemoryManager::map(OwnerId owner, Backing backing, std::string name, s
 TouchCost MemoryManager::touch(MappingId mapping, std::uint64_t offset_bytes, std::uint64_t length_bytes,
                                AccessPattern pattern, bool write) {
   Impl& s = *impl_;
-  const Impl::Mapping& mp = s.live_mapping(mapping, "touch");
+  Impl::Mapping& mp = s.live_mapping(mapping, "touch");
   Impl::Object& m = s.objects[mp.object];
   TouchCost c;
   if (length_bytes == 0) return c;
@@ -752,8 +888,20 @@ TouchCost MemoryManager::touch(MappingId mapping, std::uint64_t offset_bytes, st
   Impl::Group& G = s.groups[g];
   s.charged_pages = 0;
   const std::uint64_t reclaimed_before = G.stats.reclaim_pages;
+  // mmap'd: a FileUse::mapped mapping of a shared file, or a legacy private file map.
+  const bool mmapped = m.backing == Backing::file && (!m.shared || mp.use == FileUse::mapped);
   ReferenceResult r;
-  s.with_listener(c, false, pattern, g, [&] { r = s.reference(m, run, toucher); });
+  s.mmap_faults = mmapped;
+  s.with_listener(c, false, pattern, g, [&] {
+    if (mmapped && mp.advice == Advice::normal && pattern == AccessPattern::random) {
+      r = s.read_around(mp, m, run, toucher);
+      return;
+    }
+    r = s.reference(m, run, toucher);
+    if (mmapped && mp.advice == Advice::normal)  // hits: filemap_map_pages' mmap_miss--
+      mp.mmap_miss -= static_cast<std::uint32_t>(std::min<std::uint64_t>(mp.mmap_miss, r.hit_pages));
+  });
+  s.mmap_faults = false;
   c.hit_bytes = r.hit_pages * s.page();
   if (s.max_limited(g) && G.stats.reclaim_pages > reclaimed_before) ++G.stats.events_max;
   if (G.policy->resident_pages() > G.policy->capacity_pages()) {

@@ -69,7 +69,7 @@ struct ManagerConfig {
   int swappiness = 60;                  // vm.swappiness
   int watermark_scale_factor = 10;      // vm.watermark_scale_factor (1/10000 of managed memory)
   std::optional<std::uint64_t> min_free_bytes;  // vm.min_free_kbytes override; default: kernel formula
-  std::uint32_t readahead_pages = 32;   // file readahead window (Linux default 128 KiB at 4 KiB pages)
+  std::uint32_t readahead_pages = 32;   // file readahead window, ra_pages (Linux default 128 KiB at 4 KiB pages)
   int page_cluster = 3;                 // vm.page-cluster: swap readahead of 2^page_cluster pages
 };
 
@@ -95,7 +95,8 @@ struct GroupStats {
   std::uint64_t usage_pages = 0, peak_usage_pages = 0;  // file + anon charged to the group
   std::uint64_t file_pages = 0, anon_pages = 0;
   std::uint64_t swap_pages = 0, peak_swap_pages = 0;
-  std::uint64_t major_faults = 0;  // of the group's owners' touches
+  std::uint64_t major_faults = 0;   // pgmajfault of the group's owners' touches (see TouchCost)
+  std::uint64_t read_requests = 0;  // read requests (file + swap-in) of the group's owners' touches
   std::uint64_t refault_file_pages = 0, refault_anon_pages = 0;
   std::uint64_t reclaim_pages = 0;  // pgsteal: reclaimed from this group, for any reason
   // low: reclaimed below memory.low; high: touches that left it over memory.high; max: touches that
@@ -122,6 +123,10 @@ enum class Backing : std::uint8_t { file, anon, wired };
 
 enum class AccessPattern : std::uint8_t { sequential, random };
 
+// madvise advice of a file mapping: normal (MADV_NORMAL: mmap read-around) or random (MADV_RANDOM:
+// VM_RAND_READ, each miss reads only its page).
+enum class Advice : std::uint8_t { normal, random };
+
 // What one touch cost; every byte figure is a multiple of the page size.
 struct TouchCost {
   std::uint64_t hit_bytes = 0;             // already resident
@@ -130,7 +135,11 @@ struct TouchCost {
   std::uint64_t swap_in_bytes = 0;         // major faults on swapped-out anonymous pages
   std::uint64_t swap_in_ios = 0;
   std::uint64_t zero_fill_bytes = 0;       // first touch of anonymous pages (minor faults)
-  std::uint64_t major_faults = 0;          // fault events that waited on I/O
+  // The kernel's pgmajfault: faults on a *mapped* page that waited for I/O. An mmap'd file (a
+  // FileUse::mapped mapping or a legacy private file map): one per sequential miss run, one per
+  // random miss (a read-around window is one fault); swap-in: one per swap-in cluster; read() use of
+  // a file (FileUse::read): none (no page fault, the I/O still happens); zero fill: none (minor).
+  std::uint64_t major_faults = 0;
   // Times the faulting thread waited a whole device latency: once per contiguous sequential file
   // miss run (async readahead keeps the next windows in flight while the current one is consumed),
   // once per page for random file misses, once per swap-in cluster (swap-in is synchronous).
@@ -141,6 +150,9 @@ struct TouchCost {
   // Pages faulted in that had been evicted before: file pages with a shadow entry (as
   // workingset_refault) plus swapped-in anonymous pages.
   std::uint64_t refault_pages = 0;
+  // Read requests issued (file readahead windows, read-around windows, single-page random reads,
+  // swap-in clusters): the figure `major_faults` counted before it meant pgmajfault.
+  std::uint64_t read_requests() const { return file_read_ios + swap_in_ios; }
   double high_throttle_s = 0;              // memory.high penalty the caller sleeps (memcg_high_delay_s)
   bool out_of_memory = false;              // not satisfiable even after reclaim: OOM
   std::optional<GroupId> oom_group;        // with out_of_memory: a group's memory.max, not the host, is exhausted
@@ -156,7 +168,8 @@ struct MemoryStats {
   std::uint64_t swap_slots_total = 0;
   std::uint64_t peak_file_frames = 0, peak_anon_frames = 0, peak_unevictable_frames = 0;
   std::uint64_t peak_swap_slots_used = 0;
-  std::uint64_t major_faults = 0;
+  std::uint64_t major_faults = 0;   // pgmajfault (TouchCost::major_faults)
+  std::uint64_t read_requests = 0;  // TouchCost::read_requests()
   std::uint64_t swap_in_bytes = 0, swap_out_bytes = 0;
   std::uint64_t file_read_bytes = 0, writeback_bytes = 0;
   std::uint64_t direct_reclaim_pages = 0, kswapd_reclaim_pages = 0;
@@ -190,12 +203,19 @@ class MemoryManager {
   std::uint64_t file_resident_bytes(FileId file) const;  // its pages in the page cache, all groups
   // Maps the whole of `file` for `owner`. Unmapping leaves its pages cached.
   MappingId map_file(OwnerId owner, FileId file, FileUse use);
+  // madvise(MADV_NORMAL / MADV_RANDOM) on a file mapping (mmap'd: FileUse::mapped or a legacy file
+  // map); new mappings are Advice::normal. On a read() mapping it is posix_fadvise's RANDOM and
+  // changes nothing (random read()s already read only their pages). Throws std::invalid_argument on
+  // an anonymous or wired mapping.
+  void set_advice(MappingId mapping, Advice advice);
   // Creates a mapping of `bytes` (rounded up to pages); nothing is resident until touched, except
   // `wired`, which is allocated, pinned and counted against wired_limit_bytes at once (throws
   // WiredLimitExceeded when it does not fit).
   MappingId map(OwnerId owner, Backing backing, std::string name, std::uint64_t bytes);
   // Touches [offset, offset + length) of a mapping; `write` dirties file pages. Pages are referenced
-  // in ascending order either way; `random` only changes the I/O count (no readahead).
+  // in ascending order either way. `random` changes the I/O: on an mmap'd file with Advice::normal,
+  // each missed page is an mmap read-around (see memory_manager.cpp); otherwise one request per
+  // missed page.
   TouchCost touch(MappingId mapping, std::uint64_t offset_bytes, std::uint64_t length_bytes,
                   AccessPattern pattern = AccessPattern::sequential, bool write = false);
   // Frees a mapping's frames and swap slots (a shared file's pages stay cached). Mapping ids of

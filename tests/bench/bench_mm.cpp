@@ -8,10 +8,15 @@
 //   activation: flat time per step, well under a millisecond.
 // - BM_MixedThrash: an anonymous and an mmapped model thrashing, at swappiness 0, 60 and 200, with no
 //   swap, swap full and ample swap (the cliff sweep of issue 6): time per round flat in the size.
+// - BM_UniformRandomTouch: one step of a process's `uniform` pattern over a 2 GiB mmapped shared file
+//   on a host with 1 GiB for it: 65,536 sampled pages (kMaxTouchesPerStep), sorted and coalesced,
+//   each a random touch; arg 0 = advice normal (mmap read-around with the mmap_miss rule), 1 =
+//   MADV_RANDOM. Time per step (issue 9: read-around must keep it in the same range as MADV_RANDOM).
 // - BM_LruTraceReplay: page-level LRU replay (trace mode, one page per reference) of a generated
 //   Zipf-like trace with a fixed seed; items_per_second is references per second.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -152,5 +157,35 @@ void BM_LruTraceReplay(benchmark::State& state) {
   state.counters["miss_ratio"] = static_cast<double>(misses) / static_cast<double>(length);
 }
 BENCHMARK(BM_LruTraceReplay)->Arg(1'000)->Arg(10'000)->Unit(benchmark::kMillisecond);
+
+
+void BM_UniformRandomTouch(benchmark::State& state) {
+  ManagerConfig config;
+  config.ram_bytes = GiB + GiB / 8;  // about 1 GiB of capacity beside the watermarks
+  MemoryManager mm(config);
+  const OwnerId p = mm.add_owner("p");
+  const std::uint64_t file_bytes = 2 * GiB, page = mm.page_bytes(), pages = file_bytes / page;
+  const MappingId m = mm.map_file(p, mm.add_file("data", file_bytes), FileUse::mapped);
+  if (state.range(0) == 1) mm.set_advice(m, Advice::random);
+  std::mt19937_64 rng(42);
+  std::vector<std::uint64_t> picks(65536);
+  std::uint64_t read_bytes = 0, requests = 0;
+  for (auto _ : state) {
+    for (auto& x : picks) x = rng() % pages;
+    std::sort(picks.begin(), picks.end());
+    for (std::size_t i = 0; i < picks.size();) {  // coalesced runs, as access_pattern_run.cpp
+      std::size_t j = i + 1;
+      while (j < picks.size() && picks[j] <= picks[j - 1] + 1) ++j;
+      const std::uint64_t first = picks[i], end = picks[j - 1] + 1;
+      const TouchCost c = mm.touch(m, first * page, (end - first) * page, AccessPattern::random);
+      read_bytes += c.file_read_bytes;
+      requests += c.read_requests();
+      i = j;
+    }
+  }
+  state.counters["read_MiB_per_step"] = static_cast<double>(read_bytes) / (1 << 20) / static_cast<double>(state.iterations());
+  state.counters["requests_per_step"] = static_cast<double>(requests) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_UniformRandomTouch)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -19,6 +19,10 @@ enum class AccessKind : std::uint8_t {
 // refuses rates above it with their location (models/workloads/process/parse.cpp).
 inline constexpr std::uint64_t kMaxTouchesPerStep = 65536;
 
+// madvise advice on the mapped file the pattern walks (`advice:`): normal (MADV_NORMAL: mmap
+// read-around) or random (MADV_RANDOM: each miss reads its page only).
+enum class AccessAdvice : std::uint8_t { normal, random };
+
 struct AccessSpec {
   AccessKind kind = AccessKind::sequential;
   bool write = false;             // dirties file pages; anonymous pages are written (zero-filled on first touch either way)
@@ -26,6 +30,7 @@ struct AccessSpec {
   std::uint64_t length_bytes = 0;  // strided: bytes touched per chunk, 1..stride
   double hot_fraction = 0;         // hot-cold: share of the range that is hot, in (0, 1)
   double hot_share = 0;            // hot-cold: share of the touches that go to it, in (0, 1]
+  AccessAdvice advice = AccessAdvice::normal;
   bool sampled() const { return kind == AccessKind::uniform || kind == AccessKind::hot_cold; }
 };
 

@@ -7,7 +7,9 @@
 //   random  ceil(chunk / record) records drawn uniformly over the corpus's records (a
 //           std::mt19937_64 seeded with scenario seed + workload index; with replacement, which
 //           over a corpus larger than memory hits at the resident fraction as a shuffled epoch
-//           does) touched in the mapped file, random pattern (no readahead);
+//           does) touched in the mapped file, random pattern (no madvise: the kernel's mmap
+//           read-around reads the readahead window around each miss until more than 100 net
+//           misses switch it off, sim/mm/memory_manager.cpp);
 // then HostMemory::pay for the faults and reclaim (the memory stall), then the chunk's CPU
 // (chunk / process_rate of the whole CPU) with the touched bytes over the memory bus, one activity.
 // I/O and CPU run in sequence (a tokenizer that waits for its reads). After the last epoch it

@@ -155,7 +155,7 @@ void refuse_other_keys(const MapReader& map, AccessKind kind) {
 
 AccessSpec parse_access(const ParseContext& ctx, const MapReader& workload) {
   const MapReader map(ctx.file, workload.required("access"), "access",
-                      {"pattern", "write", "stride", "length", "hot_fraction", "hot_share"});
+                      {"pattern", "write", "stride", "length", "hot_fraction", "hot_share", "advice"});
   AccessSpec access;
   const std::string pattern = map.scalar("pattern", "a pattern name");
   bool known = false;
@@ -169,6 +169,15 @@ AccessSpec parse_access(const ParseContext& ctx, const MapReader& workload) {
                                      shown(pattern) + "'");
   refuse_other_keys(map, access.kind);
   access.write = map.boolean_or("write", false);
+  if (map.has("advice")) {
+    const std::string advice = map.scalar("advice", "an madvise advice");
+    if (advice != "normal" && advice != "random")
+      map.fail(map.get("advice"), "advice: expected normal | random, found '" + shown(advice) + "'");
+    access.advice = advice == "random" ? AccessAdvice::random : AccessAdvice::normal;
+    // madvise acts on a mapping of a file: without one the advice would silently do nothing.
+    if (access.advice == AccessAdvice::random && !workload.has("file"))
+      map.fail(map.get("advice"), "advice: random applies to the process's file (file:), and it has none");
+  }
   if (access.kind == AccessKind::strided) {
     access.stride_bytes = map.bytes("stride", true);
     access.length_bytes = map.bytes("length", true);

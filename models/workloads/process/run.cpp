@@ -76,11 +76,13 @@ class Process {
   void map_regions() {
     const config::Footprint peak = spec_.peak();
     if (peak.anon_bytes > 0) anon_ = memory_.map(owner_, mm::Backing::anon, spec_.name + ":anon", peak.anon_bytes);
-    if (spec_.file)
-      // One page-cache copy per file name, shared with every workload naming it; read() pages are
-      // not in the process's RSS (OOM badness), mmapped ones are.
-      file_ = memory_.map_file(owner_, ctx_.file(spec_.file->name, spec_.file->size_bytes),
-                               spec_.file->use == config::FileUse::read ? mm::FileUse::read : mm::FileUse::mapped);
+    if (!spec_.file) return;
+    // One page-cache copy per file name, shared with every workload naming it; read() pages are
+    // not in the process's RSS (OOM badness), mmapped ones are.
+    file_ = memory_.map_file(owner_, ctx_.file(spec_.file->name, spec_.file->size_bytes),
+                             spec_.file->use == config::FileUse::read ? mm::FileUse::read : mm::FileUse::mapped);
+    if (spec_.access.advice == config::AccessAdvice::random)  // madvise(MADV_RANDOM): no read-around
+      memory_.manager().set_advice(*file_, mm::Advice::random);
   }
 
   // The footprint now, in whole pages (the file range never past the file).

@@ -28,7 +28,7 @@ HostResult distinct_host() {
   for (std::uint64_t* field :
        {&h.memory.total_bytes, &h.memory.peak_file_bytes, &h.memory.peak_anon_bytes,
         &h.memory.peak_unevictable_bytes, &h.memory.peak_swap_bytes, &h.memory.major_faults,
-        &h.memory.file_read_bytes, &h.memory.fault_read_ios, &h.memory.fault_waits, &h.memory.swap_in_bytes,
+        &h.memory.file_read_bytes, &h.memory.read_requests, &h.memory.fault_waits, &h.memory.swap_in_bytes,
         &h.memory.swap_out_bytes, &h.memory.writeback_bytes, &h.memory.direct_reclaim_pages,
         &h.memory.kswapd_reclaim_pages, &h.memory.oom_kills, &h.memory.refault_file_bytes,
         &h.memory.refault_anon_bytes, &h.memory.watermark_min_bytes, &h.memory.watermark_low_bytes,
@@ -43,7 +43,7 @@ HostResult distinct_host() {
   v = 404;
   for (std::uint64_t* field :
        {&g.min_bytes, &g.low_bytes, &g.usage_bytes, &g.peak_usage_bytes, &g.file_bytes, &g.anon_bytes,
-        &g.swap_bytes, &g.peak_swap_bytes, &g.major_faults, &g.refault_file_bytes, &g.refault_anon_bytes,
+        &g.swap_bytes, &g.peak_swap_bytes, &g.major_faults, &g.read_requests, &g.refault_file_bytes, &g.refault_anon_bytes,
         &g.reclaim_bytes, &g.events_low, &g.events_high, &g.events_max, &g.events_oom, &g.events_oom_kill})
     *field = v++;
   g.high_throttle_s = 0.7;
@@ -81,7 +81,7 @@ auto host_fields(const HostResult& h) {
 auto group_fields(const GroupResult& g) {
   return std::tie(g.name, g.max_bytes, g.high_bytes, g.swap_max_bytes, g.min_bytes, g.low_bytes, g.usage_bytes,
                   g.peak_usage_bytes, g.file_bytes, g.anon_bytes, g.swap_bytes, g.peak_swap_bytes, g.major_faults,
-                  g.refault_file_bytes, g.refault_anon_bytes, g.reclaim_bytes, g.events_low, g.events_high,
+                  g.read_requests, g.refault_file_bytes, g.refault_anon_bytes, g.reclaim_bytes, g.events_low, g.events_high,
                   g.events_max, g.events_oom, g.events_oom_kill, g.high_throttle_s);
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("the JSON report prints every result field with its value") {
     const auto& m = h.at("memory");
     std::uint64_t v = 101;
     for (const char* key : {"managed_bytes", "peak_file_bytes", "peak_anon_bytes", "peak_unevictable_bytes",
-                            "peak_swap_bytes", "major_faults", "file_read_bytes", "fault_read_ios", "fault_waits",
+                            "peak_swap_bytes", "major_faults", "file_read_bytes", "read_requests", "fault_waits",
                             "swap_in_bytes", "swap_out_bytes", "writeback_bytes", "direct_reclaim_pages",
                             "kswapd_reclaim_pages", "oom_kills", "refault_file_bytes", "refault_anon_bytes",
                             "watermark_min_bytes", "watermark_low_bytes", "watermark_high_bytes"})
@@ -158,11 +158,11 @@ TEST_CASE("the JSON report prints every result field with its value") {
                                            {"min_bytes", 404}, {"low_bytes", 405}});
     v = 406;
     for (const char* key : {"usage_bytes", "peak_usage_bytes", "file_bytes", "anon_bytes", "swap_bytes",
-                            "peak_swap_bytes", "major_faults", "refault_file_bytes", "refault_anon_bytes",
-                            "reclaim_bytes"})
+                            "peak_swap_bytes", "major_faults", "read_requests", "refault_file_bytes",
+                            "refault_anon_bytes", "reclaim_bytes"})
       CHECK_MESSAGE(g.at(key) == v++, key);
-    CHECK(g.at("refault_bytes") == 413 + 414);
-    CHECK(g.at("events") == nlohmann::json{{"low", 416}, {"high", 417}, {"max", 418}, {"oom", 419}, {"oom_kill", 420}});
+    CHECK(g.at("refault_bytes") == 414 + 415);
+    CHECK(g.at("events") == nlohmann::json{{"low", 417}, {"high", 418}, {"max", 419}, {"oom", 420}, {"oom_kill", 421}});
     CHECK(g.at("high_throttle_s") == 0.7);
     CHECK(g.at("stall_some_s") == 1.4);
     CHECK(g.at("psi_some_fraction") == 0.14);
@@ -202,7 +202,7 @@ TEST_CASE("results.hpp layout is the one result_json.cpp serialises") {
   CHECK(sizeof(RequestRecord) == 4 * sizeof(double) + 3 * sizeof(std::uint32_t) + 4 + sizeof(std::string));
   CHECK(sizeof(MemoryResult) == 20 * sizeof(std::uint64_t));
   CHECK(sizeof(GroupResult) ==
-        sizeof(std::string) + 3 * sizeof(std::optional<std::uint64_t>) + 17 * sizeof(std::uint64_t) + sizeof(double));
+        sizeof(std::string) + 3 * sizeof(std::optional<std::uint64_t>) + 18 * sizeof(std::uint64_t) + sizeof(double));
   CHECK(sizeof(HostResult) == 3 * sizeof(std::string) + 2 * sizeof(std::uint64_t) + 2 * sizeof(double) +
                                   sizeof(MemoryResult) + sizeof(std::vector<GroupResult>) +
                                   sizeof(std::vector<WorkloadResult>) + sizeof(std::shared_ptr<const PrecomputedSummary>));

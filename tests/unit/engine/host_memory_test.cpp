@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <simgrid/s4u.hpp>
+#include <tuple>
 
 #include "engine_fixtures.hpp"
 #include "sim/engine/host_memory.hpp"
@@ -78,6 +79,62 @@ TEST_CASE("pay: the memory.high throttle is a sleep inside the stall") {
   REQUIRE(stalls.size() == 1);
   CHECK(stalls[0].begin_s == 1.0);
   CHECK(close_rel(stalls[0].end_s, 1.0 + 0.001 + 0.25, 1e-12));
+}
+
+TEST_CASE("pay: zero fill per page after the stall, swap cost per page moved inside it, host fields and overrides") {
+  auto engine = engine::create_engine();
+  config::HostSpec host = test_host(4 * GiB);  // SSD 2 GB/s read, 1 GB/s write, 100 us; 4 KiB pages
+  host.zero_fill_cost_s = 2e-6;
+  host.swap_page_cost_s = 5e-6;
+  engine::Platform platform = engine::build_platform(host);
+  engine::HostMemory memory(host, config::MemorySpec{}, platform);
+  config::MemorySpec overridden;
+  overridden.swap_page_cpu_cost_s = 1e-6;  // the scenario's memory.swap_page_cpu_cost
+  engine::HostMemory memory_overridden(host, overridden, platform);
+  mm::TouchCost zero;
+  zero.zero_fill_bytes = 1000 * kPage;  // 1000 pages x 2 us = 2 ms, after the stall
+  // Swap: 100 pages in (409,600 B at 2 GB/s = 204.8 us) + 1 wait (100 us) + 150 pages of direct
+  // reclaim written (614,400 B at 1 GB/s = 614.4 us); 250 pages moved x 5 us = 1.25 ms of kernel CPU.
+  mm::TouchCost swap;
+  swap.swap_in_bytes = 100 * kPage;
+  swap.swap_in_ios = 1;
+  swap.fault_waits = 1;
+  swap.direct_write_bytes = 150 * kPage;
+  const double io_s = 100.0 * kPage / 2e9 + 100e-6 + 150.0 * kPage / 1e9;
+  std::vector<analysis::Interval> zero_stalls, swap_stalls, overridden_stalls;
+  double zero_done_s = -1;
+  sg4::Actor::create("w", platform.cpu, [&] {
+    sg4::this_actor::sleep_for(1);
+    memory.pay(zero, zero_stalls);
+    zero_done_s = sg4::Engine::get_clock();
+    sg4::this_actor::sleep_until(2);
+    memory.pay(swap, swap_stalls);
+    sg4::this_actor::sleep_until(3);
+    memory_overridden.pay(swap, overridden_stalls);
+  });
+  engine->run();
+  CHECK(zero_stalls.empty());  // zero fill is no memory stall (PSI)
+  CHECK(close_rel(zero_done_s, 1.0 + 1000 * 2e-6, 1e-12));
+  REQUIRE(swap_stalls.size() == 1);
+  CHECK(close_rel(swap_stalls[0].end_s, 2.0 + io_s + 250 * 5e-6, 1e-12));
+  // The scenario's memory.swap_page_cpu_cost overrides the host's: 250 x 1 us.
+  REQUIRE(overridden_stalls.size() == 1);
+  CHECK(close_rel(overridden_stalls[0].end_s, 3.0 + io_s + 250 * 1e-6, 1e-12));
+  // Catalog hosts without the fields: 7 us per swapped page, 1 us per zero-filled page.
+  CHECK(config::HostSpec{}.swap_page_cost_s == 7e-6);
+  CHECK(config::HostSpec{}.zero_fill_cost_s == 1e-6);
+}
+
+TEST_CASE("readahead: the host's, unless the scenario's memory.readahead overrides every host's") {
+  config::HostSpec host = test_host(4 * GiB);
+  CHECK(engine::manager_config(host, config::MemorySpec{}).readahead_pages == 32);  // 128 KiB / 4 KiB
+  host.readahead_bytes = 8 * MiB;
+  CHECK(engine::manager_config(host, config::MemorySpec{}).readahead_pages == 2048);
+  config::MemorySpec memory;
+  memory.readahead_bytes = 256 * 1024;
+  CHECK(engine::manager_config(host, memory).readahead_pages == 64);
+  memory.readahead_bytes = 0;  // no readahead: one page
+  CHECK(engine::manager_config(host, memory).readahead_pages == 1);
 }
 
 TEST_CASE("a group OOM kills only inside the group, stop frees memory without an OOM") {

@@ -65,7 +65,7 @@ TEST_CASE("decode tokens/s of a model that fits equals bandwidth / bytes read pe
   // That was the only memory stall: 524289 pages in one miss run, so ceil(524289 / 32) = 16385
   // readahead requests but a single device latency (async readahead overlaps the rest).
   REQUIRE(w.memory_stall.size() == 1);
-  CHECK(r.memory.fault_read_ios == 16385);
+  CHECK(r.memory.read_requests == 16385);
   CHECK(r.memory.fault_waits == 1);
   const double stall_s = w.memory_stall[0].end_s - w.memory_stall[0].begin_s;
   CHECK(close_rel(stall_s, (2 * GiB + kPage) / 2e9 + 1 * 100e-6, 1e-9));
@@ -123,8 +123,8 @@ void check_thrashing(const std::string& policy) {
   // Every pass (1 prefill + 3 decode steps) read the whole file.
   CHECK(r.memory.file_read_bytes == 4 * weights);
   CHECK(r.memory.writeback_bytes == 0);  // clean file pages are dropped, never written
-  REQUIRE(r.memory.fault_read_ios >= window_ios);
-  const std::uint64_t decode_ios = r.memory.fault_read_ios - window_ios;
+  REQUIRE(r.memory.read_requests >= window_ios);
+  const std::uint64_t decode_ios = r.memory.read_requests - window_ios;
   CHECK(decode_ios >= 3 * window_ios);
   CHECK(decode_ios <= 3 * window_ios + 3);
   REQUIRE(r.memory.fault_waits >= 1 + 3);  // the cold pass is one run
@@ -382,8 +382,8 @@ TEST_CASE("anonymous weights larger than memory are swapped out and back in ever
   CHECK(r.memory.peak_swap_bytes <= 8 * GiB);
   CHECK(r.memory.file_read_bytes == 0);  // the load was a plain read, the faults are all swap
   // Swap readahead (2^3 pages per request) makes far fewer requests than pages.
-  CHECK(r.memory.fault_read_ios * 8 >= r.memory.swap_in_bytes / kPage);
-  CHECK(r.memory.fault_read_ios < r.memory.swap_in_bytes / kPage);
+  CHECK(r.memory.read_requests * 8 >= r.memory.swap_in_bytes / kPage);
+  CHECK(r.memory.read_requests < r.memory.swap_in_bytes / kPage);
   // The server waited at least for every swap-in byte at the SSD's read bandwidth and every
   // request's latency (writes only add to that).
   double stall_s = 0;
@@ -411,7 +411,7 @@ std::string fingerprint(const analysis::HostResult& r) {
     }
   }
   const auto& m = r.memory;
-  for (auto v : {m.major_faults, m.file_read_bytes, m.fault_read_ios, m.swap_in_bytes, m.swap_out_bytes,
+  for (auto v : {m.major_faults, m.file_read_bytes, m.read_requests, m.swap_in_bytes, m.swap_out_bytes,
                  m.writeback_bytes, m.direct_reclaim_pages, m.kswapd_reclaim_pages, m.peak_anon_bytes})
     out += std::to_string(v) + " ";
   return out;
