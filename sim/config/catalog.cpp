@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdlib>
 #include <set>
 #include <sstream>
@@ -233,7 +234,8 @@ Catalog load_catalog(const std::string& dir) {
 const std::vector<std::string>& host_field_keys() {
   static const std::vector<std::string> keys{
       "ram", "page_size", "os_reserve", "swap", "unified_memory", "gpu_wired_limit", "mem_bw",
-      "mem_bw_effective", "cpu_flops", "gpu_flops", "ssd_read", "ssd_write", "ssd_latency", "gpus"};
+      "mem_bw_effective", "cpu_flops", "gpu_flops", "ssd_read", "ssd_write", "ssd_latency", "gpus",
+      "readahead", "swap_page_cost", "zero_fill_cost"};
   return keys;
 }
 
@@ -246,6 +248,16 @@ const std::vector<std::string>& host_required_keys() {
   static const std::vector<std::string> keys{"ram",       "page_size", "mem_bw",     "cpu_flops",
                                              "ssd_read",  "ssd_write", "ssd_latency"};
   return keys;
+}
+
+// A kernel CPU cost per page (swap_page_cost, zero_fill_cost): a page fault or a reclaimed page
+// costs microseconds, so more than a millisecond is surely a unit slip.
+static double per_page_cost_s(const MapReader& map, const char* key) {
+  const double s = map.duration_s(key, false);
+  if (s > 1e-3)
+    map.fail(map.get(key), std::string(key) + ": expected at most 1ms per page, found '" +
+                               shown(map.scalar(key, "a duration")) + "'");
+  return s;
 }
 
 void apply_host_fields(const MapReader& map, HostTemplate& host, const std::map<std::string, GpuSpec>& gpus) {
@@ -278,6 +290,10 @@ void apply_host_fields(const MapReader& map, HostTemplate& host, const std::map<
   if (given("ssd_write")) spec.ssd_write_Bps = map.rate_Bps("ssd_write", true);
   if (given("ssd_latency")) spec.ssd_latency_s = map.duration_s("ssd_latency", false);
   if (given("gpus")) parse_gpu_list(map, spec, gpus);
+  if (given("readahead"))
+    spec.readahead_bytes = map.bytes("readahead", false, std::numeric_limits<std::uint32_t>::max());
+  if (given("swap_page_cost")) spec.swap_page_cost_s = per_page_cost_s(map, "swap_page_cost");
+  if (given("zero_fill_cost")) spec.zero_fill_cost_s = per_page_cost_s(map, "zero_fill_cost");
 }
 
 HostSpec finish_host(const MapReader& map, const HostTemplate& host) {

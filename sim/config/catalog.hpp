@@ -44,7 +44,8 @@ Catalog load_catalog(const std::string& dir);
 void load_host_file(const std::string& path, Catalog& catalog);
 
 // Host fields: ram, page_size, os_reserve, swap, unified_memory, gpu_wired_limit, mem_bw,
-// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus.
+// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus, readahead,
+// swap_page_cost, zero_fill_cost (the last three optional, defaults in HostSpec).
 const std::vector<std::string>& host_field_keys();
 // Fields an inline host (no catalog `use:`) must give.
 const std::vector<std::string>& host_required_keys();

@@ -54,6 +54,20 @@ struct HostSpec {
   double ssd_read_Bps = 0;
   double ssd_write_Bps = 0;
   double ssd_latency_s = 0;  // per I/O request
+  // Kernel mechanisms (issue 9; optional in the catalog, defaults here, sim/config/README.md):
+  // readahead: the disk's read_ahead_kb (ra_pages); default 128 KiB, the kernel's VM_READAHEAD_PAGES
+  // (include/linux/mm.h) that block devices start with.
+  std::uint64_t readahead_bytes = 128 * 1024;
+  // swap_page_cost: kernel CPU per page swapped in or out (fault, swap cache, LRU isolation, unmap
+  // and TLB flush, one bio per page); default 7 us, calibrated on this project's VM (the 1.5 GiB
+  // anonymous sweep under a 1 GiB cgroup, tests/unit/engine/kernel_measurements_test.cpp), an
+  // assumption for every other host.
+  double swap_page_cost_s = 7e-6;
+  // zero_fill_cost: CPU per anonymous page zero-filled on its first touch, fault included; default
+  // 1 us, an assumption for bare metal (a 4 KiB clear_page at ~10 GB/s is 0.4 us plus the fault's
+  // entry and exit); the project's 2-core VM measured 28.6 us (median of 7 first-touch passes over
+  // 256 MiB, CPU pressure some avg10 89%), so a calibrated host file gives a VM its own figure.
+  double zero_fill_cost_s = 1e-6;
   std::vector<GpuSpec> gpus;  // discrete GPUs (`gpus: [rtx-4090]`); empty = none
   // An llm-server's device default: a GPU (unified or discrete) when the host has one.
   bool has_gpu() const { return gpu_flops > 0 || !gpus.empty(); }
