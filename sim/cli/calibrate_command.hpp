@@ -55,7 +55,7 @@ inline void calibrate_command(const calibrate::Options& options) {
   } catch (const analysis::OutputError& e) {
     throw CliError{std::string("error: ") + e.what(), kExitBadInput};
   } catch (const calibrate::Interrupted& stop) {
-    throw CliError{std::string("error: calibrate interrupted by ") + sigabbrev_np(stop.signal) +
+    throw CliError{std::string("error: calibrate interrupted by SIG") + sigabbrev_np(stop.signal) +
                        "; every file, swap file and cgroup it created was removed",
                    kExitSignalBase + stop.signal};
   }
