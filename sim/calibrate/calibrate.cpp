@@ -41,7 +41,7 @@ void check_directory(const Options& o) {
   struct stat st {};
   const std::string dir = "'" + shown(o.dir) + "'";
   if (::stat(o.dir.c_str(), &st) != 0)
-    throw CalibrateError("--path " + dir + ": " + (errno == ENOENT ? std::string("no such directory") : std::strerror(errno)));
+    throw CalibrateError(fmt::format("--path {}: {}", dir, errno == ENOENT ? "no such directory" : std::strerror(errno)));
   if (!S_ISDIR(st.st_mode)) throw CalibrateError("--path " + dir + ": not a directory");
   if (::access(o.dir.c_str(), W_OK | X_OK) != 0)
     throw CalibrateError("--path " + dir + ": not writable by this user (calibrate writes its test files there)");
@@ -156,7 +156,8 @@ void measure_swap(const Options& o, Measurements& m, NoiseMonitor& noise) {
   m.swap_array_bytes = swap_array_bytes(o);
   Figure cost, raw, moved;
   repeat(o, noise, [&] {
-    const SwapSweep sweep = swap_sweep(cgroup, m.swap_array_bytes, m.page_bytes, kSwapPasses);
+    const SwapSweep sweep = swap_sweep(cgroup, swap_file.path(), m.swap_array_bytes, m.page_bytes, kSwapPasses);
+    m.other_swap_change_kib = std::max(m.other_swap_change_kib, sweep.other_swap_change_kib);
     if (sweep.pages_moved == 0)
       throw CalibrateError("--swap: the sweep moved no pages through swap (is the cgroup's limit enforced?)");
     const double pages = static_cast<double>(sweep.pages_moved);
@@ -167,6 +168,15 @@ void measure_swap(const Options& o, Measurements& m, NoiseMonitor& noise) {
   m.swap_page_cost_s = cost;
   m.swap_raw_per_page_s = raw;
   m.swap_pages_moved = moved;
+}
+
+void warn_if_others_swapped(const Measurements& m) {
+  if (m.other_swap_change_kib == 0) return;
+  std::fprintf(stderr,
+               "warning: calibrate --swap: another swap area's use changed by up to %llu KiB during the sweeps: "
+               "something else was swapping, and the system-wide pswpin/pswpout count its pages too, so "
+               "swap_page_cost is too low; run it again when nothing else swaps\n",
+               static_cast<unsigned long long>(m.other_swap_change_kib));
 }
 
 void warn_if_busy(const Measurements& m) {
@@ -208,6 +218,7 @@ void run(const Options& o) {
   m.duration_s = now_s() - start;
   analysis::write_output_file(o.out, host_yaml(m, o.name));
   warn_if_busy(m);
+  warn_if_others_swapped(m);
 }
 
 }  // namespace headroom::calibrate

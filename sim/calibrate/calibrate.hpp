@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -76,6 +77,8 @@ std::optional<CpuTimes> cpu_times(std::string_view stat);
 std::optional<std::uint64_t> single_number(std::string_view text);
 // Whether /proc/swaps lists `path`.
 bool swaps_lists(std::string_view swaps, std::string_view path);
+// The Used column (KiB) of every swap area in /proc/swaps, by file name.
+std::map<std::string, std::uint64_t> swap_used_kib(std::string_view swaps);
 // The read_ahead_kb file of the disk holding device MAJ:MIN, under `sysfs` (normally "/sys"): the
 // device's own queue/, or for a partition its parent disk's queue/. nullopt when not a block
 // device (tmpfs, overlay: no /sys/dev/block entry).
@@ -99,6 +102,9 @@ struct Measurements {
   // --swap.
   std::optional<Figure> swap_page_cost_s, swap_raw_per_page_s, swap_pages_moved;
   std::uint64_t swap_limit_bytes = 0, swap_array_bytes = 0;
+  // Largest change of another swap area's use during a sweep: someone else was swapping, and the
+  // system-wide pswpin/pswpout then count their pages too.
+  std::uint64_t other_swap_change_kib = 0;
   // Noise over the run.
   double cpu_pressure_max_percent = 0, steal_percent = 0;
   double duration_s = 0;

@@ -103,6 +103,9 @@ void measured_fields(Writer& w, const Measurements& m) {
     w.measured("swap_time_per_page_moved", *m.swap_raw_per_page_s,
                time_text(m.swap_raw_per_page_s->median()) + " (wall time / pages moved, disk time included)");
     w.measured("swap_pages_moved", *m.swap_pages_moved, fmt::format("{:.0f}", m.swap_pages_moved->median()));
+    if (m.other_swap_change_kib > 0)
+      w.measured("swap_others_active", fmt::format("another swap area's use changed by up to {}KiB during the sweeps: "
+                                                   "the pages moved include other processes' pages", m.other_swap_change_kib));
     w.measured("swap_sweep", fmt::format("{} anonymous array, 3 passes, in a cgroup limited to {}",
                                          size_text(m.swap_array_bytes), size_text(m.swap_limit_bytes)));
   }

@@ -36,8 +36,9 @@ struct SwapSweep {
   double wall_s;            // the sweeps, after the array was filled
   std::uint64_t pages_moved;  // pswpin + pswpout over the sweeps
   std::uint64_t pages_in, pages_out;
+  std::uint64_t other_swap_change_kib;  // the largest change of another swap area's use
 };
-SwapSweep swap_sweep(const class Cgroup& cgroup, std::uint64_t array_bytes, std::uint64_t page_bytes,
+SwapSweep swap_sweep(const class Cgroup& cgroup, const std::string& own_swap_file, std::uint64_t array_bytes, std::uint64_t page_bytes,
                      int passes);
 // Writes a swap file of `bytes` (fallocate + the swap header mkswap writes). CalibrateError on failure.
 void make_swap_file(const std::string& path, std::uint64_t bytes, std::uint64_t page_bytes);

@@ -130,6 +130,16 @@ bool swaps_lists(std::string_view swaps, std::string_view path) {
   return found;
 }
 
+std::map<std::string, std::uint64_t> swap_used_kib(std::string_view swaps) {
+  std::map<std::string, std::uint64_t> used;
+  for_each_line(swaps, [&](std::string_view line) {
+    const auto w = words(line);
+    if (w.size() >= 5 && w[0] != "Filename")
+      if (const auto kib = to_u64(w[3])) used[std::string(w[0])] = *kib;
+  });
+  return used;
+}
+
 std::optional<std::string> read_ahead_kb_path(const std::string& sysfs, unsigned major, unsigned minor) {
   namespace fs = std::filesystem;
   std::error_code ec;

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "sim/calibrate/cleanup.hpp"
@@ -97,7 +99,19 @@ void make_swap_file(const std::string& path, std::uint64_t bytes, std::uint64_t 
   if (!ok) throw CalibrateError("--swap: cannot write the swap file '" + path + "': " + std::strerror(error));
 }
 
-SwapSweep swap_sweep(const Cgroup& cgroup, std::uint64_t array_bytes, std::uint64_t page_bytes, int passes) {
+// The largest change in use of the swap areas other than `own` between two /proc/swaps readings.
+std::uint64_t others_changed_kib(const std::map<std::string, std::uint64_t>& before,
+                                 const std::map<std::string, std::uint64_t>& after, const std::string& own) {
+  std::uint64_t most = 0;
+  for (const auto& [path, used] : after) {
+    const auto old = before.find(path);
+    if (path == own || old == before.end()) continue;
+    most = std::max(most, used > old->second ? used - old->second : old->second - used);
+  }
+  return most;
+}
+
+SwapSweep swap_sweep(const Cgroup& cgroup, const std::string& own_swap_file, std::uint64_t array_bytes, std::uint64_t page_bytes, int passes) {
   Pipe to_child, to_parent;
   const pid_t pid = ::fork();
   if (pid < 0) throw CalibrateError(std::string("--swap: fork: ") + std::strerror(errno));
@@ -110,6 +124,7 @@ SwapSweep swap_sweep(const Cgroup& cgroup, std::uint64_t array_bytes, std::uint6
   if (::read(to_parent.fd[0], &byte, 1) != 1)
     throw CalibrateError("--swap: the sweeping child died while filling its array (killed by the cgroup's OOM?)");
   const std::uint64_t in0 = vmstat("pswpin"), out0 = vmstat("pswpout");
+  const auto swaps_before = swap_used_kib(read_text("/proc/swaps"));
   const double start = now_s();
   say(to_child.fd[1], "g");
   const int status = child.wait();
@@ -119,7 +134,8 @@ SwapSweep swap_sweep(const Cgroup& cgroup, std::uint64_t array_bytes, std::uint6
                          (WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status)) + ", the cgroup's OOM?"
                                               : "exit status " + std::to_string(WEXITSTATUS(status))) + ")");
   const std::uint64_t in = vmstat("pswpin") - in0, out = vmstat("pswpout") - out0;
-  return {wall_s, in + out, in, out};
+  const std::uint64_t others = others_changed_kib(swaps_before, swap_used_kib(read_text("/proc/swaps")), own_swap_file);
+  return {wall_s, in + out, in, out, others};
 }
 
 }  // namespace headroom::calibrate

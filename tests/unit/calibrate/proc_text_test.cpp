@@ -55,6 +55,10 @@ TEST_CASE("vmstat, PSI, /proc/stat steal, single numbers, /proc/swaps") {
                             "/work/.headroom-calibrate-42.swap       file\t\t131068\t\t0\t\t32767\n";
   CHECK(swaps_lists(swaps, "/work/.headroom-calibrate-42.swap"));
   CHECK_FALSE(swaps_lists(swaps, "/work/.headroom-calibrate-4.swap"));
+  const auto used = swap_used_kib(swaps + "/var/tmp/other/swapfile   file\t\t1048572\t\t272444\t\t-2\n");
+  CHECK(used.size() == 2);
+  CHECK(used.at("/work/.headroom-calibrate-42.swap") == 0);
+  CHECK(used.at("/var/tmp/other/swapfile") == 272444);
 }
 
 TEST_CASE("read_ahead_kb: the disk's own queue, or a partition's parent disk's") {
