@@ -39,7 +39,7 @@ std::uint64_t swap_array_bytes(const Options& o) { return o.cgroup_limit_bytes *
 
 void check_directory(const Options& o) {
   struct stat st {};
-  const std::string dir = "'" + shown(o.dir) + "'";
+  const std::string dir = fmt::format("'{}'", shown(o.dir));
   if (::stat(o.dir.c_str(), &st) != 0)
     throw CalibrateError(fmt::format("--path {}: {}", dir, errno == ENOENT ? "no such directory" : std::strerror(errno)));
   if (!S_ISDIR(st.st_mode)) throw CalibrateError("--path " + dir + ": not a directory");
