@@ -20,7 +20,7 @@ namespace headroom::calibrate {
 namespace {
 
 volatile sig_atomic_t g_stop_signal = 0;
-struct sigaction g_old[3];
+struct sigaction g_old[3], g_old_pipe;
 constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGHUP};
 
 void on_signal(int signal) { g_stop_signal = signal; }
@@ -35,10 +35,16 @@ void install_signal_handlers() {
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: a blocked call returns EINTR and the loop sees the flag
   for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &action, &g_old[i]);
+  // A write to the pipe of a child that died is an EPIPE error to report, not a silent death.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &g_old_pipe);
 }
 
 void restore_signal_handlers() {
   for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &g_old[i], nullptr);
+  sigaction(SIGPIPE, &g_old_pipe, nullptr);
 }
 
 int stop_signal() { return g_stop_signal; }
@@ -93,8 +99,13 @@ Cgroup::Cgroup(const std::string& name, unsigned long long limit_bytes) {
   const std::string dir = root + "/" + name;
   if (::mkdir(dir.c_str(), 0755) != 0)
     throw CalibrateError("--swap: cannot create the cgroup " + dir + ": " + std::strerror(errno));
-  dir_ = dir;  // from here the destructor removes it
-  write_text(dir_ + (v2_ ? "/memory.max" : "/memory.limit_in_bytes"), std::to_string(limit_bytes));
+  try {
+    write_text(dir + (v2_ ? "/memory.max" : "/memory.limit_in_bytes"), std::to_string(limit_bytes));
+  } catch (...) {
+    ::rmdir(dir.c_str());  // a constructor that throws gets no destructor
+    throw;
+  }
+  dir_ = dir;
 }
 
 void Cgroup::add(pid_t pid) const { write_text(dir_ + "/cgroup.procs", std::to_string(pid)); }

@@ -27,8 +27,12 @@ struct Pipe {
     if (::pipe2(fd, O_CLOEXEC) != 0) throw CalibrateError(std::string("--swap: pipe: ") + std::strerror(errno));
   }
   ~Pipe() {
-    for (int f : fd)
-      if (f >= 0) ::close(f);
+    close_end(0);
+    close_end(1);
+  }
+  void close_end(int end) {
+    if (fd[end] >= 0) ::close(fd[end]);
+    fd[end] = -1;
   }
 };
 
@@ -39,6 +43,7 @@ struct Pipe {
   ::signal(SIGINT, SIG_DFL);
   ::signal(SIGTERM, SIG_DFL);
   ::signal(SIGHUP, SIG_DFL);
+  ::signal(SIGPIPE, SIG_DFL);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   char byte = 0;
   if (::read(from_parent, &byte, 1) != 1) ::_exit(3);
@@ -117,6 +122,9 @@ SwapSweep swap_sweep(const Cgroup& cgroup, const std::string& own_swap_file, std
   if (pid < 0) throw CalibrateError(std::string("--swap: fork: ") + std::strerror(errno));
   if (pid == 0) child_main(to_child.fd[0], to_parent.fd[1], array_bytes, page_bytes, passes);
   Child child(pid);
+  // The parent keeps only its own ends, so a child that dies reads as end-of-file, not a hang.
+  to_child.close_end(0);
+  to_parent.close_end(1);
   cgroup.add(pid);
   say(to_child.fd[1], "g");
   wait_readable(to_parent.fd[0]);
