@@ -4,6 +4,7 @@
 //   headroom hosts | headroom models   (list the catalogs)
 //   headroom cache TRACE --policy P[,P...] --frames N[,N...]   (reference-trace replay, sim/trace)
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
+//   headroom calibrate [--path DIR] [--swap] [--name ID] [--repeat N] --out FILE   (sim/calibrate)
 // Exit status: 0 success, 1 internal failure (a simulation crashed), 2 bad input (scenario, trace,
 // command line, output path), 128 + N when stopped by signal N (SIGINT 130, SIGTERM 143), always
 // with a one-line "error: ..." or "FILE:LINE:COL: error: ..." message on stderr.
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "sim/cli/calibrate_command.hpp"
 #include "sim/cli/catalog_commands.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/text.hpp"
@@ -164,6 +166,9 @@ int main(int argc, char** argv) {
   CLI::App* hosts_cmd = app.add_subcommand("hosts", "list the host catalog (models/catalog/hosts.yaml)");
   CLI::App* models_cmd = app.add_subcommand("models", "list the LLM catalog with file sizes per quantization");
 
+  headroom::calibrate::Options calibrate;
+  CLI::App* calibrate_cmd = headroom::cli::add_calibrate_command(app, calibrate);
+
   // cache and mrc run inside parse (their callbacks) and report through trace_exit.
   int trace_exit = headroom::cli::kExitOk;
   headroom::trace::add_trace_commands(app, trace_exit);
@@ -186,6 +191,7 @@ int main(int argc, char** argv) {
     if (*compare_cmd) headroom::cli::compare_command(compare);
     if (*hosts_cmd) headroom::cli::hosts_command();
     if (*models_cmd) headroom::cli::models_command();
+    if (*calibrate_cmd) headroom::cli::calibrate_command(calibrate);
   } catch (const headroom::cli::CliError& e) {
     std::fprintf(stderr, "%s\n", e.message.c_str());
     return e.exit_code;

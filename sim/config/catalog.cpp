@@ -162,16 +162,35 @@ void parse_gpu_list(const MapReader& map, HostSpec& spec, const std::map<std::st
   }
 }
 
-void load_hosts(const std::string& path, Catalog& catalog) {
-  const MapReader root(path, load_yaml_file(path, "catalog file"), "host catalog", {"hosts"});
+// `measured:` (written by `headroom calibrate`): figures the model does not read, kept for the
+// reader. A mapping of plain values; nothing in it is used.
+void check_measured(const MapReader& entry) {
+  if (!entry.has("measured")) return;
+  const YAML::Node measured = entry.get("measured");
+  expect_map(entry.file(), measured, "measured");
+  for (const auto& item : measured) {
+    const std::string key = scalar_text(entry.file(), item.first, "measured key", "a name");
+    scalar_text(entry.file(), item.second, "measured: " + key, "a plain value");
+  }
+}
+
+// `known` holds hosts loaded before (the catalog, earlier host files) and where each came from.
+void load_hosts(const std::string& path, const std::string& what, Catalog& catalog,
+                std::map<std::string, std::string>& known) {
+  const MapReader root(path, load_yaml_file(path, what), what == "catalog file" ? "host catalog" : what,
+                       {"hosts"});
   const YAML::Node section = root.required("hosts");
   expect_map(path, section, "hosts");
   for (const auto& item : section) {
     HostTemplate host;
     host.spec.name = host.spec.catalog_id = scalar_text(path, item.first, "host name", "a name");
     const MapReader entry(path, item.second, "host '" + shown(host.spec.name) + "'",
-                          plus(host_field_keys(), {"description", "source", "assumption"}));
+                          plus(host_field_keys(), {"description", "source", "assumption", "measured"}));
+    if (const auto before = known.find(host.spec.name); before != known.end())
+      entry.fail(item.first, "duplicate host '" + shown(host.spec.name) + "' (already defined in " +
+                                 shown(before->second) + ")");
     host.spec.description = entry.string_or("description", "");
+    check_measured(entry);
     apply_host_fields(entry, host, catalog.gpus);
     for (const auto& key : host_required_keys()) entry.required(key);
     check_sources(entry, host.fields_given);
@@ -180,10 +199,21 @@ void load_hosts(const std::string& path, Catalog& catalog) {
     host.spec = finish_host(entry, host);
     if (!catalog.hosts.emplace(host.spec.name, host).second)
       entry.fail(item.first, "duplicate host '" + shown(host.spec.name) + "'");
+    known.emplace(host.spec.name, path);
   }
 }
 
 }  // namespace
+
+void load_host_file(const std::string& path, Catalog& catalog) {
+  std::map<std::string, std::string> known;
+  for (const auto& [name, unused] : catalog.hosts)
+    known.emplace(name, "the host catalog");
+  for (const auto& [name, file] : catalog.host_file_of) known[name] = file;
+  load_hosts(path, "host file", catalog, known);
+  for (const auto& [name, file] : known)
+    if (file == path) catalog.host_file_of[name] = path;
+}
 
 std::string default_catalog_dir() {
   if (const char* dir = std::getenv("HEADROOM_CATALOG_DIR"); dir && *dir) return dir;
@@ -196,7 +226,8 @@ Catalog load_catalog(const std::string& dir) {
   load_quants(dir + "/quantizations.yaml", catalog);
   load_llms(dir + "/llms.yaml", catalog);
   load_gpus(dir + "/gpus.yaml", catalog);
-  load_hosts(dir + "/hosts.yaml", catalog);
+  std::map<std::string, std::string> known;
+  load_hosts(dir + "/hosts.yaml", "catalog file", catalog, known);
   return catalog;
 }
 

@@ -28,6 +28,7 @@ struct Catalog {
   std::map<std::string, LlmSpec> llms;
   std::map<std::string, QuantSpec> quants;
   std::map<std::string, GpuSpec> gpus;  // discrete GPUs (gpus.yaml), named by hosts' `gpus:`
+  std::map<std::string, std::string> host_file_of;  // hosts added by load_host_file: their file
 };
 
 // GPU fields (gpus.yaml): vram, vram_bw, vram_bw_effective (default vram_bw), flops, pcie.
@@ -37,6 +38,10 @@ const std::vector<std::string>& gpu_field_keys();
 std::string default_catalog_dir();
 // Throws ConfigError naming the catalog file on any problem, including an unsourced number.
 Catalog load_catalog(const std::string& dir);
+// Adds the hosts of a catalog-format host file (`hosts: {ID: {...}}`, as `headroom calibrate`
+// writes; a scenario's `host_files:`) to `catalog`. Errors name `path`; a host already in the
+// catalog or in an earlier host file is refused. Entries may carry `measured:` (ignored).
+void load_host_file(const std::string& path, Catalog& catalog);
 
 // Host fields: ram, page_size, os_reserve, swap, unified_memory, gpu_wired_limit, mem_bw,
 // mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus, readahead,

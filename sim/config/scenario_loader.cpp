@@ -141,6 +141,20 @@ std::vector<std::shared_ptr<const WorkloadSpec>> parse_workloads(const ParseCont
   return workloads;
 }
 
+// `host_files: [FILE, ...]`: catalog-format host files (paths relative to the scenario), whose
+// hosts are then named in `hosts:` like catalog hosts. Their errors name the host file.
+void add_host_files(const ParseContext& ctx, const MapReader& root, Catalog& catalog) {
+  if (!root.has("host_files")) return;
+  const YAML::Node list = root.get("host_files");
+  expect_list(ctx.file, list, "host_files");
+  for (const auto& item : list) {
+    const std::string text = scalar_text(ctx.file, item, "host_files entry", "a host file path");
+    if (text.empty()) fail_at(ctx.file, item, "host_files: expected a host file path, found an empty value");
+    resolve_input_file(ctx, item, "host_files", text);  // the missing-file error points here
+    load_host_file(shown_input_path(ctx, text), catalog);
+  }
+}
+
 MemorySpec parse_memory(const std::string& file, const MapReader& root) {
   MemorySpec memory;
   if (!root.has("memory")) return memory;
@@ -183,8 +197,9 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
     fail_at(path, document, "expected a scenario (a mapping with name:, duration:, hosts:, "
                             "workloads:), found " + describe(document));
   const MapReader root(path, document, "scenario",
-                       {"name", "description", "duration", "seed", "memory", "hosts", "groups", "workloads"});
-  const Catalog catalog = load_catalog(catalog_dir);
+                       {"name", "description", "duration", "seed", "memory", "host_files", "hosts", "groups",
+                        "workloads"});
+  Catalog catalog = load_catalog(catalog_dir);
   Scenario scenario;
   scenario.path = path;
   scenario.name = root.string("name");
@@ -192,6 +207,7 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
   scenario.duration_s = root.duration_s("duration", true);
   const ParseContext ctx{path, std::filesystem::path(path).parent_path().string(), catalog,
                          scenario.duration_s};
+  add_host_files(ctx, root, catalog);
   scenario.seed = static_cast<std::uint64_t>(
       root.integer_or("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
   scenario.memory = parse_memory(path, root);
