@@ -28,7 +28,14 @@ struct Catalog {
   std::map<std::string, LlmSpec> llms;
   std::map<std::string, QuantSpec> quants;
   std::map<std::string, GpuSpec> gpus;  // discrete GPUs (gpus.yaml), named by hosts' `gpus:`
+  std::map<std::string, BackendSpec> backends;  // llama.cpp speed factors (backends.yaml)
 };
+
+// The llama.cpp backends a host or GPU may name: metal, cuda, rocm, vulkan, cpu (backends.yaml must
+// give factors for each).
+const std::vector<std::string>& backend_names();
+// backends.yaml: every backend of backend_names(), each factor sourced (`calibration:`).
+void load_backends(const std::string& path, Catalog& catalog);
 
 // GPU fields (gpus.yaml): vram, vram_bw, vram_bw_effective (default vram_bw), flops, pcie.
 const std::vector<std::string>& gpu_field_keys();
@@ -39,7 +46,8 @@ std::string default_catalog_dir();
 Catalog load_catalog(const std::string& dir);
 
 // Host fields: ram, page_size, os_reserve, swap, unified_memory, gpu_wired_limit, mem_bw,
-// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus.
+// mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus, gpu_backend,
+// cpu_mem_bw.
 const std::vector<std::string>& host_field_keys();
 // Fields an inline host (no catalog `use:`) must give.
 const std::vector<std::string>& host_required_keys();
