@@ -72,7 +72,7 @@ void load_backends(const std::string& path, Catalog& catalog) {
     const MapReader entry(path, item.second, "backend '" + shown(backend.id) + "'",
                           {"decode_efficiency", "prefill_efficiency", "kv_efficiency", "attention_efficiency", "layer_fixed",
                            "moe_layer_fixed", "moe_prefill_efficiency", "calibration", "description"});
-    entry.string("calibration");
+    backend.calibration = entry.string("calibration");
     // Decode reads the weights at most at the spec bandwidth; prefill is relative to the host's
     // FLOP/s figure, which may itself be an end-to-end llama.cpp figure, so up to 4x is accepted.
     backend.decode_efficiency = parse_share_table(entry, "decode_efficiency", 1.0, catalog.quants);

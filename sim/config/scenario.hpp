@@ -55,6 +55,7 @@ struct BackendSpec {
   // A mixture-of-experts model's matmuls reach this share of prefill_efficiency (each expert gets a
   // slice of the batch: smaller, less efficient matmuls).
   double moe_prefill_efficiency = 1;
+  std::string calibration;  // what the factors were fitted on (`calibration:`)
   static double of(const std::map<std::string, double>& table, const std::string& quant) {
     const auto found = table.find(quant);
     return found != table.end() ? found->second : table.at("default");

@@ -435,7 +435,7 @@ class LlmServer {
   // The speed model's devices (speed_model.hpp). A spec built in code has no backend factors: its
   // devices are neutral (the roofline of issue 8 on the links the steps cross).
   static const config::BackendSpec& neutral_backend() {
-    static const config::BackendSpec neutral{"neutral", {{"default", 1.0}}, {{"default", 1.0}}, 1.0, 1.0, 0.0, 0.0, 1.0};
+    static const config::BackendSpec neutral{"neutral", {{"default", 1.0}}, {{"default", 1.0}}, 1.0, 1.0, 0.0, 0.0, 1.0, "neutral"};
     return neutral;
   }
   static speed::Device neutral(double flops, double link_Bps) { return {&neutral_backend(), link_Bps, flops, link_Bps}; }
