@@ -292,12 +292,12 @@ TEST_CASE("catalog: backends.yaml gives every backend's speed factors, and a bad
         std::string::npos);
   const std::string above = error_with("backends:\n  metal:\n    decode_efficiency: {default: 1.2}\n" + entry.substr(entry.find("    prefill")));
   INFO(above);
-  CHECK(above.find("backends.yaml:3:33: error: decode_efficiency default: expected a number above 0 and at most 1, "
+  CHECK(above.find("backends.yaml:3:34: error: decode_efficiency default: expected a number above 0 and at most 1, "
                    "found '1.2'") != std::string::npos);
   const std::string no_default = error_with("backends:\n  metal:\n    decode_efficiency: {F16: 0.9}\n" + entry.substr(entry.find("    prefill")));
   CHECK(no_default.find("backends.yaml:3:24: error: decode_efficiency: expected a 'default' entry") != std::string::npos);
   const std::string quant = error_with("backends:\n  metal:\n    decode_efficiency: {default: 0.9, Q9_9: 0.5}\n" + entry.substr(entry.find("    prefill")));
-  CHECK(quant.find("backends.yaml:3:38: error: decode_efficiency: unknown quantization 'Q9_9'") != std::string::npos);
+  CHECK(quant.find("backends.yaml:3:39: error: decode_efficiency: unknown quantization 'Q9_9'") != std::string::npos);
   const std::string name = error_with("backends:\n  opencl:\n" + entry);
   CHECK(name.find("backends.yaml:2:3: error: backends: expected one of metal | cuda | rocm | vulkan | cpu, found 'opencl'") !=
         std::string::npos);

@@ -30,6 +30,7 @@ struct Row {
   std::string id, host, device, backend, gpu, model, quant, test, grade;
   double tokens = 0, depth = 0, published_tps = 0;
   int gpu_count = 1;
+  int threads = 0;  // CPU rows: llama-bench -t (0 = not given)
 };
 
 // A row resolved against the catalog: what the speed model needs, or why it cannot be predicted.
@@ -68,6 +69,7 @@ std::vector<Row> load_rows(const std::string& path) {
     r.depth = static_cast<double>(m.integer_or("depth", 0, 0, 1 << 22));
     r.published_tps = m.number("tokens_per_s", 0);
     r.grade = m.string_or("grade", "S");
+    r.threads = static_cast<int>(m.integer_or("threads", 0, 0, 4096));
     if (r.test != "pp" && r.test != "tg") m.fail(m.get("test"), "test: expected pp or tg, found '" + r.test + "'");
     rows.push_back(r);
   }
@@ -461,6 +463,14 @@ int main(int argc, char** argv) {
     const auto others = load_other_hosts(rows_path);
     std::vector<Case> cases;
     for (const Row& r : load_rows(rows_path)) cases.push_back(resolve(catalog, others, r));
+    // The simulation's CPU path uses the whole CPU (llama.cpp's default thread count): a CPU row run
+    // with fewer threads than the most any row of its host uses is not what it simulates.
+    std::map<std::string, int> most_threads;
+    for (const Case& c : cases)
+      if (c.row.device == "cpu") most_threads[c.row.host] = std::max(most_threads[c.row.host], c.row.threads);
+    for (Case& c : cases)
+      if (c.skip.empty() && c.row.device == "cpu" && c.row.threads < most_threads[c.row.host])
+        c.skip = "CPU row with fewer threads than its host's most (threads are not simulated)";
     mark_training(cases);
     return command == "fit" ? fit(catalog, cases) : check(catalog, cases);
   } catch (const cfg::ConfigError& e) {
