@@ -48,6 +48,18 @@ std::string format_GBps(double Bps) {
   return out.str();
 }
 
+// `key: NAME`, one of backend_names() (`cpu` only when allow_cpu: a GPU names a GPU backend).
+std::string parse_backend(const MapReader& map, const std::string& key, bool allow_cpu) {
+  const std::string name = map.scalar(key, "a llama.cpp backend");
+  std::string names;
+  for (const auto& known : backend_names()) {
+    if (known == "cpu" && !allow_cpu) continue;
+    if (known == name) return name;
+    names += (names.empty() ? "" : " | ") + known;
+  }
+  map.fail(map.get(key), key + ": expected one of " + names + ", found '" + shown(name) + "'");
+}
+
 bool is_power_of_two(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 // Every field of a catalog entry must be listed under exactly one of source: / assumption:.
@@ -129,7 +141,7 @@ void load_gpus(const std::string& path, Catalog& catalog) {
     entry.string_or("description", "");
     std::vector<std::string> given;
     for (const auto& key : gpu_field_keys()) {
-      if (key != "vram_bw_effective") entry.required(key);
+      if (key != "vram_bw_effective" && key != "backend") entry.required(key);
       if (entry.has(key)) given.push_back(key);
     }
     check_sources(entry, given, gpu_field_keys());
@@ -144,6 +156,7 @@ void load_gpus(const std::string& path, Catalog& catalog) {
                                                      format_GBps(gpu.vram_bw_spec_Bps) + ")");
     gpu.flops = entry.flops("flops", true);
     gpu.pcie_Bps = entry.rate_Bps("pcie", true);
+    if (entry.has("backend")) gpu.backend = parse_backend(entry, "backend", false);
     if (!catalog.gpus.emplace(gpu.id, gpu).second)
       entry.fail(item.first, "duplicate GPU '" + shown(gpu.id) + "'");
   }
@@ -228,6 +241,7 @@ Catalog load_catalog(const std::string& dir) {
   load_gpus(dir + "/gpus.yaml", catalog);
   std::map<std::string, std::string> known;
   load_hosts(dir + "/hosts.yaml", "catalog file", catalog, known);
+  load_backends(dir + "/backends.yaml", catalog);
   return catalog;
 }
 
@@ -235,12 +249,12 @@ const std::vector<std::string>& host_field_keys() {
   static const std::vector<std::string> keys{
       "ram", "page_size", "os_reserve", "swap", "unified_memory", "gpu_wired_limit", "mem_bw",
       "mem_bw_effective", "cpu_flops", "gpu_flops", "ssd_read", "ssd_write", "ssd_latency", "gpus",
-      "readahead", "swap_page_cost", "zero_fill_cost"};
+      "readahead", "swap_page_cost", "zero_fill_cost", "gpu_backend", "cpu_mem_bw"};
   return keys;
 }
 
 const std::vector<std::string>& gpu_field_keys() {
-  static const std::vector<std::string> keys{"vram", "vram_bw", "vram_bw_effective", "flops", "pcie"};
+  static const std::vector<std::string> keys{"vram", "vram_bw", "vram_bw_effective", "flops", "pcie", "backend"};
   return keys;
 }
 
@@ -294,6 +308,8 @@ void apply_host_fields(const MapReader& map, HostTemplate& host, const std::map<
     spec.readahead_bytes = map.bytes("readahead", false, std::numeric_limits<std::uint32_t>::max());
   if (given("swap_page_cost")) spec.swap_page_cost_s = per_page_cost_s(map, "swap_page_cost");
   if (given("zero_fill_cost")) spec.zero_fill_cost_s = per_page_cost_s(map, "zero_fill_cost");
+  if (given("gpu_backend")) spec.gpu_backend = parse_backend(map, "gpu_backend", false);
+  if (given("cpu_mem_bw")) spec.cpu_mem_bw_Bps = map.rate_Bps("cpu_mem_bw", true);
 }
 
 HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
@@ -332,6 +348,9 @@ HostSpec finish_host(const MapReader& map, const HostTemplate& host) {
     map.fail(at(map, "gpus"), who + ": gpus lists discrete GPUs, which need unified_memory: false "
                                     "(a unified-memory GPU is described by gpu_flops and gpu_wired_limit)");
   if (!host.mem_bw_effective_given) spec.mem_bw_effective_Bps = spec.mem_bw_spec_Bps;
+  if (spec.cpu_mem_bw_Bps > spec.mem_bw_spec_Bps)
+    map.fail(at(map, "cpu_mem_bw"), who + ": cpu_mem_bw (" + format_GBps(spec.cpu_mem_bw_Bps) +
+                                        ") is above the spec mem_bw (" + format_GBps(spec.mem_bw_spec_Bps) + ")");
   if (spec.mem_bw_effective_Bps > spec.mem_bw_spec_Bps)
     map.fail(at(map, "mem_bw_effective"), who + ": mem_bw_effective (" +
                                               format_GBps(spec.mem_bw_effective_Bps) +

@@ -29,7 +29,14 @@ struct Catalog {
   std::map<std::string, QuantSpec> quants;
   std::map<std::string, GpuSpec> gpus;  // discrete GPUs (gpus.yaml), named by hosts' `gpus:`
   std::map<std::string, std::string> host_file_of;  // hosts added by load_host_file: their file
+  std::map<std::string, BackendSpec> backends;  // llama.cpp speed factors (backends.yaml)
 };
+
+// The llama.cpp backends a host or GPU may name: metal, cuda, rocm, vulkan, cpu (backends.yaml must
+// give factors for each).
+const std::vector<std::string>& backend_names();
+// backends.yaml: every backend of backend_names(), each factor sourced (`calibration:`).
+void load_backends(const std::string& path, Catalog& catalog);
 
 // GPU fields (gpus.yaml): vram, vram_bw, vram_bw_effective (default vram_bw), flops, pcie.
 const std::vector<std::string>& gpu_field_keys();
@@ -45,7 +52,7 @@ void load_host_file(const std::string& path, Catalog& catalog);
 
 // Host fields: ram, page_size, os_reserve, swap, unified_memory, gpu_wired_limit, mem_bw,
 // mem_bw_effective, cpu_flops, gpu_flops, ssd_read, ssd_write, ssd_latency, gpus, readahead,
-// swap_page_cost, zero_fill_cost (the last three optional, defaults in HostSpec).
+// swap_page_cost, zero_fill_cost (optional, defaults in HostSpec), gpu_backend, cpu_mem_bw.
 const std::vector<std::string>& host_field_keys();
 // Fields an inline host (no catalog `use:`) must give.
 const std::vector<std::string>& host_required_keys();

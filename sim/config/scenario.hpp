@@ -35,6 +35,31 @@ struct GpuSpec {
   double vram_bw_effective_Bps = 0;  // what a decode loop achieves (model input)
   double flops = 0;                  // effective dense FLOP/s
   double pcie_Bps = 0;               // host <-> GPU link, per direction, effective
+  std::string backend = "cuda";      // llama.cpp backend it runs (`backend:`, backends.yaml)
+};
+
+// llama.cpp's speed on one compute backend (models/catalog/backends.yaml, fitted by
+// tests/validation/published/): the factors of models/workloads/llm-server/speed_model.hpp.
+struct BackendSpec {
+  std::string id;  // metal, cuda, rocm, vulkan, cpu
+  // Quant id -> share of the device's spec bandwidth a decode reaches on the weights (`default`
+  // for a quant not listed).
+  std::map<std::string, double> decode_efficiency;
+  // Quant id -> share of the device's FLOP/s (host gpu_flops / GPU flops / cpu_flops) a prefill
+  // reaches end to end (`default` as above).
+  std::map<std::string, double> prefill_efficiency;
+  double kv_efficiency = 1;         // attention's KV reads: share of the spec bandwidth
+  double attention_efficiency = 1;  // attention's FLOPs: share of the device's FLOP/s
+  double layer_fixed_s = 0;      // per layer per step: kernel launches, synchronisation
+  double moe_layer_fixed_s = 0;  // more per mixture-of-experts layer per step: routing, gathers
+  // A mixture-of-experts model's matmuls reach this share of prefill_efficiency (each expert gets a
+  // slice of the batch: smaller, less efficient matmuls).
+  double moe_prefill_efficiency = 1;
+  std::string calibration;  // what the factors were fitted on (`calibration:`)
+  static double of(const std::map<std::string, double>& table, const std::string& quant) {
+    const auto found = table.find(quant);
+    return found != table.end() ? found->second : table.at("default");
+  }
 };
 
 struct HostSpec {
@@ -69,6 +94,12 @@ struct HostSpec {
   // 256 MiB, CPU pressure some avg10 89%), so a calibrated host file gives a VM its own figure.
   double zero_fill_cost_s = 1e-6;
   std::vector<GpuSpec> gpus;  // discrete GPUs (`gpus: [rtx-4090]`); empty = none
+  // The unified-memory GPU's llama.cpp backend (`gpu_backend:` metal | cuda | rocm | vulkan).
+  std::string gpu_backend = "metal";
+  // What llama.cpp's CPU thread pool reads from DRAM (`cpu_mem_bw:`); 0 = mem_bw_effective. On a
+  // unified-memory host the CPU cores cannot pull the GPU's share of the bus.
+  double cpu_mem_bw_Bps = 0;
+  double cpu_bandwidth_Bps() const { return cpu_mem_bw_Bps > 0 ? cpu_mem_bw_Bps : mem_bw_effective_Bps; }
   // An llm-server's device default: a GPU (unified or discrete) when the host has one.
   bool has_gpu() const { return gpu_flops > 0 || !gpus.empty(); }
 };

@@ -140,6 +140,7 @@ std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::N
   check_kv_sizes(map, *spec, budget_given);  // and the budget beside the weights
   if (budget_given) check_kv_budget(map, *spec);
   spec->arrivals = parse_arrivals(ctx, map, spec->context_tokens, /*routed=*/true);
+  spec->backends = ctx.catalog.backends;  // the speed model's factors (speed_model.hpp)
   return spec;
 }
 

@@ -57,6 +57,7 @@
 #include "models/workloads/common/router_port.hpp"
 #include "models/workloads/llm-server/data.hpp"
 #include "models/workloads/llm-server/spec.hpp"
+#include "models/workloads/llm-server/speed_model.hpp"
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
 #include "sim/engine/workload_registry.hpp"
@@ -221,6 +222,7 @@ class LlmServer {
     if (!try_map(mode, mm::Backing::anon))
       return refuse_to_start();
     device_ = ctx_.platform.cpu;
+    speed_ = cpu_speed();
     result_.device = "cpu";
     return load_weights(mode);
   }
@@ -245,10 +247,12 @@ class LlmServer {
       if (!mapped)
         return refuse_to_start();
       device_ = ctx_.platform.cpu;
+      speed_ = cpu_speed();
       result_.device = "cpu";
       return load_weights(mode);
     }
     device_ = ctx_.platform.gpu;
+    speed_ = gpu_speed(nullptr);
     set_layer_split(nullptr);
     return load_weights(mode);
   }
@@ -427,7 +431,26 @@ class LlmServer {
   }
 
   std::uint64_t slot_offset(const Sequence& s) const { return s.slot * host_slot_stride_bytes_; }
-  double flops_per_token() const { return 2.0 * spec_.model.active_params; }
+
+  // The speed model's devices (speed_model.hpp). A spec built in code has no backend factors: its
+  // devices are neutral (the roofline of issue 8 on the links the steps cross).
+  static const config::BackendSpec& neutral_backend() {
+    static const config::BackendSpec neutral{"neutral", {{"default", 1.0}}, {{"default", 1.0}}, 1.0, 1.0, 0.0, 0.0, 1.0, "neutral"};
+    return neutral;
+  }
+  static speed::Device neutral(double flops, double link_Bps) { return {&neutral_backend(), link_Bps, flops, link_Bps}; }
+  speed::Device cpu_speed() const {
+    const config::HostSpec& h = ctx_.host;
+    return spec_.backends.empty() ? neutral(h.cpu_flops, h.mem_bw_effective_Bps) : speed::host_cpu(h, spec_.backends);
+  }
+  // `gpu`: a discrete GPU, or nullptr for the host's unified-memory GPU.
+  speed::Device gpu_speed(const engine::DiscreteGpu* gpu) const {
+    const config::HostSpec& h = ctx_.host;
+    if (gpu)
+      return spec_.backends.empty() ? neutral(gpu->spec.flops, gpu->spec.vram_bw_effective_Bps)
+                                    : speed::discrete_gpu(gpu->spec, spec_.backends);
+    return spec_.backends.empty() ? neutral(h.gpu_flops, h.mem_bw_effective_Bps) : speed::unified_gpu(h, spec_.backends);
+  }
 
   void iterate() {
     if (!fresh_.empty() && !prefill())
@@ -440,16 +463,20 @@ class LlmServer {
   // over the bus (resident bytes; of the weights only the share the step's tokens route to).
   struct StepCost {
     mm::TouchCost cost;
-    double bus_bytes = 0;      // over the host bus (the host-side share)
-    double vram_bytes = 0;     // over a discrete GPU's VRAM (its layers' weights and KV)
-    double tokens = 0;         // tokens the step computes (activations crossing PCIe)
+    // Read over the host bus (the host-side share, resident bytes): weights and KV.
+    double bus_weight_bytes = 0, bus_kv_bytes = 0;
+    // Read over a discrete GPU's VRAM (its layers' weights and KV).
+    double vram_weight_bytes = 0, vram_kv_bytes = 0;
+    double tokens = 0;           // tokens the step computes (activations crossing PCIe)
+    double attention_pairs = 0;  // (token, attended position) pairs of the step's attention
   };
 
   // Touches the weights and, for each sequence, its first `tokens(seq)` tokens of KV; `step_tokens`
-  // is how many tokens the step computes (for the MoE read share). nullopt when this server was
-  // OOM-killed meanwhile.
+  // is how many tokens the step computes (for the MoE read share), `pairs` its attention pairs.
+  // nullopt when this server was OOM-killed meanwhile.
   template <class Tokens>
-  std::optional<StepCost> touch_step(const std::vector<Sequence>& seqs, Tokens tokens, double step_tokens) {
+  std::optional<StepCost> touch_step(const std::vector<Sequence>& seqs, Tokens tokens, double step_tokens,
+                                     double pairs) {
     std::optional<mm::TouchCost> total = mm::TouchCost{};
     if (host_weights_bytes_ > 0)
       total = memory_.touch(owner_, weights_, 0, host_weights_bytes_);
@@ -468,33 +495,46 @@ class LlmServer {
       engine::add_cost(*total, *c);
     }
     const double read_fraction = spec_.model.weight_read_fraction(step_tokens);
-    const double unread_weight_bytes = weight_hit_bytes * (1.0 - read_fraction);
     const double gpu_weight_bytes = static_cast<double>(spec_.weights_bytes - host_weights_bytes_) * read_fraction;
-    return StepCost{*total, static_cast<double>(total->hit_bytes) - unread_weight_bytes,
-                    gpu_weight_bytes + gpu_kv_bytes, step_tokens};
+    return StepCost{*total, weight_hit_bytes * read_fraction, static_cast<double>(total->hit_bytes) - weight_hit_bytes,
+                    gpu_weight_bytes, gpu_kv_bytes, step_tokens, pairs};
   }
 
-  // Pays the step's memory cost, then its compute and bus traffic; false if killed.
-  bool run_step(const StepCost& step, double flops) {
+  // Pays the step's memory cost, then the speed model's fixed time (a sleep: launch gaps hold no
+  // bandwidth), then its compute and bus traffic as one activity; false if killed.
+  bool run_step(const StepCost& step) {
     memory_.pay(step.cost, ctx_.result.memory_stall);
     if (!memory_.alive(owner_))
       return false;
-    if (split_)
-      engine::run_split_step(ctx_.platform, gpu_, split_step(step, flops));
-    else
-      engine::run_on_bus(ctx_.platform, device_, flops, step.bus_bytes);
+    if (split_) {
+      double fixed_s = 0;
+      const engine::SplitStep s = split_step(step, fixed_s);
+      if (fixed_s > 0)
+        sg4::this_actor::sleep_for(fixed_s);
+      engine::run_split_step(ctx_.platform, gpu_, s);
+    } else {
+      const speed::StepShape shape{step.tokens, static_cast<double>(spec_.model.layers), step.bus_weight_bytes,
+                                   step.bus_kv_bytes, step.attention_pairs};
+      const speed::StepCost c = speed::step_cost(speed_, spec_.model, spec_.quant.id, shape);
+      if (c.fixed_s > 0)
+        sg4::this_actor::sleep_for(c.fixed_s);
+      engine::run_on_bus(ctx_.platform, device_, c.flops, c.bus_bytes);
+    }
     return memory_.alive(owner_);
   }
 
   bool prefill() {
     std::vector<Sequence> batch;
     batch.swap(fresh_);
-    double prompt_tokens = 0;
-    for (const Sequence& s : batch)
-      prompt_tokens += result_.requests[s.record].prompt_tokens;
+    double prompt_tokens = 0, pairs = 0;
+    for (const Sequence& s : batch) {
+      const double p = result_.requests[s.record].prompt_tokens;
+      prompt_tokens += p;
+      pairs += p * (p + 1) / 2;  // causal attention over the prompt itself
+    }
     auto cost = touch_step(
-        batch, [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens; }, prompt_tokens);
-    if (!cost || !run_step(*cost, flops_per_token() * prompt_tokens))
+        batch, [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens; }, prompt_tokens, pairs);
+    if (!cost || !run_step(*cost))
       return false;
     ++result_.prefill_steps;
     const double now = sg4::Engine::get_clock();
@@ -511,9 +551,12 @@ class LlmServer {
   void decode() {
     // The KV read for the next token covers the prompt and every token generated so far.
     const double batch = static_cast<double>(running_.size());
-    auto cost = touch_step(
-        running_, [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens + s.generated; }, batch);
-    if (!cost || !run_step(*cost, flops_per_token() * batch))
+    auto context = [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens + s.generated; };
+    double pairs = 0;
+    for (const Sequence& s : running_)
+      pairs += context(s);
+    auto cost = touch_step(running_, context, batch, pairs);
+    if (!cost || !run_step(*cost))
       return;
     ++result_.decode_steps;
     const double now = sg4::Engine::get_clock();
@@ -567,6 +610,7 @@ class LlmServer {
   mm::OwnerId owner_ = 0;
   mm::MappingId weights_ = 0, kv_ = 0;
   sg4::Host* device_ = nullptr;
+  speed::Device speed_;  // device_ as the speed model sees it (unsplit steps)
   std::shared_ptr<RouterPort> port_;  // a replica's router; null for a lone server
   std::size_t port_slot_ = 0;
   std::vector<std::size_t> routed_ids_;  // per record: the router's id of the request
@@ -579,7 +623,7 @@ class LlmServer {
 
   bool start_discrete(engine::DiscreteGpu& gpu);
   void set_layer_split(engine::DiscreteGpu* gpu);
-  engine::SplitStep split_step(const StepCost& step, double flops) const;
+  engine::SplitStep split_step(const StepCost& step, double& fixed_s) const;
   void release_vram();
   bool upload_to_vram(WeightsMode mode);
 };
@@ -654,22 +698,32 @@ bool LlmServer::upload_to_vram(WeightsMode mode) {
   return memory_.alive(owner_);
 }
 
-// The step's FLOPs split by layers; bytes: the host share on the host bus and, on a discrete GPU,
-// its layers' weights and KV on its VRAM (on a unified GPU both parts read the one bus).
-engine::SplitStep LlmServer::split_step(const StepCost& step, double flops) const {
+// The step split by layers, each part through the speed model on its device (the CPU layers on
+// the CPU, the GPU layers on the GPU); bytes: the host share on the host bus and, on a discrete
+// GPU, its layers' weights and KV on its VRAM (on a unified GPU both parts read the one bus, the
+// host-side bytes split by layers). `fixed_s`: both parts' fixed time.
+engine::SplitStep LlmServer::split_step(const StepCost& step, double& fixed_s) const {
   const double layers = spec_.model.layers;
   const double gpu_share = gpu_layers_ / layers;
-  engine::SplitStep s;
-  s.cpu_flops = flops * (1.0 - gpu_share);
-  s.gpu_flops = flops * gpu_share;
+  speed::StepShape cpu{step.tokens, layers - gpu_layers_, step.bus_weight_bytes, step.bus_kv_bytes,
+                       step.attention_pairs};
+  speed::StepShape gpu{step.tokens, static_cast<double>(gpu_layers_), step.vram_weight_bytes, step.vram_kv_bytes,
+                       step.attention_pairs};
   if (!gpu_) {
-    s.cpu_bus_bytes = step.bus_bytes * (1.0 - gpu_share);
-    s.gpu_bus_bytes = step.bus_bytes * gpu_share;
-    return s;
+    cpu.weight_bytes = step.bus_weight_bytes * (1.0 - gpu_share);
+    cpu.kv_bytes = step.bus_kv_bytes * (1.0 - gpu_share);
+    gpu.weight_bytes = step.bus_weight_bytes * gpu_share;
+    gpu.kv_bytes = step.bus_kv_bytes * gpu_share;
   }
-  s.cpu_bus_bytes = step.bus_bytes;
-  s.gpu_bus_bytes = step.vram_bytes;
-  if (gpu_layers_ > 0 && gpu_layers_ < static_cast<std::uint32_t>(spec_.model.layers))
+  const speed::StepCost on_cpu = speed::step_cost(cpu_speed(), spec_.model, spec_.quant.id, cpu);
+  const speed::StepCost on_gpu = speed::step_cost(gpu_speed(gpu_), spec_.model, spec_.quant.id, gpu);
+  fixed_s = on_cpu.fixed_s + on_gpu.fixed_s;
+  engine::SplitStep s;
+  s.cpu_flops = on_cpu.flops;
+  s.cpu_bus_bytes = on_cpu.bus_bytes;
+  s.gpu_flops = on_gpu.flops;
+  s.gpu_bus_bytes = on_gpu.bus_bytes;
+  if (gpu_ && gpu_layers_ > 0 && gpu_layers_ < static_cast<std::uint32_t>(spec_.model.layers))
     s.pcie_bytes = 2.0 * step.tokens * spec_.model.hidden * kActivationBytesPerValue;
   return s;
 }

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -39,6 +40,10 @@ struct LlmServerSpec : config::WorkloadSpec {
   std::uint32_t max_batch = 1;      // concurrent sequences (continuous batching)
   std::uint64_t kv_budget_bytes = 0;  // KV cache region; default context * max_batch * per-token
   ArrivalSpec arrivals;
+  // llama.cpp's speed factors per backend (models/catalog/backends.yaml), which the engine picks by
+  // the host's device. Empty in a spec built in code: every device is then neutral (efficiencies
+  // 1 of the link the step crosses, no fixed cost), the roofline of issue 8.
+  std::map<std::string, config::BackendSpec> backends;
   // Whole bytes (rounded down) of one token's K and V over all layers. The config layer bounds the
   // dimensions (each at most 2^20, so this is below 2^63); the checked conversion makes a spec
   // built around it fail loudly (std::bad_optional_access) instead of being undefined behaviour.

@@ -181,7 +181,7 @@ TEST_CASE("catalog: a host number without a source is rejected") {
                        ("headroom-config-unsourced-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  for (const char* name : {"llms.yaml", "quantizations.yaml", "gpus.yaml"})
+  for (const char* name : {"llms.yaml", "quantizations.yaml", "gpus.yaml", "backends.yaml"})
     fs::copy_file(kCatalogDir + "/" + name, dir / name);
   std::string hosts = read(kCatalogDir + "/hosts.yaml");
   // Drop the m2-max-96 swap assumption line.
@@ -236,7 +236,7 @@ TEST_CASE("catalog: a GPU number without a source, or an effective bandwidth abo
   auto error_with = [&](const std::string& from, const std::string& to) {
     fs::remove_all(dir);
     fs::create_directories(dir);
-    for (const char* name : {"llms.yaml", "quantizations.yaml", "hosts.yaml"})
+    for (const char* name : {"llms.yaml", "quantizations.yaml", "hosts.yaml", "backends.yaml"})
       fs::copy_file(kCatalogDir + "/" + name, dir / name);
     std::string text = gpus;
     const auto at = text.find(from);
@@ -291,4 +291,57 @@ TEST_CASE("catalog: the hosts of the published llama.cpp rows carry their derive
   CHECK(spark.gpu_wired_limit_bytes == 128 * GiB);
   CHECK(spark.page_bytes == 4096);
   CHECK(spark.unified_memory);
+}
+
+TEST_CASE("catalog: backends.yaml gives every backend's speed factors, and a bad factor is located") {
+  const Catalog catalog = load_catalog(kCatalogDir);
+  for (const char* name : {"metal", "cuda", "rocm", "vulkan", "cpu"}) {
+    REQUIRE(catalog.backends.count(name) == 1);
+    const BackendSpec& b = catalog.backends.at(name);
+    CHECK(b.decode_efficiency.count("default") == 1);
+    CHECK(b.prefill_efficiency.count("default") == 1);
+    CHECK_FALSE(b.calibration.empty());
+  }
+  CHECK(catalog.hosts.at("strix-halo-128").spec.gpu_backend == "rocm");
+  CHECK(catalog.hosts.at("m2-max-96").spec.cpu_mem_bw_Bps == 200 * kGB);
+  CHECK(catalog.hosts.at("ddr5-2x48").spec.cpu_bandwidth_Bps() == catalog.hosts.at("ddr5-2x48").spec.mem_bw_effective_Bps);
+  CHECK(catalog.gpus.at("rtx-4090").backend == "cuda");
+
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("headroom-config-backends-" + std::to_string(::getpid()));
+  auto error_with = [&](const std::string& text) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    for (const char* name : {"llms.yaml", "quantizations.yaml", "hosts.yaml", "gpus.yaml"})
+      fs::copy_file(kCatalogDir + "/" + name, dir / name);
+    std::ofstream(dir / "backends.yaml") << text;
+    std::string what;
+    try {
+      load_catalog(dir.string());
+    } catch (const ConfigError& e) {
+      what = e.what();
+    }
+    fs::remove_all(dir);
+    return what;
+  };
+  const std::string entry =
+      "    decode_efficiency: {default: 0.9}\n    prefill_efficiency: {default: 0.5}\n"
+      "    kv_efficiency: 0.5\n    attention_efficiency: 0.3\n    layer_fixed: 100us\n    calibration: \"test\"\n";
+  std::string all;
+  for (const char* name : {"metal", "cuda", "rocm", "vulkan", "cpu"}) all += std::string("  ") + name + ":\n" + entry;
+  CHECK(error_with("backends:\n" + all).empty());
+  const std::string missing = error_with("backends:\n  metal:\n" + entry);
+  CHECK(missing.find("backends.yaml:2:3: error: backends: expected an entry for every backend (cuda is missing)") !=
+        std::string::npos);
+  const std::string above = error_with("backends:\n  metal:\n    decode_efficiency: {default: 1.2}\n" + entry.substr(entry.find("    prefill")));
+  INFO(above);
+  CHECK(above.find("backends.yaml:3:34: error: decode_efficiency default: expected a number above 0 and at most 1, "
+                   "found '1.2'") != std::string::npos);
+  const std::string no_default = error_with("backends:\n  metal:\n    decode_efficiency: {F16: 0.9}\n" + entry.substr(entry.find("    prefill")));
+  CHECK(no_default.find("backends.yaml:3:24: error: decode_efficiency: expected a 'default' entry") != std::string::npos);
+  const std::string quant = error_with("backends:\n  metal:\n    decode_efficiency: {default: 0.9, Q9_9: 0.5}\n" + entry.substr(entry.find("    prefill")));
+  CHECK(quant.find("backends.yaml:3:39: error: decode_efficiency: unknown quantization 'Q9_9'") != std::string::npos);
+  const std::string name = error_with("backends:\n  opencl:\n" + entry);
+  CHECK(name.find("backends.yaml:2:3: error: backends: expected one of metal | cuda | rocm | vulkan | cpu, found 'opencl'") !=
+        std::string::npos);
 }

@@ -181,7 +181,7 @@ TEST_CASE("loader: the full example in sim/config/README.md loads") {
 
 TEST_CASE("loader: HEADROOM_CATALOG_DIR selects another catalog") {
   const fs::path dir = scratch("catalog-env");
-  for (const char* name : {"hosts.yaml", "llms.yaml", "quantizations.yaml", "gpus.yaml"})
+  for (const char* name : {"hosts.yaml", "llms.yaml", "quantizations.yaml", "gpus.yaml", "backends.yaml"})
     fs::copy_file(kCatalog + "/" + name, dir / name);
   std::ofstream(dir / "hosts.yaml", std::ios::app)
       << "  tiny-box:\n    ram: 8GiB\n    page_size: 4KiB\n    mem_bw: 50GB/s\n"
