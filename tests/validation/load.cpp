@@ -5,9 +5,11 @@
 // process). The runner (run.sh) puts it in a memory cgroup, with swap where the case needs it.
 //
 // Each pass follows the process kind's step (models/workloads/process/run.cpp): the first pass first
-// makes the anonymous region resident (growth: every page written, as the model's growth
-// touches), then every pass runs the pattern. Modes:
+// touches the whole footprint once, as the model's growth touches do (anonymous: every page
+// written; file: read start to end, through the mapping or read()), then every pass runs the
+// pattern. Modes:
 //   mmap-scan  --file F --passes N [--pattern seq|uniform] [--touches K] [--advice normal|random]
+//              (the advice is set after the first pass's growth read, which runs with MADV_NORMAL)
 //              mmapped weights read whole per token (seq), or K uniform random pages
 //   anon-sweep --size B --passes N [--pattern seq|uniform] [--touches K] [--read]
 //              anonymous region written (or read with --read) whole per pass; uniform:
@@ -133,7 +135,7 @@ struct Mapped {
   std::size_t bytes;
 };
 
-Mapped map_file(const std::string& path, const std::string& advice) {
+Mapped map_file(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY);
   if (fd < 0) fail("cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};
@@ -143,7 +145,9 @@ Mapped map_file(const std::string& path, const std::string& advice) {
   void* p = mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
   close(fd);
   if (p == MAP_FAILED) fail("mmap of " + path + " failed: " + std::strerror(errno));
-  madvise(p, bytes, advice == "random" ? MADV_RANDOM : MADV_NORMAL);
+  // The growth read (first pass) runs with MADV_NORMAL, as the model's growth reads the file
+  // sequentially with readahead; the case's advice is set after it (Load::pass).
+  madvise(p, bytes, MADV_NORMAL);
   return {static_cast<unsigned char*>(p), bytes};
 }
 
@@ -166,7 +170,7 @@ struct Load {
   unsigned char* anon = nullptr;
 
   explicit Load(Options options) : o(std::move(options)), rng(o.seed) {
-    if (o.mode == "mmap-scan") file = map_file(o.file, o.advice);
+    if (o.mode == "mmap-scan") file = map_file(o.file);
     else if (o.mode == "anon-sweep" || o.mode == "trainer") {
       if (o.size_bytes < kPageBytes) fail("--size must be at least a page");
       anon = map_anon(o.size_bytes);
@@ -177,6 +181,10 @@ struct Load {
 
   void pass(bool first) {
     if (o.mode == "mmap-scan") {
+      if (first) {
+        g_sink = g_sink + read_pages(file.base, file.bytes);
+        madvise(file.base, file.bytes, o.advice == "random" ? MADV_RANDOM : MADV_NORMAL);
+      }
       g_sink = g_sink + (o.pattern == "seq" ? read_pages(file.base, file.bytes) : random_pages(file.base, file.bytes, o.touches, rng, false));
     } else if (o.mode == "anon-sweep") {
       if (first) write_pages(anon, o.size_bytes, 1);
@@ -184,6 +192,7 @@ struct Load {
       else if (o.read_only) g_sink = g_sink + read_pages(anon, o.size_bytes);
       else write_pages(anon, o.size_bytes, 2);
     } else if (o.mode == "stream") {
+      if (first) g_sink = g_sink + stream_file(o.file, o.chunk_bytes);
       g_sink = g_sink + stream_file(o.file, o.chunk_bytes);
     } else {  // trainer
       if (first) write_pages(anon, o.size_bytes, 1);

@@ -5,10 +5,11 @@
 #
 #   sudo tests/validation/run.sh [--smoke] [--reps N] [--cases a,b,...] [--build DIR]
 #
-# --smoke: the 2 cases .ci/run runs (< 2 minutes); exit 1 when a time per pass, a swap count or the
-#          OOM outcome is off by more than 2x (the full suite always exits 0: it is a report)
+# --smoke: the 2 cases .ci/run runs (mmap-rand-madv, smoke-swap; 1 rep unless --reps; < 2 min);
+#          exit 1 when a time per pass, a swap count or the OOM outcome is off by more than 2x
+#          (the full suite always exits 0: it is a report)
 # --reps N: repetitions per case (default 3); --cases: a comma list (default: every case except
-#          the swap-cost experiments swapexp-*); --build: the build dir (default build/)
+#          the swap-cost experiments swapexp-* and smoke-swap); --build: the build dir (default build/)
 # Exit 2 on bad arguments; 3 when the machine cannot run it (not root, no memory cgroup, no swapon),
 # with one line saying why. Everything it creates (cgroups, swap file, test files) is removed on
 # exit, INT and TERM. Needs jq, awk and the build's headroom and headroom-load.
@@ -18,14 +19,15 @@ CASES_DIR=$ROOT/tests/validation/cases
 BUILD=$ROOT/build
 REPS=3
 SMOKE=0
-SMOKE_CASES=mmap-rand-madv,anon-swap
+REPS_GIVEN=0
+SMOKE_CASES=mmap-rand-madv,smoke-swap
 ONLY=
 
 die() { echo "run.sh: $1" >&2; exit "${2:-2}"; }
 while (($#)); do
   case $1 in
     --smoke) SMOKE=1 ;;
-    --reps) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive count, found '${2:-}'"; REPS=$2; shift ;;
+    --reps) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive count, found '${2:-}'"; REPS=$2; REPS_GIVEN=1; shift ;;
     --cases) [[ -n ${2:-} ]] || die "--cases needs a comma list of case names"; ONLY=$2; shift ;;
     --build) [[ -d ${2:-} ]] || die "--build needs a build directory, found '${2:-}'"; BUILD=$(cd "$2" && pwd); shift ;;
     -h|--help) sed -n 2,15p "$0"; exit 0 ;;
@@ -33,7 +35,7 @@ while (($#)); do
   esac
   shift
 done
-((SMOKE)) && [[ -z $ONLY ]] && ONLY=$SMOKE_CASES
+if ((SMOKE)); then [[ -z $ONLY ]] && ONLY=$SMOKE_CASES; ((REPS_GIVEN)) || REPS=1; fi
 HEADROOM=$BUILD/headroom LOAD=$BUILD/headroom-load
 [[ -x $HEADROOM && -x $LOAD ]] || die "build headroom and headroom-load first (ninja -C $BUILD headroom headroom-load)"
 command -v jq >/dev/null || die "jq is needed (apt-get install jq)"
@@ -69,7 +71,7 @@ trap 'exit 143' TERM
 # --- cases ---------------------------------------------------------------------------------------
 val() { sed -n "s/^# val-$2: *//p" "$CASES_DIR/$1.yaml"; }
 if [[ -n $ONLY ]]; then IFS=, read -ra CASES <<<"$ONLY"
-else CASES=(); for f in "$CASES_DIR"/*.yaml; do n=$(basename "$f" .yaml); [[ $n == swapexp-* ]] || CASES+=("$n"); done; fi
+else CASES=(); for f in "$CASES_DIR"/*.yaml; do n=$(basename "$f" .yaml); [[ $n == swapexp-* || $n == smoke-* ]] || CASES+=("$n"); done; fi
 for c in "${CASES[@]}"; do [[ -f $CASES_DIR/$c.yaml ]] || die "no case '$c' in $CASES_DIR"; done
 
 bytes() { numfmt --from=iec "$1"; }
@@ -187,9 +189,11 @@ for c in "${CASES[@]}"; do
 done
 echo
 SUMMARY=$(printf '%s\n' "${RESULTS[@]}" | jq -sr '
-  (map(select(.error != null) | {case, e: (.error | fabs)})) as $e |
+  # The worst case by factor (a 40x-too-fast prediction is -98%, a 40x-too-slow one +3900%).
+  (map(select(.error != null) | {case, e: (.error | fabs), r: (.pred.pass_s / .pass_s)}
+       | .f = (if .r >= 1 then .r else 1 / .r end))) as $e |
   if ($e | length) == 0 then "no timed case" else
-  "median |time error| \((($e | map(.e) | sort | .[(length - 1) / 2 | floor]) * 100 | round))% over \($e | length) timed cases; worst: \(($e | max_by(.e)).case) (\((($e | max_by(.e)).e * 100 | round))%)" end')
+  "median |time error| \((($e | map(.e) | sort | .[(length - 1) / 2 | floor]) * 100 | round))% over \($e | length) timed cases; worst: \(($e | max_by(.f)).case) (predicted/measured \((($e | max_by(.f)).r * 1000 | round) / 1000))" end')
 echo "$SUMMARY"
 ((SMOKE)) || exit 0
 
