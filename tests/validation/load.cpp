@@ -1,7 +1,7 @@
 // headroom-load: the validation suite's load program (tests/validation/README.md). It reproduces one
 // workload shape on the real machine, times every pass, and prints one JSON line:
-//   {"mode":..., "passes":N, "pass_s":[...], "total_s":..., "majflt":..., "minflt":...}
-// majflt/minflt are getrusage(RUSAGE_SELF) deltas over the passes (the kernel's pgmajfault for this
+//   {"mode":..., "passes":N, "pass_s":[...], "total_s":..., "majflt":..., "minflt":..., "user_s":..., "sys_s":...}
+// majflt/minflt and the CPU times are getrusage(RUSAGE_SELF) deltas over the passes (the kernel's pgmajfault for this
 // process). The runner (run.sh) puts it in a memory cgroup, with swap where the case needs it.
 //
 // Each pass follows the process kind's step (models/workloads/process/run.cpp): the first pass first
@@ -236,7 +236,10 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &after);
   std::printf("{\"mode\":\"%s\",\"passes\":%d,\"pass_s\":[", load.o.mode.c_str(), load.o.passes);
   for (std::size_t i = 0; i < pass_s.size(); ++i) std::printf("%s%.6f", i ? "," : "", pass_s[i]);
-  std::printf("],\"total_s\":%.6f,\"majflt\":%ld,\"minflt\":%ld}\n", total_s, after.ru_majflt - before.ru_majflt,
-              after.ru_minflt - before.ru_minflt);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  // user and system CPU over the passes: system time / pages moved is the kernel's CPU per page.
+  std::printf("],\"total_s\":%.6f,\"majflt\":%ld,\"minflt\":%ld,\"user_s\":%.3f,\"sys_s\":%.3f}\n", total_s,
+              after.ru_majflt - before.ru_majflt, after.ru_minflt - before.ru_minflt,
+              seconds(after.ru_utime) - seconds(before.ru_utime), seconds(after.ru_stime) - seconds(before.ru_stime));
   return 0;
 }

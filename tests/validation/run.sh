@@ -144,11 +144,14 @@ run_rep() {
   local pass_s majflt
   pass_s=$(cat "$WORK"/out.* | jq -s 'if length == 0 then null else (map(.total_s / .passes) | add / length) end')
   majflt=$(cat "$WORK"/out.* | jq -s 'map(.majflt) | add // 0')
+  local sys_s; sys_s=$(cat "$WORK"/out.* | jq -s 'map(.sys_s) | add // 0')
   jq -n --argjson pass_s "$pass_s" --argjson pgmaj "$(cg_stat "$cg" pgmajfault)" --argjson majflt "$majflt" \
     --argjson pswpin "$pswpin" --argjson pswpout "$pswpout" --argjson oom "$(cg_oom_kills "$cg")" \
-    --argjson killed "$killed" --argjson psi "$psi_pct" \
+    --argjson killed "$killed" --argjson psi "$psi_pct" --argjson sys_s "$sys_s" --argjson wall_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" \
     '{pass_s: $pass_s, pgmajfault: $pgmaj, majflt: $majflt, pswpin: $pswpin, pswpout: $pswpout,
-      oom: ($oom > 0 or $killed == 1), cpu_some_pct: $psi}' >"$WORK/rep.json"
+      oom: ($oom > 0 or $killed == 1), cpu_some_pct: $psi, sys_s: $sys_s, wall_s: $wall_s}' >"$WORK/rep.json"
+  # Every repetition's raw figures, for the experiments (swap cost per page: sys_s / pages moved).
+  echo "rep $c $rep $(cat "$WORK/rep.json" | jq -c .)" >>"${HEADROOM_VAL_LOG:-/dev/null}"
   for i in "${!loads[@]}"; do [[ -s $WORK/err.$i ]] && sed "s/^/  $c: /" "$WORK/err.$i" >&2; done
   rm -f "$WORK"/out.* "$WORK"/err.*
   rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }
