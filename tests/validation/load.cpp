@@ -16,9 +16,11 @@
 //              K random pages per pass (a replay buffer sampled at random); seq read: a KV cache
 //              written once (prefill) and read per decode token
 //   stream     --file F --passes N [--chunk B]     read() the file start to end per pass (dataset)
-//   trainer    --size W --act A --passes N         weights W (anonymous, read twice per step: forward
-//              and backward); activations A mmapped fresh and written in forward, read and unmapped
-//              in backward (freed memory comes back zero-filled next step)
+//   trainer    --size W --act A --passes N [--free-act]   weights W (anonymous, read twice per step:
+//              forward and backward); activations A written in forward and read in backward, kept
+//              mapped between steps (the process kind's model: one footprint, zero-filled once);
+//              --free-act maps them fresh each step and unmaps them after backward (freed memory
+//              comes back zero-filled next step: what the process kind cannot model)
 //   drop       FILE...    drops the files' page cache (posix_fadvise DONTNEED, after fsync), nothing else
 // Exit 0; 2 on bad arguments (one message). An OOM kill ends it by SIGKILL (the runner sees it).
 #include <sys/mman.h>
@@ -61,6 +63,7 @@ struct Options {
   std::uint64_t size_bytes = 0, act_bytes = 0, chunk_bytes = 1 << 20, touches = 0, seed = 1;
   int passes = 1;
   bool read_only = false;
+  bool free_act = false;
 };
 
 Options parse(int argc, char** argv) {
@@ -70,6 +73,7 @@ Options parse(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     const std::string key = argv[i];
     if (key == "--read") { o.read_only = true; continue; }
+    if (key == "--free-act") { o.free_act = true; continue; }
     if (i + 1 >= argc) fail("option " + key + " needs a value");
     const std::string value = argv[++i];
     if (key == "--file") o.file = value;
@@ -168,6 +172,7 @@ struct Load {
   std::mt19937_64 rng;
   Mapped file{nullptr, 0};
   unsigned char* anon = nullptr;
+  unsigned char* act = nullptr;  // trainer without --free-act: the activations, mapped once
 
   explicit Load(Options options) : o(std::move(options)), rng(o.seed) {
     if (o.mode == "mmap-scan") file = map_file(o.file);
@@ -197,10 +202,13 @@ struct Load {
     } else {  // trainer
       if (first) write_pages(anon, o.size_bytes, 1);
       g_sink = g_sink + read_pages(anon, o.size_bytes);  // forward over the weights
-      unsigned char* act = map_anon(o.act_bytes);
+      if (act == nullptr) act = map_anon(o.act_bytes);
       write_pages(act, o.act_bytes, 3);  // activations stored in forward
       g_sink = g_sink + read_pages(anon, o.size_bytes) + read_pages(act, o.act_bytes);  // backward
-      munmap(act, o.act_bytes);
+      if (o.free_act) {
+        munmap(act, o.act_bytes);
+        act = nullptr;
+      }
     }
   }
 };

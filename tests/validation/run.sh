@@ -3,11 +3,15 @@
 # real in a memory cgroup (and with a temporary swap file where it needs swap), and as a headroom
 # scenario; then one table of measured vs predicted.
 #
-#   sudo tests/validation/run.sh [--smoke] [--reps N] [--cases a,b,...] [--build DIR]
+#   sudo tests/validation/run.sh [--calibrate] [--smoke] [--reps N] [--cases a,b,...] [--build DIR]
 #
-# --smoke: the 2 cases .ci/run runs (mmap-rand-madv, smoke-swap; 1 rep unless --reps; < 2 min);
-#          exit 1 when a time per pass, a swap count or the OOM outcome is off by more than 2x
-#          (the full suite always exits 0: it is a report)
+# --calibrate: first re-measure the cases' host (headroom calibrate --swap --name this-vm into
+#          tests/validation/hosts/this-vm.yaml, in the work directory on /var/tmp's disk; ~40 s),
+#          then run the cases on it. Do it on a quiet machine: the file is committed.
+# --smoke: the 2 cases .ci/run runs (mmap-rand-madv, smoke-swap; 2 reps unless --reps; < 2 min);
+#          each figure is the smallest over the reps (a busy machine only adds time and, machine-wide,
+#          swap traffic); exit 1 when a time per pass, a swap count or the OOM outcome is off by more
+#          than 2x (the full suite always exits 0: it is a report)
 # --reps N: repetitions per case (default 3); --cases: a comma list (default: every case except
 #          the swap-cost experiments swapexp-* and smoke-swap); --build: the build dir (default build/)
 # Exit 2 on bad arguments; 3 when the machine cannot run it (not root, no memory cgroup, no swapon),
@@ -19,6 +23,7 @@ CASES_DIR=$ROOT/tests/validation/cases
 BUILD=$ROOT/build
 REPS=3
 SMOKE=0
+CALIBRATE=0
 REPS_GIVEN=0
 SMOKE_CASES=mmap-rand-madv,smoke-swap
 ONLY=
@@ -27,15 +32,16 @@ die() { echo "run.sh: $1" >&2; exit "${2:-2}"; }
 while (($#)); do
   case $1 in
     --smoke) SMOKE=1 ;;
+    --calibrate) CALIBRATE=1 ;;
     --reps) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive count, found '${2:-}'"; REPS=$2; REPS_GIVEN=1; shift ;;
     --cases) [[ -n ${2:-} ]] || die "--cases needs a comma list of case names"; ONLY=$2; shift ;;
     --build) [[ -d ${2:-} ]] || die "--build needs a build directory, found '${2:-}'"; BUILD=$(cd "$2" && pwd); shift ;;
-    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
   shift
 done
-if ((SMOKE)); then [[ -z $ONLY ]] && ONLY=$SMOKE_CASES; ((REPS_GIVEN)) || REPS=1; fi
+if ((SMOKE)); then [[ -z $ONLY ]] && ONLY=$SMOKE_CASES; ((REPS_GIVEN)) || REPS=2; fi
 HEADROOM=$BUILD/headroom LOAD=$BUILD/headroom-load
 [[ -x $HEADROOM && -x $LOAD ]] || die "build headroom and headroom-load first (ninja -C $BUILD headroom headroom-load)"
 command -v jq >/dev/null || die "jq is needed (apt-get install jq)"
@@ -67,6 +73,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# --- the host (before the suite's own swap file: calibrate reads SwapTotal and counts pswpin/out) --
+HOST_FILE=$ROOT/tests/validation/hosts/this-vm.yaml
+if ((CALIBRATE)); then
+  echo "calibrating this-vm into $HOST_FILE (CPU pressure now: $(head -1 /proc/pressure/cpu))"
+  "$HEADROOM" calibrate --path "$WORK" --swap --name this-vm --out "$HOST_FILE" ||
+    die "headroom calibrate failed (see above); $HOST_FILE is unchanged" 3
+fi
 
 # --- cases ---------------------------------------------------------------------------------------
 val() { sed -n "s/^# val-$2: *//p" "$CASES_DIR/$1.yaml"; }
@@ -177,8 +191,9 @@ for c in "${CASES[@]}"; do
   reps=()
   for ((r = 1; r <= REPS; ++r)); do run_rep "$c" "$r"; reps+=("$(cat "$WORK/rep.json")"); done
   pred=$(predict "$c") || pred='{"pass_s":null,"major_faults":null,"swap_in":null,"swap_out":null,"oom":null}'
-  row=$(printf '%s\n' "${reps[@]}" | jq -sc --arg case "$c" --argjson pred "$pred" '
-    def median: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
+  row=$(printf '%s\n' "${reps[@]}" | jq -sc --arg case "$c" --argjson pred "$pred" --argjson smoke "$SMOKE" '
+    # The smoke takes the smallest rep (noise only adds), the report the median.
+    def median: sort | if length == 0 then null elif $smoke == 1 then .[0] else .[(length - 1) / 2 | floor] end;
     (map(select(.pass_s != null) | .pass_s)) as $t |
     {case: $case, pass_s: ($t | median), spread: (if ($t | length) > 0 and ($t | median) > 0 then (($t | max) - ($t | min)) / ($t | median) else null end),
      pgmajfault: (map(.pgmajfault) | median), pswpin: (map(.pswpin) | median), pswpout: (map(.pswpout) | median),
