@@ -27,8 +27,10 @@
 //   fill none. The request count is read_requests() (what major_faults meant before).
 // - mmap read-around (Linux 6.1 mm/filemap.c, do_sync_mmap_readahead, do_async_mmap_readahead,
 //   filemap_map_pages): each mapping keeps the kernel's f_ra.mmap_miss. On a random touch of an
-//   mmap'd file with Advice::normal, page by page in ascending order: a resident page decrements
-//   mmap_miss (not below 0); a missed page increments it (not above MMAP_LOTSAMISS * 10 = 1000) and
+//   mmap'd file with Advice::normal, page by page in ascending order: a resident page is a minor
+//   fault whose fault-around (fault_around_bytes, 64 KiB) maps the cached pages of its aligned
+//   64 KiB block, and each of those decrements mmap_miss (not below 0; filemap_map_pages, as in
+//   6.18); a missed page increments it (not above MMAP_LOTSAMISS * 10 = 1000) and
 //   then, while mmap_miss <= MMAP_LOTSAMISS (100), reads the window start = max(0, pgoff - ra / 2),
 //   ra pages long, clipped at the end of the file (ra = readahead_pages): its non-resident pages
 //   only, as one request, one major fault and one device wait; with mmap_miss > 100 it reads the
@@ -36,10 +38,12 @@
 //   first reference on the inactive list); resident pages inside the window are not referenced
 //   (the kernel's readahead skips cached folios and does not mark them accessed). Sequential touches
 //   keep the readahead-window rule above and leave mmap_miss alone, except that their hits
-//   decrement it too. Differences from the kernel: (1) the kernel decrements mmap_miss per cached
-//   page that fault-around (fault_around_bytes, 64 KiB) or a minor fault maps, and a page already
-//   mapped never faults; here every resident page a touch references counts, so a mostly resident
-//   file keeps read-around on longer than the kernel would; (2) a window with resident pages in the
+//   decrement it too (one per page). Differences from the kernel: (1) a page the process already
+//   mapped never faults again in the kernel, so it decrements nothing; the model does not track page
+//   tables and counts the fault-around block of every random hit, which holds read-around on a
+//   little longer (with read-around the kernel measured about as many faults as the model:
+//   tests/validation, mmap-rand-readaround; with one decrement per hit, as first written, the
+//   model switched read-around off after a few hundred touches and read 2.4x fewer windows); (2) a window with resident pages in the
 //   middle is one request here, several bios in the kernel; (3) no PG_readahead marker: the async
 //   readahead the window's last quarter would trigger on a later sequential fault is not modelled
 //   (random touches rarely reach it); (4) order-0 folios only (no large folios, no VM_HUGEPAGE
@@ -592,6 +596,24 @@ struct MemoryManager::Impl final : PolicyListener {
   // The kernel's MMAP_LOTSAMISS (mm/filemap.c): more net misses than this turn read-around off.
   static constexpr std::uint32_t kMmapLotsAMiss = 100;
 
+  // The kernel's fault-around (mm/memory.c do_fault_around, fault_around_bytes = 64 KiB): a minor
+  // fault on a cached page maps the cached pages of the aligned 64 KiB block around it, and
+  // filemap_map_pages takes each one it maps off mmap_miss. Returns how many that is for a hit on
+  // [from, to) of `o`: the resident pages of the aligned blocks covering it (pages the process
+  // already mapped would not fault again; the model does not track them).
+  std::uint64_t fault_around_pages(const Object& o, PageKey from, PageKey to) const {
+    const std::uint64_t block = std::max<std::uint64_t>(1, 65536 / page());
+    const std::uint64_t first = (from - o.first_key) / block * block;
+    const std::uint64_t last = std::min<std::uint64_t>(o.pages, ceil_div(to - o.first_key, block) * block);
+    std::uint64_t resident = 0;
+    for (PageKey p = o.first_key + first, end = o.first_key + last; p < end;) {
+      const PageKey r = resident_end(o, p, end);
+      resident += r - p;
+      p = r < end ? missing_end(o, r, end) : end;
+    }
+    return resident;
+  }
+
   // A random touch of an mmap'd file with Advice::normal: mmap read-around page by page (see the
   // header). Runs inside with_listener; returns the touched run's hits and misses.
   ReferenceResult read_around(Mapping& mp, Object& o, PageRun run, GroupId toucher) {
@@ -605,7 +627,8 @@ struct MemoryManager::Impl final : PolicyListener {
         const ReferenceResult r = reference(o, {at, hit_end - at}, toucher);
         total.hit_pages += r.hit_pages;
         total.miss_pages += r.miss_pages;
-        mp.mmap_miss -= static_cast<std::uint32_t>(std::min<std::uint64_t>(mp.mmap_miss, hit_end - at));
+        const std::uint64_t mapped = fault_around_pages(o, at, hit_end);
+        mp.mmap_miss -= static_cast<std::uint32_t>(std::min<std::uint64_t>(mp.mmap_miss, mapped));
         at = hit_end;
         continue;
       }

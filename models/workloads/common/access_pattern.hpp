@@ -7,8 +7,9 @@
 // Random patterns are SAMPLED: k page indices drawn per step from a std::mt19937_64 (seeded by the
 // caller, scenario seed + workload index) through uniform01, which uses the generator's top 53
 // bits (std::uniform_*_distribution's algorithms are left to the standard library, so they would
-// differ between platforms). Draws are with replacement; duplicates and neighbours coalesce into
-// runs, so a step makes at most k touches (k <= kMaxTouchesPerStep, checked by the config layer).
+// differ between platforms). Draws are with replacement and touched in the order drawn (mmap
+// read-around depends on it); a draw that repeats or extends the previous one joins its run, so a
+// step makes at most k touches (k <= kMaxTouchesPerStep, checked by the config layer).
 #pragma once
 
 #include <cstdint>
@@ -37,7 +38,7 @@ inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng()
 
 // The runs step `step_bytes` of `spec` touches in [0, range_bytes), each a whole number of pages
 // except that none passes range_bytes: sequential in walk order (at most two runs, the second from
-// the range's start after a wrap), the others ascending and disjoint. `step_bytes` is what the step touches:
+// the range's start after a wrap), strided ascending and disjoint, sampled pages in drawn order. `step_bytes` is what the step touches:
 //   sequential: [cursor, cursor + step_bytes) wrapping at the end (at most the whole range once);
 //   strided:    ceil(step_bytes / length) chunks of `length` bytes, `stride` apart from the cursor
 //               (at most one per stride position of the range), wrapping;

@@ -1,4 +1,5 @@
 // The access-pattern core (models/workloads/common/access_pattern.hpp): pure, no SimGrid.
+#include <algorithm>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -71,7 +72,7 @@ TEST_CASE("strided: length bytes every stride bytes, wrapping to the range's sta
   CHECK(models::step_touches(spec, 64 * P, P, 64, state, rng) == std::vector<Touch>{{0, 64 * P, Seq::sequential}});
 }
 
-TEST_CASE("uniform: k sampled pages, deterministic for a seed, coalesced, inside the range") {
+TEST_CASE("uniform: k sampled pages, deterministic for a seed, in drawn order, inside the range") {
   const auto spec = spec_of(config::AccessKind::uniform);
   AccessState s1, s2;
   std::mt19937_64 a(7), b(7), c(8);
@@ -83,8 +84,17 @@ TEST_CASE("uniform: k sampled pages, deterministic for a seed, coalesced, inside
     CHECK(first[i].pattern == Seq::random);
     CHECK(first[i].offset_bytes % P == 0);
     CHECK(first[i].offset_bytes + first[i].length_bytes <= 1000 * P + 100);  // the partial last page is clipped
-    if (i > 0) CHECK(first[i].offset_bytes > first[i - 1].offset_bytes + first[i - 1].length_bytes);  // disjoint, not adjacent
+    // In drawn order: a draw repeating or right after the previous run would have joined it.
+    if (i > 0)
+      CHECK((first[i].offset_bytes < first[i - 1].offset_bytes ||
+             first[i].offset_bytes > first[i - 1].offset_bytes + first[i - 1].length_bytes));
   }
+  // The first touch is the first draw: floor(u x 1,001 pages) (1000 pages + 100 bytes = 1,001 pages),
+  // and 50 draws over 1,001 pages are not in ascending order (a sorted draw has odds 1/50!).
+  std::mt19937_64 replay(7);
+  CHECK(first.front().offset_bytes == static_cast<std::uint64_t>(models::uniform01(replay) * 1001) * P);
+  CHECK_FALSE(std::is_sorted(first.begin(), first.end(),
+                             [](const Touch& x, const Touch& y) { return x.offset_bytes < y.offset_bytes; }));
   // Uniform over the range: of 100 x 200 draws over 2,000 pages, the first half gets about half.
   // Distinct pages per step are counted, so use a range large enough that repeats are rare
   // (200 draws over 2,000 pages: about 10 repeats a step); binomial bound of 4 sigma on the draws.

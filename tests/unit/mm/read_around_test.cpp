@@ -58,7 +58,7 @@ TEST_CASE("read-around window of a random miss at the file's start, middle and e
   mm.check_invariants();
 }
 
-TEST_CASE("read-around switches off after more than 100 net misses and back on after hits") {
+TEST_CASE("read-around switches off after more than 100 net misses and back on after fault-around hits") {
   MemoryManager mm(host());
   const OwnerId p = mm.add_owner("p");
   const FileId f = mm.add_file("weights", 64 * MiB);  // 16384 pages
@@ -75,12 +75,24 @@ TEST_CASE("read-around switches off after more than 100 net misses and back on a
   CHECK(total.file_read_bytes == (100 * 32 + 20) * kPage);
   CHECK(total.file_read_ios == 120);
   CHECK(total.major_faults == 120);
-  // mmap_miss = 120. 30 hits (pages of the first windows: 16..45 of window 0) bring it to 90.
-  CHECK(mm.touch(m, 16 * kPage, 30 * kPage, AccessPattern::random).hit_bytes == 30 * kPage);
-  // The next miss makes it 91 <= 100: read-around again, 32 pages.
+  // mmap_miss = 120. A hit is a minor fault whose fault-around maps the cached pages of its
+  // aligned 64 KiB block (16 pages): one hit on page 20 (block [16, 32), all in window 0's
+  // [16, 48)) takes 16 off: 104. The next miss makes it 105 > 100: its page alone.
+  CHECK(touch_page(mm, m, 20).hit_bytes == kPage);
   TouchCost c = touch_page(mm, m, 32 + 64 * 200);
+  CHECK(c.file_read_bytes == kPage);
+  // A hit on page 40 (block [32, 48), 16 resident pages): 105 - 16 = 89; the next miss makes it
+  // 90 <= 100: read-around again, 32 pages.
+  CHECK(touch_page(mm, m, 40).hit_bytes == kPage);
+  c = touch_page(mm, m, 32 + 64 * 202);
   CHECK(c.file_read_bytes == 32 * kPage);
   CHECK(c.major_faults == 1);
+  // A hit whose block is only partly cached takes off its cached pages: page 32 + 64 * 200 is
+  // alone in its block [12816, 12832) (window 0..119 end at 7680; 12832 is past the page): 1.
+  CHECK(touch_page(mm, m, 32 + 64 * 200).hit_bytes == kPage);  // 90 - 1 = 89
+  // 11 more misses reach exactly 100 and still read around; the 12th makes 101: its page alone.
+  for (std::uint64_t i = 0; i < 11; ++i) CHECK(touch_page(mm, m, 32 + 64 * (210 + i)).file_read_bytes == 32 * kPage);
+  CHECK(touch_page(mm, m, 32 + 64 * 230).file_read_bytes == kPage);
   mm.check_invariants();
 }
 
