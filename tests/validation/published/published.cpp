@@ -88,8 +88,10 @@ std::map<std::string, cfg::HostSpec> load_other_hosts(const std::string& path) {
     const YAML::Node gbps = item.second["mem_bw_gbps"];  // absent: the machine is skipped
     h.mem_bw_spec_Bps = h.mem_bw_effective_Bps = gbps ? gbps.as<double>() * 1e9 : 0.0;
     h.unified_memory = true;
-    // As the catalog's Apple hosts (hosts.yaml cpu_mem_bw): the CPU cluster reaches at most ~200 GB/s.
-    h.cpu_mem_bw_Bps = std::min(h.mem_bw_spec_Bps, 200e9);
+    // As the catalog's Apple hosts' cpu_mem_bw (hosts.yaml: what llama.cpp's CPU decode reads, derived
+    // from published CPU runs: 113.7-120.7 GB/s on the Max chips of 400 GB/s spec): a CPU cluster
+    // reaches about half the unified bus, at most ~120 GB/s (an Ultra, two clusters, has no such row).
+    h.cpu_mem_bw_Bps = std::min(h.mem_bw_spec_Bps / 2, 120e9);
     hosts[h.name] = h;
   }
   return hosts;
