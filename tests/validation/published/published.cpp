@@ -180,10 +180,14 @@ void mark_training(std::vector<Case>& cases) {
         c.model.params == smallest[machine(c)] &&
         c.row.depth == 0 && c.row.tokens <= 512)
       c.train = true;
-  std::map<std::string, std::string> long_config;  // backend -> configuration
-  for (const auto& c : cases)
-    if (c.skip.empty() && !c.moe() && c.context() >= 4096 && c.host.catalog_id == c.row.host)
-      long_config.emplace(c.row.backend, config_key(c));
+  // backend -> configuration: one measured at depth (llama-bench -d N, the context a server's
+  // prefill and decode run at) when the backend has one, else one with a long ppN / tgN.
+  std::map<std::string, std::string> long_config;
+  for (const bool at_depth : {true, false})
+    for (const auto& c : cases)
+      if (c.skip.empty() && !c.moe() && c.context() >= 4096 && c.host.catalog_id == c.row.host &&
+          (!at_depth || c.row.depth > 0))
+        long_config.emplace(c.row.backend, config_key(c));
   std::set<std::string> moe_seen;
   for (auto& c : cases) {
     if (!c.skip.empty()) continue;
