@@ -402,7 +402,7 @@ int fit(const cfg::Catalog& catalog, const std::vector<Case>& cases) {
 // worst factor max(predicted / published, published / predicted) (symmetric: 9x too slow counts
 // as 9, not as -89%).
 constexpr double kDecodeMedian = 0.15, kPrefillMedian = 0.25;
-constexpr double kDecodeWorstFactor = 2.0, kPrefillWorstFactor = 10.0;
+constexpr double kDecodeWorstFactor = 2.0, kPrefillWorstFactor = 2.0;
 constexpr std::size_t kMinHeldOut = 5;
 
 int check(const cfg::Catalog& catalog, const std::vector<Case>& cases) {
@@ -445,6 +445,18 @@ int check(const cfg::Catalog& catalog, const std::vector<Case>& cases) {
     const bool ok = v.size() >= kMinHeldOut && m <= med && worst <= max;
     std::cout << fmt::format("{} {} held-out: {} rows, median {:.1f}% (target <= {:.0f}%), worst {:.2f}x (target <= {:.0f}x)\n",
                              ok ? "PASS" : "FAIL", test, v.size(), 100 * m, 100 * med, worst, max);
+    failures += ok ? 0 : 1;
+  }
+  // Every backend with enough held-out rows meets the median targets on its own (the overall
+  // median could hide one backend far off behind a well-covered other).
+  for (const auto& [key, v] : errors) {
+    const bool decode = key.rfind("tg ", 0) == 0;
+    if (key.find(" all ") != std::string::npos || key.find(" held-out") == std::string::npos || v.size() < kMinHeldOut)
+      continue;
+    const double m = median(v), target = decode ? kDecodeMedian : kPrefillMedian;
+    const bool ok = m <= target;
+    std::cout << fmt::format("{} {}: {} rows, median {:.1f}% (target <= {:.0f}%)\n", ok ? "PASS" : "FAIL", key, v.size(),
+                             100 * m, 100 * target);
     failures += ok ? 0 : 1;
   }
   return failures == 0 ? 0 : 1;
