@@ -157,7 +157,8 @@ std::string config_key(const Case& c) { return c.row.host + "/" + c.row.gpu + "/
 // #4167 does for Apple, the short rows (depth 0, tokens <= 512) of the smallest dense model on each
 // single-device machine (host + gpu; multi-GPU rows never train: the split is not modelled);
 // (3) per backend, every row of the first configuration (catalog host, gpu, model, quant) in file
-// order that has a long-context row (depth + tokens >= 4096), for the context terms; (4) per
+// order that has a row at depth (-d N > 0) with depth + tokens >= 4096, else the first with any
+// long-context row (depth + tokens >= 4096), for the context terms; (4) per
 // backend and test, the first mixture-of-experts row, for the routing cost. Everything else is
 // held out. Rows of grade U never train.
 void mark_training(std::vector<Case>& cases) {
