@@ -28,7 +28,7 @@ Device host_cpu(const config::HostSpec& host, const std::map<std::string, config
 }
 
 Device discrete_gpu(const config::GpuSpec& gpu, const std::map<std::string, config::BackendSpec>& backends) {
-  return {backend_of(backends, gpu.backend), gpu.vram_bw_spec_Bps, gpu.flops, gpu.vram_bw_effective_Bps};
+  return {backend_of(backends, gpu.backend), gpu.vram_bw_effective_Bps, gpu.flops, gpu.vram_bw_effective_Bps};
 }
 
 Device bench_device(const config::HostSpec& host, bool on_gpu, const std::string& backend,

@@ -15,9 +15,12 @@
 // where weight_bytes are the weights the step reads (an MoE step only the shared weights and the
 // experts its tokens route to, LlmSpec::weight_read_fraction), kv_bytes the KV it reads (every
 // sequence's context), and pairs the (token, attended position) pairs of the step's attention.
-// B is the spec bandwidth of the memory the device reads: a unified GPU's mem_bw, a discrete
-// GPU's vram_bw, the CPU's cpu_mem_bw (a CPU thread pool cannot pull a unified bus at the GPU's
-// rate). F is the host's gpu_flops, the GPU's flops or the host's cpu_flops.
+// B is the bandwidth of the memory the device reads: a unified GPU's spec mem_bw, a discrete
+// GPU's vram_bw_effective (what a decode loop reaches on the card: an A100 reaches 49% of its HBM
+// spec, a GeForce ~80%, and one per-layer fixed cost cannot absorb both), the CPU's cpu_mem_bw (a
+// CPU thread pool cannot pull a unified bus at the GPU's rate; derived from published llama.cpp
+// CPU runs where they exist). F is the host's gpu_flops, the GPU's flops (spec dense FP16
+// tensor-core FLOP/s) or the host's cpu_flops.
 //
 // The simulation runs one SimGrid activity per step, a roofline max(flops / speed, bytes / link):
 // StepCost gives flops = t_compute x F and bus_bytes = t_mem x link (the link being the bus the
@@ -36,7 +39,7 @@ namespace headroom::workloads::llm_server::speed {
 // The device a step (or part of a split step) runs on.
 struct Device {
   const config::BackendSpec* backend = nullptr;
-  double bandwidth_Bps = 0;  // spec bandwidth the efficiencies are shares of
+  double bandwidth_Bps = 0;  // bandwidth the efficiencies are shares of (see above)
   double flops = 0;          // the device's FLOP/s figure (the compute host's speed in SimGrid)
   double link_Bps = 0;       // the link its activity's bytes cross in SimGrid
 };

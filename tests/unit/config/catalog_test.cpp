@@ -210,7 +210,12 @@ TEST_CASE("catalog: discrete GPUs resolve to their spec-sheet figures, and deskt
   CHECK(g4090.vram_bytes == 24 * 1073741824ULL);
   CHECK(g4090.vram_bw_spec_Bps == 1008 * kGB);           // 21 Gbit/s x 384 bit / 8
   CHECK(g4090.vram_bw_effective_Bps == 806 * kGB);       // 80% of spec, stated assumption
-  CHECK(g4090.flops == doctest::Approx(10358.75 * 2 * 8.03e9).epsilon(0.001));  // pp512 x 2 x params
+  // Spec dense FP16 tensor FLOP/s with FP16 accumulate: 128 SMs x 4 x 128 FMA x 2 x 2.52 GHz.
+  CHECK(g4090.flops == doctest::Approx(330.3e12));
+  CHECK(g4090.flops == doctest::Approx(128 * 4 * 128 * 2 * 2.52e9).epsilon(0.001));
+  CHECK(catalog.gpus.at("rtx-3090").flops == doctest::Approx(82 * 4 * 128 * 2 * 1.695e9).epsilon(0.001));
+  CHECK(catalog.gpus.at("a100-80gb").flops == doctest::Approx(312e12));
+  CHECK(catalog.gpus.at("h100-pcie").flops == doctest::Approx(1513e12 / 2).epsilon(0.001));  // 1,513 sparse
   CHECK(g4090.pcie_Bps == 25 * kGB);
   CHECK(catalog.gpus.at("rtx-3090").vram_bw_spec_Bps == 936 * kGB);
   CHECK(catalog.gpus.at("rtx-6000-ada").vram_bytes == 48 * 1073741824ULL);
@@ -256,7 +261,7 @@ TEST_CASE("catalog: a GPU number without a source, or an effective bandwidth abo
   // The rtx-4090's pcie assumption line dropped.
   const std::string unsourced = error_with("      pcie: \"PCIe 4.0 x16 = 16 GT/s", "      # removed");
   INFO(unsourced);
-  CHECK(unsourced.find("gpus.yaml:15:11: error: GPU 'rtx-4090': field 'pcie' has no source; cite one under "
+  CHECK(unsourced.find("gpus.yaml:16:11: error: GPU 'rtx-4090': field 'pcie' has no source; cite one under "
                        "source: or give the reason under assumption:") != std::string::npos);
   CHECK(error_with("    pcie: 25GB/s", "    pcie: 25GB/s").empty());  // the catalog as it is loads
   const std::string above = error_with("    vram_bw_effective: 806GB/s", "    vram_bw_effective: 1009GB/s");
@@ -302,8 +307,17 @@ TEST_CASE("catalog: backends.yaml gives every backend's speed factors, and a bad
     CHECK(b.prefill_efficiency.count("default") == 1);
     CHECK_FALSE(b.calibration.empty());
   }
-  CHECK(catalog.hosts.at("strix-halo-128").spec.gpu_backend == "rocm");
-  CHECK(catalog.hosts.at("m2-max-96").spec.cpu_mem_bw_Bps == 200 * kGB);
+  // Every unified-memory host names its GPU's backend: Apple metal, Strix Halo rocm, GB10 cuda.
+  for (const auto& [id, entry] : catalog.hosts) {
+    if (!entry.spec.unified_memory) continue;
+    INFO(id);
+    const std::string want = id == "strix-halo-128" ? "rocm" : id == "dgx-spark-128" ? "cuda" : "metal";
+    CHECK(entry.spec.gpu_backend == want);
+  }
+  // cpu_mem_bw derived from a published llama.cpp CPU decode: 20.60 t/s x 8.03e9 x 5.5/8 bytes.
+  CHECK(catalog.hosts.at("m2-max-96").spec.cpu_mem_bw_Bps == 113.7 * kGB);
+  CHECK(20.60 * 8.03e9 * 5.5 / 8 == doctest::Approx(113.7e9).epsilon(0.001));
+  CHECK(catalog.hosts.at("m2-max-96").spec.cpu_flops == doctest::Approx(56.93 * 2 * 6.738e9).epsilon(0.001));
   CHECK(catalog.hosts.at("ddr5-2x48").spec.cpu_bandwidth_Bps() == catalog.hosts.at("ddr5-2x48").spec.mem_bw_effective_Bps);
   CHECK(catalog.gpus.at("rtx-4090").backend == "cuda");
 

@@ -88,8 +88,10 @@ std::map<std::string, cfg::HostSpec> load_other_hosts(const std::string& path) {
     const YAML::Node gbps = item.second["mem_bw_gbps"];  // absent: the machine is skipped
     h.mem_bw_spec_Bps = h.mem_bw_effective_Bps = gbps ? gbps.as<double>() * 1e9 : 0.0;
     h.unified_memory = true;
-    // As the catalog's Apple hosts (hosts.yaml cpu_mem_bw): the CPU cluster reaches at most ~200 GB/s.
-    h.cpu_mem_bw_Bps = std::min(h.mem_bw_spec_Bps, 200e9);
+    // As the catalog's Apple hosts' cpu_mem_bw (hosts.yaml: what llama.cpp's CPU decode reads, derived
+    // from published CPU runs: 113.7-120.7 GB/s on the Max chips of 400 GB/s spec): a CPU cluster
+    // reaches about half the unified bus, at most ~120 GB/s (an Ultra, two clusters, has no such row).
+    h.cpu_mem_bw_Bps = std::min(h.mem_bw_spec_Bps / 2, 120e9);
     hosts[h.name] = h;
   }
   return hosts;
@@ -155,7 +157,8 @@ std::string config_key(const Case& c) { return c.row.host + "/" + c.row.gpu + "/
 // #4167 does for Apple, the short rows (depth 0, tokens <= 512) of the smallest dense model on each
 // single-device machine (host + gpu; multi-GPU rows never train: the split is not modelled);
 // (3) per backend, every row of the first configuration (catalog host, gpu, model, quant) in file
-// order that has a long-context row (depth + tokens >= 4096), for the context terms; (4) per
+// order that has a row at depth (-d N > 0) with depth + tokens >= 4096, else the first with any
+// long-context row (depth + tokens >= 4096), for the context terms; (4) per
 // backend and test, the first mixture-of-experts row, for the routing cost. Everything else is
 // held out. Rows of grade U never train.
 void mark_training(std::vector<Case>& cases) {
@@ -178,10 +181,14 @@ void mark_training(std::vector<Case>& cases) {
         c.model.params == smallest[machine(c)] &&
         c.row.depth == 0 && c.row.tokens <= 512)
       c.train = true;
-  std::map<std::string, std::string> long_config;  // backend -> configuration
-  for (const auto& c : cases)
-    if (c.skip.empty() && !c.moe() && c.context() >= 4096 && c.host.catalog_id == c.row.host)
-      long_config.emplace(c.row.backend, config_key(c));
+  // backend -> configuration: one measured at depth (llama-bench -d N, the context a server's
+  // prefill and decode run at) when the backend has one, else one with a long ppN / tgN.
+  std::map<std::string, std::string> long_config;
+  for (const bool at_depth : {true, false})
+    for (const auto& c : cases)
+      if (c.skip.empty() && !c.moe() && c.context() >= 4096 && c.host.catalog_id == c.row.host &&
+          (!at_depth || c.row.depth > 0))
+        long_config.emplace(c.row.backend, config_key(c));
   std::set<std::string> moe_seen;
   for (auto& c : cases) {
     if (!c.skip.empty()) continue;
@@ -396,7 +403,7 @@ int fit(const cfg::Catalog& catalog, const std::vector<Case>& cases) {
 // worst factor max(predicted / published, published / predicted) (symmetric: 9x too slow counts
 // as 9, not as -89%).
 constexpr double kDecodeMedian = 0.15, kPrefillMedian = 0.25;
-constexpr double kDecodeWorstFactor = 2.0, kPrefillWorstFactor = 10.0;
+constexpr double kDecodeWorstFactor = 2.0, kPrefillWorstFactor = 2.0;
 constexpr std::size_t kMinHeldOut = 5;
 
 int check(const cfg::Catalog& catalog, const std::vector<Case>& cases) {
@@ -439,6 +446,18 @@ int check(const cfg::Catalog& catalog, const std::vector<Case>& cases) {
     const bool ok = v.size() >= kMinHeldOut && m <= med && worst <= max;
     std::cout << fmt::format("{} {} held-out: {} rows, median {:.1f}% (target <= {:.0f}%), worst {:.2f}x (target <= {:.0f}x)\n",
                              ok ? "PASS" : "FAIL", test, v.size(), 100 * m, 100 * med, worst, max);
+    failures += ok ? 0 : 1;
+  }
+  // Every backend with enough held-out rows meets the median targets on its own (the overall
+  // median could hide one backend far off behind a well-covered other).
+  for (const auto& [key, v] : errors) {
+    const bool decode = key.rfind("tg ", 0) == 0;
+    if (key.find(" all ") != std::string::npos || key.find(" held-out") == std::string::npos || v.size() < kMinHeldOut)
+      continue;
+    const double m = median(v), target = decode ? kDecodeMedian : kPrefillMedian;
+    const bool ok = m <= target;
+    std::cout << fmt::format("{} {}: {} rows, median {:.1f}% (target <= {:.0f}%)\n", ok ? "PASS" : "FAIL", key, v.size(),
+                             100 * m, 100 * target);
     failures += ok ? 0 : 1;
   }
   return failures == 0 ? 0 : 1;
