@@ -87,6 +87,7 @@ std::optional<std::string> read_ahead_kb_path(const std::string& sysfs, unsigned
 // ---- Output ------------------------------------------------------------------------------------
 struct Measurements {
   std::string date;  // YYYY-MM-DD (UTC)
+  std::size_t read_request_bytes = 1 << 20;  // the O_DIRECT sequential read request (readahead window)
   int repeat = 0;
   std::string dir;
   std::uint64_t file_bytes = 0;

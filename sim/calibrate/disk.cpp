@@ -32,7 +32,7 @@ struct Fd {
 struct AlignedBuffer {
   void* data = nullptr;
   explicit AlignedBuffer(std::size_t bytes) {
-    if (posix_memalign(&data, kAlign, bytes) != 0) throw CalibrateError("out of memory for a 1 MiB buffer");
+    if (posix_memalign(&data, kAlign, bytes) != 0) throw CalibrateError("out of memory for a " + std::to_string(bytes) + "-byte buffer");
     std::memset(data, 0x5a, bytes);  // not zeros: nothing below may compress or skip them
   }
   ~AlignedBuffer() { std::free(data); }
@@ -51,13 +51,13 @@ int open_or_fail(const std::string& path, int flags, const std::string& what) {
   return fd;
 }
 
-// Reads `bytes` in 1 MiB chunks from fd; returns the seconds taken.
-double read_all(int fd, std::uint64_t bytes, const std::string& path) {
-  AlignedBuffer buffer(kChunkBytes);
+// Reads `bytes` in requests of `request_bytes` from fd; returns the seconds taken.
+double read_all(int fd, std::uint64_t bytes, const std::string& path, std::size_t request_bytes = kChunkBytes) {
+  AlignedBuffer buffer(request_bytes);
   const double start = now_s();
-  for (std::uint64_t done = 0; done < bytes; done += kChunkBytes) {
+  for (std::uint64_t done = 0; done < bytes; done += request_bytes) {
     check_stop();
-    const ssize_t n = ::pread(fd, buffer.data, kChunkBytes, static_cast<off_t>(done));
+    const ssize_t n = ::pread(fd, buffer.data, request_bytes, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) fail("cannot read the test file", path);
   }
@@ -81,9 +81,9 @@ double write_direct_Bps(const std::string& path, std::uint64_t bytes) {
   return static_cast<double>(bytes) / (now_s() - start);
 }
 
-double read_direct_Bps(const std::string& path, std::uint64_t bytes) {
+double read_direct_Bps(const std::string& path, std::uint64_t bytes, std::size_t request_bytes) {
   Fd file{open_or_fail(path, O_RDONLY | O_DIRECT, "the test file (O_DIRECT)")};
-  return static_cast<double>(bytes) / read_all(file.fd, bytes, path);
+  return static_cast<double>(bytes) / read_all(file.fd, bytes, path, request_bytes);
 }
 
 void drop_cache(const std::string& path) {

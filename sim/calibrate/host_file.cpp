@@ -66,7 +66,8 @@ void model_fields(Writer& w, const Measurements& m) {
   w.field("cpu_flops", flops_text(m.cpu_flops.median()),
           w.repeated(m.cpu_flops, "scalar multiply-add loop on every core (a lower bound: no SIMD tuning)"));
   w.field("ssd_read", rate_text(m.seq_read_direct_Bps.median()),
-          w.repeated(m.seq_read_direct_Bps, "sequential O_DIRECT reads of 1MiB over a " + file));
+          w.repeated(m.seq_read_direct_Bps, "sequential O_DIRECT reads of " + size_text(m.read_request_bytes) +
+                                              " (the readahead window) over a " + file));
   w.field("ssd_write", rate_text(m.write_Bps.median()),
           w.repeated(m.write_Bps, "sequential O_DIRECT writes of 1MiB + fsync, " + file));
   w.field("ssd_latency", time_text(m.rand_read_latency_s.median()),

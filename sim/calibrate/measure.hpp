@@ -12,7 +12,9 @@ namespace headroom::calibrate {
 
 // disk.cpp. `path` is the test file (created by write_direct_Bps, kept by the caller's OwnedFile).
 double write_direct_Bps(const std::string& path, std::uint64_t bytes);  // O_DIRECT 1 MiB + fsync
-double read_direct_Bps(const std::string& path, std::uint64_t bytes);   // O_DIRECT 1 MiB
+// O_DIRECT sequential reads in requests of request_bytes (calibrate uses the disk's readahead
+// window: the request size the kernel's readahead issues for file faults and reads).
+double read_direct_Bps(const std::string& path, std::uint64_t bytes, std::size_t request_bytes);
 double read_buffered_Bps(const std::string& path, std::uint64_t bytes); // after fadvise DONTNEED
 struct RandomReads {
   double latency_s, iops;

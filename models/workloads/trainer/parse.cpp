@@ -162,6 +162,7 @@ std::shared_ptr<const config::WorkloadSpec> parse_trainer(const ParseContext& ct
   parse_dataloader(ctx, map, *spec);
   parse_length(map, *spec);
   check_sizes(map, *spec);
+  spec->backends = ctx.catalog.backends;  // matmul efficiency per device backend (run.cpp)
   return spec;
 }
 

@@ -155,6 +155,7 @@ class Trainer {
     d.micro_step_flops = spec_.micro_step_flops();
     d.update_flops = spec_.update_flops();
     device_ = choose_device(ctx_, spec_.device);
+    matmul_efficiency_ = matmul_efficiency();
     d.available_bytes = available_bytes(ctx_);
     d.gpu_limit_bytes = device_.limit_bytes;
     if (device_.discrete) {
@@ -290,10 +291,10 @@ class Trainer {
       // The batch read from host RAM and copied over PCIe, then the GPU's pass at VRAM bandwidth.
       engine::SplitStep s;
       s.cpu_bus_bytes = s.pcie_bytes = spec_.batch_bytes();
-      s.gpu_flops = spec_.micro_step_flops();
+      s.gpu_flops = spec_.micro_step_flops() / matmul_efficiency_;
       s.gpu_bus_bytes = spec_.micro_step_device_bytes();
       if (!work_split(cost, s)) return false;
-    } else if (!work(cost, device_.compute, spec_.micro_step_flops(), spec_.micro_step_bus_bytes())) {
+    } else if (!work(cost, device_.compute, spec_.micro_step_flops() / matmul_efficiency_, spec_.micro_step_bus_bytes())) {
       return false;
     }
     data_->peak_activation_resident_bytes = std::max(data_->peak_activation_resident_bytes, act);
@@ -373,6 +374,21 @@ class Trainer {
   engine::HostMemory& memory_;
   std::shared_ptr<TrainerData> data_;
   Device device_;
+  double matmul_efficiency_ = 1;  // share of the device's FLOP/s a micro-step's matmuls reach
+
+  // The device's llama.cpp backend (a discrete GPU's `backend:`, the host's `gpu_backend:` for its
+  // unified GPU, `cpu` otherwise) and its F16 prefill efficiency from backends.yaml, at most 1: the
+  // catalog's FLOP/s figures are spec peaks (a 4090's 330 TFLOP/s dense FP16 tensor), and an end-to-
+  // end matmul-heavy pass reaches a share of them. An assumption (llama.cpp's prefill stands for a
+  // training framework's forward and backward), stated in models/README.md.
+  double matmul_efficiency() const {
+    const std::string backend = device_.discrete ? device_.discrete->spec.backend
+                                : device_.compute == ctx_.platform.gpu ? ctx_.host.gpu_backend
+                                                                       : std::string("cpu");
+    const auto found = spec_.backends.find(backend);
+    if (found == spec_.backends.end()) return 1.0;
+    return std::min(1.0, config::BackendSpec::of(found->second.prefill_efficiency, "F16"));
+  }
   engine::VramReservation vram_;  // the working set in a discrete GPU's VRAM
   mm::OwnerId owner_ = 0;
   std::optional<mm::MappingId> weights_, grads_, optimizer_, activations_, dataloader_;

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -68,6 +69,10 @@ struct DataloaderSpec {
 
 struct TrainerSpec : config::WorkloadSpec {
   config::LlmSpec model;
+  // The catalog's per-backend factors (models/catalog/backends.yaml): a micro-step's matmuls run at
+  // the share of the device's FLOP/s figure that llama.cpp's F16 prefill reaches on its backend
+  // (at most 1). Empty (specs built in code): the figure itself.
+  std::map<std::string, config::BackendSpec> backends;
   TrainMethod method = TrainMethod::full;
   Optimizer optimizer = Optimizer::adamw;
   std::uint64_t lora_rank = 16;
