@@ -82,7 +82,13 @@ check_clean "kill -9 of the parent"
 kids=""
 "$headroom" run tests/cli/data/slow.yaml --out "$work/out/report.json" 2> "$work/stderr" &
 parent=$!
-sleep 1
+# Past start-up (a loaded machine or a sanitizer build can take seconds): SimGrid's module is
+# loaded once the scenario is validated, right before the simulation, whose handler is then set.
+for _ in $(seq 300); do
+  grep -q simgrid "/proc/$parent/maps" 2>/dev/null && break
+  sleep 0.1
+done
+sleep 0.5
 kill -INT "$parent"
 wait "$parent"
 check_stopped "run and SIGINT" 130 "error: interrupted by SIGINT; the simulation was stopped" $?
