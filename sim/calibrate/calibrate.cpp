@@ -153,7 +153,7 @@ double predicted_swap_io_s(const SwapSweep& sweep, const Measurements& m) {
   const double page = static_cast<double>(m.page_bytes);
   const double clusters = std::ceil(static_cast<double>(sweep.pages_in) / std::pow(2.0, static_cast<double>(m.page_cluster)));
   return static_cast<double>(sweep.pages_out) * page / m.write_Bps.median() +
-         clusters * m.rand_read_latency_s.median() + static_cast<double>(sweep.pages_in) * page / m.seq_read_direct_Bps.median();
+         clusters * m.rand_read_latency_s.median() + static_cast<double>(sweep.pages_in) * page / m.seq_read_buffered_Bps.median();  // as ssd_read
 }
 
 void measure_swap(const Options& o, Measurements& m, NoiseMonitor& noise) {
