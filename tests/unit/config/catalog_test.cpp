@@ -89,6 +89,26 @@ std::string read(const std::string& path) {
   return text.str();
 }
 
+// Loads a copy of the catalog in which the file `name` holds `text`; returns the ConfigError's
+// message, or "" when that catalog loads.
+std::string catalog_error_with(const std::string& name, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("headroom-config-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const std::string file : {"llms.yaml", "quantizations.yaml", "hosts.yaml", "gpus.yaml", "backends.yaml"})
+    if (file != name) fs::copy_file(kCatalogDir + "/" + file, dir / file);
+  std::ofstream(dir / name) << text;
+  std::string what;
+  try {
+    load_catalog(dir.string());
+  } catch (const ConfigError& e) {
+    what = e.what();
+  }
+  fs::remove_all(dir);
+  return what;
+}
+
 }  // namespace
 
 TEST_CASE("catalog: computed GGUF sizes are within 3% of every published size") {
@@ -176,13 +196,6 @@ TEST_CASE("catalog: hosts resolve to the published limits") {
 }
 
 TEST_CASE("catalog: a host number without a source is rejected") {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() /
-                       ("headroom-config-unsourced-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  for (const char* name : {"llms.yaml", "quantizations.yaml", "gpus.yaml", "backends.yaml"})
-    fs::copy_file(kCatalogDir + "/" + name, dir / name);
   std::string hosts = read(kCatalogDir + "/hosts.yaml");
   // Drop the m2-max-96 swap assumption line.
   const std::string line =
@@ -191,17 +204,10 @@ TEST_CASE("catalog: a host number without a source is rejected") {
   const auto at = hosts.find(line);
   REQUIRE(at != std::string::npos);
   hosts.erase(at, line.size());
-  std::ofstream(dir / "hosts.yaml") << hosts;
-  try {
-    load_catalog(dir.string());
-    FAIL("expected a ConfigError");
-  } catch (const ConfigError& e) {
-    const std::string what = e.what();
-    INFO(what);
-    CHECK(what.find("hosts.yaml:11:11: error: host 'm2-max-96': field 'swap' has no source; cite "
-                    "one under source: or give the reason under assumption:") != std::string::npos);
-  }
-  fs::remove_all(dir);
+  const std::string what = catalog_error_with("hosts.yaml", hosts);
+  INFO(what);
+  CHECK(what.find("hosts.yaml:11:11: error: host 'm2-max-96': field 'swap' has no source; cite "
+                  "one under source: or give the reason under assumption:") != std::string::npos);
 }
 
 TEST_CASE("catalog: discrete GPUs resolve to their spec-sheet figures, and desktop hosts carry one") {
@@ -235,28 +241,14 @@ TEST_CASE("catalog: discrete GPUs resolve to their spec-sheet figures, and deskt
 }
 
 TEST_CASE("catalog: a GPU number without a source, or an effective bandwidth above the spec, is rejected") {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("headroom-config-gpus-" + std::to_string(::getpid()));
   const std::string gpus = read(kCatalogDir + "/gpus.yaml");
+  // `from` up to the end of its line becomes `to`.
   auto error_with = [&](const std::string& from, const std::string& to) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    for (const char* name : {"llms.yaml", "quantizations.yaml", "hosts.yaml", "backends.yaml"})
-      fs::copy_file(kCatalogDir + "/" + name, dir / name);
     std::string text = gpus;
     const auto at = text.find(from);
     REQUIRE(at != std::string::npos);
-    // `from` up to the end of its line becomes `to`.
     text.replace(at, text.find('\n', at) - at, to);
-    std::ofstream(dir / "gpus.yaml") << text;
-    std::string what;
-    try {
-      load_catalog(dir.string());
-    } catch (const ConfigError& e) {
-      what = e.what();
-    }
-    fs::remove_all(dir);
-    return what;
+    return catalog_error_with("gpus.yaml", text);
   };
   // The rtx-4090's pcie assumption line dropped.
   const std::string unsourced = error_with("      pcie: \"PCIe 4.0 x16 = 16 GT/s", "      # removed");
@@ -323,23 +315,7 @@ TEST_CASE("catalog: backends.yaml gives every backend's speed factors, and a bad
   CHECK(catalog.hosts.at("ddr5-2x48").spec.cpu_bandwidth_Bps() == catalog.hosts.at("ddr5-2x48").spec.mem_bw_effective_Bps);
   CHECK(catalog.gpus.at("rtx-4090").backend == "cuda");
 
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("headroom-config-backends-" + std::to_string(::getpid()));
-  auto error_with = [&](const std::string& text) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    for (const char* name : {"llms.yaml", "quantizations.yaml", "hosts.yaml", "gpus.yaml"})
-      fs::copy_file(kCatalogDir + "/" + name, dir / name);
-    std::ofstream(dir / "backends.yaml") << text;
-    std::string what;
-    try {
-      load_catalog(dir.string());
-    } catch (const ConfigError& e) {
-      what = e.what();
-    }
-    fs::remove_all(dir);
-    return what;
-  };
+  auto error_with = [](const std::string& text) { return catalog_error_with("backends.yaml", text); };
   const std::string entry =
       "    decode_efficiency: {default: 0.9}\n    prefill_efficiency: {default: 0.5}\n"
       "    kv_efficiency: 0.5\n    attention_efficiency: 0.3\n    layer_fixed: 100us\n    calibration: \"test\"\n";
