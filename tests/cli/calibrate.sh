@@ -51,8 +51,13 @@ if [ "$(id -u)" = 0 ]; then
   as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
   expect 2 "error: calibrate: --swap needs root (it runs swapon and creates a memory cgroup); run as root or drop --swap" \
     "${as_user[@]}" "$headroom" calibrate --swap --path /tmp --out /tmp/headroom-cal-never.yaml
-  expect 2 "error: calibrate: --path '$work/disk': not writable by this user (calibrate writes its test files there)" \
-    "${as_user[@]}" "$headroom" calibrate --path "$work/disk" --out /tmp/headroom-cal-never.yaml
+  # A root-owned directory the other user can reach but not write: under /tmp, since the build
+  # tree may sit below a directory that user cannot even traverse (a clone in /root, a mktemp -d).
+  readonly_dir=$(mktemp -d /tmp/headroom-cal-readonly.XXXXXX)
+  chmod 755 "$readonly_dir"
+  expect 2 "error: calibrate: --path '$readonly_dir': not writable by this user (calibrate writes its test files there)" \
+    "${as_user[@]}" "$headroom" calibrate --path "$readonly_dir" --out /tmp/headroom-cal-never.yaml
+  rmdir "$readonly_dir"
   mkdir -p "$work/small"
   expect 2 "error: calibrate: --path '$work/small': not enough free space: calibrate needs 320 MiB (test file, plus 64 MiB to spare), 16 MiB are free" \
     unshare --mount sh -c "mount -t tmpfs -o size=16m none '$work/small' && exec '$headroom' calibrate --path '$work/small' --out /tmp/headroom-cal-never.yaml"
