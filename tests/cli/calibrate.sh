@@ -67,18 +67,25 @@ else
     "$headroom" calibrate --swap --path /tmp --out /tmp/headroom-cal-never.yaml
 fi
 
+# interrupt NAME STATUS ERRFILE: sends SIG<NAME> to $pid and checks calibrate's exit status, its
+# one line and that it left nothing behind.
+interrupt() {
+  local name=$1 expected=$2 err=$3
+  kill -"$name" $pid
+  wait $pid
+  local status=$?
+  [ $status = "$expected" ] || fail "SIG$name: exit status $status, expected $expected"
+  grep -qx "error: calibrate interrupted by SIG$name; every file, swap file and cgroup it created was removed" "$err" ||
+    fail "SIG$name: stderr was: $(cat "$err")"
+  nothing_left "SIG$name" $pid
+}
+
 # --- SIGINT during the disk measurements ----------------------------------------------------------
 "$headroom" calibrate --path "$work/disk" --repeat 20 --out "$work/out/host.yaml" 2>"$work/sigint.err" &
 pid=$!
 if wait_for 60 has_data_file; then
   sleep 0.3
-  kill -INT $pid
-  wait $pid
-  status=$?
-  [ $status = 130 ] || fail "SIGINT: exit status $status, expected 130"
-  grep -qx "error: calibrate interrupted by SIGINT; every file, swap file and cgroup it created was removed" "$work/sigint.err" ||
-    fail "SIGINT: stderr was: $(cat "$work/sigint.err")"
-  nothing_left SIGINT $pid
+  interrupt INT 130 "$work/sigint.err"
 else
   kill -KILL $pid; fail "SIGINT: the test file never appeared"
 fi
@@ -93,13 +100,7 @@ else
   grep -q memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null && cgroup=/sys/fs/cgroup/headroom-calibrate-$pid
   if wait_for 150 swap_is_on $pid "$cgroup"; then
     sleep 0.5
-    kill -TERM $pid
-    wait $pid
-    status=$?
-    [ $status = 143 ] || fail "SIGTERM: exit status $status, expected 143"
-    grep -qx "error: calibrate interrupted by SIGTERM; every file, swap file and cgroup it created was removed" "$work/sigterm.err" ||
-      fail "SIGTERM: stderr was: $(cat "$work/sigterm.err")"
-    nothing_left SIGTERM $pid
+    interrupt TERM 143 "$work/sigterm.err"
   else
     kill -KILL $pid; wait $pid; fail "SIGTERM: the swap file and cgroup never appeared (stderr: $(cat "$work/sigterm.err"))"
   fi
