@@ -170,6 +170,11 @@ std::string detect(Lines& lines, detail::Context& ctx) {
   while (take()) {
     if (ignorable(line.text)) continue;
     if (!is_time_line(line.text)) {
+      // A snapshot file recorded without its time lines would otherwise read as a bad CSV header.
+      if (line.text.find(',') == std::string_view::npos && snapshot_kind(line.text))
+        ctx.fail(line.number, 1, "expected a '# time <seconds or date-time>' line before each snapshot (or a CSV "
+                                 "header), found the first line of a snapshot without one: " +
+                                     detail::quoted(line.text));
       put_back();
       return "csv";  // the CSV reader checks the header
     }

@@ -202,6 +202,28 @@ TEST_CASE("empty, comment-only, header-only and snapshot-less inputs: one messag
         "snapshot (or format: one of csv, proc-status, cgroup-v1, cgroup-v2, vmstat), found 'hello world'");
 }
 
+TEST_CASE("a snapshot file recorded without its time lines is named as such, not as a bad CSV header") {
+  CHECK(error_of("Name:\tcat\nVmRSS:\t 4 kB\n") ==
+        "s.csv:1:1: error: expected a '# time <seconds or date-time>' line before each snapshot (or a CSV header), "
+        "found the first line of a snapshot without one: 'Name:\\tcat'");
+  CHECK(error_of("cache 4096\nrss 4096\n").find("found the first line of a snapshot without one: 'cache 4096'") !=
+        std::string::npos);
+}
+
+TEST_CASE("a truncated gzip series is one message, not a short series") {
+  std::ifstream in(data("vmstat.snap"), std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string gz = gzip(text);
+  const std::string path = temp_file("cut.snap.gz", gz.substr(0, gz.size() / 2));
+  try {
+    read_memory_series(path, {});
+    FAIL("no error");
+  } catch (const SeriesError& e) {
+    CHECK(e.message() == "expected gzip data, found a truncated stream");
+    CHECK(e.line() == 1);
+  }
+}
+
 TEST_CASE("CSV header problems: unknown (with a suggestion), repeated, no time, nothing to follow") {
   CHECK(error_of("time,anno\n0,1\n") ==
         "s.csv:1:6: error: expected a column name of the memory series CSV (time, anon, file, bytes, rss, swap, "
