@@ -158,7 +158,8 @@ class Recorded {
   void hold() {
     const config::RecordedStep last = spec_.steps.back();
     double next_s = data_->start_s + last.at_s + spec_.hold_period_s;
-    while (wait_until(next_s) && step(last)) {
+    // No sleep past the horizon (a period of hours, or infinite with a huge time_scale).
+    while (next_s < ctx_.scenario.duration_s && wait_until(next_s) && step(last)) {
       ++data_->hold_steps;
       next_s += spec_.hold_period_s;
     }
