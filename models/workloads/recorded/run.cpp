@@ -163,6 +163,7 @@ class Recorded {
       ++data_->hold_steps;
       next_s += spec_.hold_period_s;
     }
+    ctx_.idle();  // the last step's work is done: not busy to the horizon
   }
 
   WorkloadContext& ctx_;
