@@ -7,6 +7,8 @@
 // with the invariants checked.
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "engine_fixtures.hpp"
 #include "models/workloads/recorded/result.hpp"
 #include "models/workloads/recorded/spec.hpp"
@@ -166,4 +168,26 @@ TEST_CASE("with at_end: exit it finishes at the last sample and frees its memory
   CHECK(e.host.workloads[0].end_s == doctest::Approx(2.0).epsilon(0.01));
   CHECK(e.metrics.hold_steps == 0);
   CHECK(e.metrics.samples_replayed == 2);
+}
+
+TEST_CASE("a /proc/PID/status series maps its file memory: it counts in the workload's RSS") {
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 3);
+  auto spec = recorded({{0, 256 * MiB, 128 * MiB}, {1, 256 * MiB, 192 * MiB}});
+  spec->file_mapped = true;
+  spec->at_end = config::RecordedEnd::exit;
+  const Run r = run(sc, spec);
+  REQUIRE(r.data->points.size() == 2);
+  CHECK(r.data->points[1].file_resident_bytes == 192 * MiB);
+  CHECK(r.metrics.peak_resident_bytes == 256 * MiB + 192 * MiB);  // anon + mapped file (read() would be 256 MiB)
+}
+
+TEST_CASE("an infinite hold period (a huge time_scale) holds without stepping again") {
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 5);
+  auto spec = recorded({{0, 64 * MiB, 0}});
+  spec->hold_period_s = std::numeric_limits<double>::infinity();
+  const Run r = run(sc, spec);
+  CHECK(r.metrics.samples_replayed == 1);
+  CHECK(r.metrics.hold_steps == 0);
+  CHECK(r.host.workloads[0].status == analysis::WorkloadStatus::running);
+  CHECK(r.data->points[0].anon_resident_bytes == 64 * MiB);  // still held at the horizon
 }
