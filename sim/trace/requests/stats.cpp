@@ -33,7 +33,8 @@ std::uint32_t TokenHistogram::percentile(unsigned p) const {
 // --- ArrivalBuckets -------------------------------------------------------------------------------
 
 namespace {
-constexpr std::int64_t kBucketSizes_s[] = {60, 3600, 86400, 7 * 86400, 365 * 86400};
+// Each size divides the next, so coarsening merges whole buckets.
+constexpr std::int64_t kBucketSizes_s[] = {60, 3600, 86400, 365 * 86400};
 }
 
 void ArrivalBuckets::coarsen_to(std::int64_t bucket_s) {
@@ -46,7 +47,7 @@ void ArrivalBuckets::coarsen_to(std::int64_t bucket_s) {
 
 void ArrivalBuckets::add(std::int64_t offset_ns) {
   std::size_t i = static_cast<std::size_t>(offset_ns / 1000000000 / bucket_s_);
-  while (i >= kMaxBuckets && bucket_s_ < kBucketSizes_s[4]) {
+  while (i >= kMaxBuckets && bucket_s_ < kBucketSizes_s[3]) {
     coarsen_to(*std::upper_bound(std::begin(kBucketSizes_s), std::end(kBucketSizes_s), bucket_s_));
     i = static_cast<std::size_t>(offset_ns / 1000000000 / bucket_s_);
   }
@@ -113,7 +114,6 @@ std::string bucket_name(std::int64_t bucket_s) {
     case 60: return "minute";
     case 3600: return "hour";
     case 86400: return "day";
-    case 7 * 86400: return "week";
     default: return "365 days";
   }
 }

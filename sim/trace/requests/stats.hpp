@@ -32,8 +32,8 @@ class TokenHistogram {
   std::uint32_t max_ = 0;
 };
 
-// Requests per time bucket since the first row; the bucket grows (1 min, 1 h, 1 day, 1 week,
-// 365 days) so that at most kMaxBuckets are held whatever the span.
+// Requests per time bucket since the first row; the bucket grows (1 min, 1 h, 1 day, 365 days)
+// so that at most kMaxBuckets are held whatever the span.
 class ArrivalBuckets {
  public:
   static constexpr std::size_t kMaxBuckets = 20160;  // two weeks of minutes
