@@ -97,6 +97,10 @@ class TransformReader : public Reader {
 
 }  // namespace
 
+bool is_identity(const Transform& t) {
+  return !t.window && t.time_scale == 1.0 && !t.rate_per_s && !t.sample && t.max_requests == 0;
+}
+
 std::unique_ptr<Reader> transformed(std::unique_ptr<Reader> inner, const Transform& t, std::string path) {
   check(t);
   Transform plain = t;
