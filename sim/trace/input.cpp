@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -124,6 +125,11 @@ std::size_t LineReader::unzstd_some(char* to, std::size_t capacity) {
     ZSTD_inBuffer in{raw_.get() + raw_begin_, raw_end_ - raw_begin_, 0};
     const std::size_t rc = ZSTD_decompressStream(zstd_->d, &out, &in);
     raw_begin_ += in.pos;
+    // libzstd's default window limit (128 MiB) bounds the decoder's memory; frames written with
+    // `zstd --long=28` or more exceed it and are named as such, not as corruption.
+    if (ZSTD_isError(rc) && ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge)
+      throw InputError(0, 0, "expected zstd data with a window of at most 128 MiB, found a larger window (written with "
+                             "zstd --long=28 or more: recompress without --long)");
     if (ZSTD_isError(rc))
       throw InputError(0, 0, std::string("expected zstd data, found a corrupt stream (") + ZSTD_getErrorName(rc) + ")");
     zstd_->frame_open = rc != 0;

@@ -337,6 +337,20 @@ TEST_CASE("zstd: a truncated or corrupt stream is one error, exit 2") {
   // Garbage after a whole frame is a corrupt stream, not silently ignored.
   const auto tail = write_file("tail.txt.zst", z + "junk");
   CHECK(cache(tail, {"--policy", "lru", "--frames", "2"}).exit_code == 2);
+  // A frame whose window exceeds libzstd's default limit (zstd --long=28): named, not "corrupt".
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, 28);
+  std::string wide(ZSTD_compressBound(text.size()) + 64, '\0');
+  ZSTD_inBuffer in{text.data(), text.size(), 0};
+  ZSTD_outBuffer zout{wide.data(), wide.size(), 0};
+  REQUIRE(ZSTD_compressStream2(cctx, &zout, &in, ZSTD_e_continue) == 0);  // size not pledged: a window descriptor
+  REQUIRE(ZSTD_compressStream2(cctx, &zout, &in, ZSTD_e_end) == 0);
+  ZSTD_freeCCtx(cctx);
+  wide.resize(zout.pos);
+  const auto long_window = write_file("long.txt.zst", wide);
+  CHECK(cache(long_window, {"--policy", "lru", "--frames", "2"}).err ==
+        long_window + ": error: expected zstd data with a window of at most 128 MiB, found a larger window (written with "
+                      "zstd --long=28 or more: recompress without --long)\n");
   // An empty frame is an empty trace.
   const auto empty = write_file("empty.txt.zst", zstd(""));
   CHECK(cache(empty, {"--policy", "lru", "--frames", "2"}).err == empty + ": error: expected at least one reference, found none\n");
