@@ -418,3 +418,31 @@ TEST_CASE("mrc of a sized trace: the byte curve beside the request curve, marks 
   CHECK(sampled.exit_code == 0);
   CHECK(sampled.out.find("\"byte_miss_ratio\"") != std::string::npos);
 }
+
+TEST_CASE("sized replay: a row longer than a chunk counts as one request, hit or missed as a whole") {
+  // Object 1 spans 70,000 pages (more than the 16,384-key chunks the reader hands on, and more than
+  // the 65,536 pages after which a row flushes mid-row); requested twice with room for all of it:
+  // the first request misses every page, the second hits every page.
+  const auto path = write_file("long_row.oracleGeneral", oracle_general({{1, 70000u * 4096}, {1, 70000u * 4096}}));
+  const std::vector<std::string> common{"--frames", "100000", "--max-row-pages", "70000", "--format", "csv"};
+  std::vector<std::string> streamed{"--policy", "lru", "--threads", "1"};
+  streamed.insert(streamed.end(), common.begin(), common.end());
+  std::vector<std::string> held{"--policy", "opt"};  // opt holds the whole trace: the other path
+  held.insert(held.end(), common.begin(), common.end());
+  const std::string rest = ",100000,140000,70000,0.5,2,1,0.5,573440000,286720000,0.5\n";
+  CHECK(cache(path, streamed).out.find("\nlru" + rest) != std::string::npos);
+  CHECK(cache(path, held).out.find("\nopt" + rest) != std::string::npos);
+  // 69,999 frames: LRU misses every page both times (the object cycles through a smaller cache).
+  const Run small = cache(path, {"--policy", "lru", "--frames", "69999", "--max-row-pages", "70000", "--format", "csv"});
+  CHECK(small.out.find("\nlru,69999,140000,140000,1,2,2,1,573440000,573440000,1\n") != std::string::npos);
+}
+
+TEST_CASE("sized table output: rows and bytes in the header, request and byte miss ratios as columns") {
+  const auto path = write_file("table.oracleGeneral", oracle_general(kSmall));
+  CHECK(cache(path, {"--policy", "lru", "--frames", "2"}).out ==
+        "trace: " + path + "\n"
+        "requests: 7  unique_pages: 4  skipped_rows: 0\n"
+        "rows: 6  bytes: 24676\n"
+        "policy         frames       misses miss_ratio req_miss_ratio byte_miss_ratio\n"
+        "lru                 2            6   0.857143       0.833333        0.834009\n");
+}
