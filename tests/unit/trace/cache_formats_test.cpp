@@ -3,6 +3,8 @@
 // equivalence of the same trace stored plain, gzipped and zstd-compressed. Every file is generated here.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -15,6 +17,7 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include "naive_policies.hpp"
@@ -445,4 +448,29 @@ TEST_CASE("sized table output: rows and bytes in the header, request and byte mi
         "rows: 6  bytes: 24676\n"
         "policy         frames       misses miss_ratio req_miss_ratio byte_miss_ratio\n"
         "lru                 2            6   0.857143       0.833333        0.834009\n");
+}
+
+TEST_CASE("a zstd-compressed oracleGeneral trace read from a FIFO (zstd -dc ... | headroom) is read like the file") {
+  const auto fifo = temp_dir() / "og_fifo";
+  fs::remove(fifo);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string z = zstd(oracle_general(kSmall));
+  const int keep = ::open(fifo.c_str(), O_RDWR);  // holds the FIFO open until the writer is there
+  REQUIRE(keep >= 0);
+  const int w = ::open(fifo.c_str(), O_WRONLY);
+  REQUIRE(w >= 0);
+  ::close(keep);
+  // Two writes with a pause: the reader meets the end of its first read inside the frame.
+  ssize_t written = 0;  // checked after join: assertions stay on the test's thread
+  std::thread writer([w, &z, &written] {
+    written = ::write(w, z.data(), 10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    written += ::write(w, z.data() + 10, z.size() - 10);
+    ::close(w);
+  });
+  const Run r = cache(fifo.string(), {"--policy", "lru", "--frames", "2", "--trace-format", "oracleGeneral", "--format", "csv"});
+  writer.join();
+  CHECK(written == static_cast<ssize_t>(z.size()));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\nlru,2,7,6,0.8571428571428571,6,5,0.8333333333333334,24676,20580,") != std::string::npos);
 }
