@@ -35,10 +35,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// This process's scratch directory, removed when the process ends (its traces reach a few MB).
+struct ScratchDir {
+  fs::path path = fs::temp_directory_path() / ("headroom-cachefmt-" + std::to_string(::getpid()));
+  ScratchDir() { fs::create_directories(path); }
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
 fs::path temp_dir() {
-  const auto dir = fs::temp_directory_path() / ("headroom-cachefmt-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir;
+  static const ScratchDir dir;
+  return dir.path;
 }
 
 std::string write_file(const std::string& name, const std::string& bytes) {
@@ -455,18 +463,19 @@ TEST_CASE("a zstd-compressed oracleGeneral trace read from a FIFO (zstd -dc ... 
   fs::remove(fifo);
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const std::string z = zstd(oracle_general(kSmall));
-  const int keep = ::open(fifo.c_str(), O_RDWR);  // holds the FIFO open until the writer is there
+  // `keep` (read-write) stays open until the writer is done: the FIFO always has a reader, so no
+  // write can raise SIGPIPE however late the reader comes; the reader sees the end once both close.
+  const int keep = ::open(fifo.c_str(), O_RDWR);
   REQUIRE(keep >= 0);
   const int w = ::open(fifo.c_str(), O_WRONLY);
   REQUIRE(w >= 0);
-  ::close(keep);
   // Two writes with a pause: the reader meets the end of its first read inside the frame.
-  ssize_t written = 0;  // checked after join: assertions stay on the test's thread
-  std::thread writer([w, &z, &written] {
-    written = ::write(w, z.data(), 10);
+  ssize_t written = ::write(w, z.data(), 10);  // checked after join: assertions stay on this thread
+  std::thread writer([w, keep, &z, &written] {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     written += ::write(w, z.data() + 10, z.size() - 10);
     ::close(w);
+    ::close(keep);
   });
   const Run r = cache(fifo.string(), {"--policy", "lru", "--frames", "2", "--trace-format", "oracleGeneral", "--format", "csv"});
   writer.join();
