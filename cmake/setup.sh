@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev nlohmann-json3-dev
-          libyaml-cpp-dev doctest-dev libcli11-dev libfmt-dev libbenchmark-dev zlib1g-dev
+          libyaml-cpp-dev doctest-dev libcli11-dev libfmt-dev libbenchmark-dev zlib1g-dev libzstd-dev
           jq)  # jq: tests/validation/run.sh reads the load program's JSON
 if [ "${HEADROOM_SETUP:-}" = sanitize ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 missing=()

@@ -123,7 +123,7 @@ bool known_command(const CLI::App& app, int argc, char** argv) {
     return false;
   }
   const std::string first = argv[1];
-  if (first == "-h" || first == "--help") return true;
+  if (first == "-h" || first == "--help" || first == "--version") return true;
   if (!first.empty() && first[0] == '-') {
     std::fprintf(stderr, "error: unknown option '%s' before the command (commands: %s)\n", shown(first).c_str(),
                  command_names(app).c_str());
@@ -142,6 +142,9 @@ int main(int argc, char** argv) {
   CLI::App app{"headroom: simulate memory pressure of AI workloads and compare hosts "
                "(e.g. 96 GiB vs 128 GiB of RAM)"};
   app.require_subcommand(1);
+  // CMake's project(VERSION), with `git describe` of the source tree at configure time when it is a
+  // git checkout (CMakeLists.txt); printed by `headroom --version`.
+  app.set_version_flag("--version", std::string("headroom ") + HEADROOM_VERSION);
 
   headroom::cli::RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "simulate one host of a scenario in this process");

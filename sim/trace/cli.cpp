@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "analysis/output_file.hpp"
 #include "sim/config/units.hpp"
 #include "sim/text.hpp"
 #include "sim/mm/policy_registry.hpp"
@@ -34,6 +35,7 @@ struct TraceArgs {
   std::string id_unit = "page";
   std::string on_bad_row = "fail";
   std::string max_row_pages = "65536";
+  std::string trace_format = "auto";
 };
 
 struct CacheArgs {
@@ -42,6 +44,7 @@ struct CacheArgs {
   std::vector<std::string> frames;
   std::string format = "table";
   std::string threads = "0";
+  std::string out_path;  // empty: stdout
 };
 
 struct MrcArgs {
@@ -50,11 +53,18 @@ struct MrcArgs {
   std::string os_reserve = "4GiB";
   std::vector<std::string> ram{"96GiB", "128GiB"};
   std::string format = "csv";
+  std::string out_path;
 };
 
 void add_trace_options(CLI::App& cmd, TraceArgs& a) {
-  cmd.add_option("TRACE", a.path, "trace file: one page id per line, or CSV with a header (.gz read directly)")
+  cmd.add_option("TRACE", a.path,
+                 "trace file: one page id per line, CSV with a header, or libCacheSim oracleGeneral (.gz and .zst read "
+                 "directly)")
       ->required();
+  cmd.add_option("--trace-format", a.trace_format,
+                 "auto (default: oracleGeneral when the name holds '.oracleGeneral', else text, CSV with --id-col), "
+                 "text or oracleGeneral")
+      ->check(CLI::IsMember({"auto", "text", "oracleGeneral"}));
   cmd.add_option("--id-col", a.id_col, "CSV: name of the id column (selects CSV input)");
   cmd.add_option("--size-col", a.size_col, "CSV: name of a size column in bytes; a row references every page it covers");
   cmd.add_option("--time-col", a.time_col, "CSV: name of a time column (validated, not used)");
@@ -101,6 +111,9 @@ TraceOptions trace_options(const TraceArgs& a) {
   o.max_row_pages = option_count("--max-row-pages", a.max_row_pages, 1, kMaxRowPages, "pages");
   o.id_unit = a.id_unit == "bytes" ? IdUnit::bytes : IdUnit::page;
   o.on_bad_row = a.on_bad_row == "skip" ? BadRowAction::skip : BadRowAction::fail;
+  o.format = a.trace_format == "oracleGeneral" ? TraceFormat::oracle_general
+             : a.trace_format == "text"        ? TraceFormat::text
+                                               : TraceFormat::detect;
   return o;
 }
 
@@ -130,32 +143,73 @@ std::string known_policies() {
   return names;
 }
 
-int run_cache(const CacheArgs& a, std::ostream& out, std::ostream& err) {
+// A cache size: a whole number of frames, or a size with a unit ("1GiB") that becomes the frames of
+// --page-size it holds (rounded down: a cache never holds a fraction of a page).
+std::uint64_t frames_option(const std::string& text, std::uint64_t page_bytes) {
+  const bool count = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (count) {
+    if (text.find_first_not_of('0') == std::string::npos)
+      throw std::invalid_argument("--frames: expected at least 1 frame, found '" + shown(text) + "'");
+    return option_count("--frames", text, 1, kMaxFrames, "frames");
+  }
+  const bool has_unit = text.find_first_of("BKMGTPEbkmgtpe") != std::string::npos;
+  std::uint64_t bytes = 0;
+  try {
+    if (!has_unit) throw std::invalid_argument("");
+    bytes = config::parse_bytes(text);
+  } catch (const std::exception&) {
+    throw std::invalid_argument(fmt::format("--frames: expected a whole number of frames from 1 to {} or a size with a "
+                                            "unit (4096B, 1GiB), found '{}'",
+                                            kMaxFrames, shown(text)));
+  }
+  const std::uint64_t frames = bytes / page_bytes;
+  if (frames == 0 || frames > kMaxFrames)
+    throw std::invalid_argument(fmt::format("--frames: expected a size of 1 to {} pages of {} bytes (--page-size), found "
+                                            "'{}' ({} pages)",
+                                            kMaxFrames, page_bytes, shown(text), frames));
+  return frames;
+}
+
+// Prints `text` to `out` (no path, or '-' as `run --out` takes it), or writes it atomically to `path`.
+void emit(const std::string& text, const std::string& path, std::ostream& out) {
+  if (path.empty() || path == "-") {
+    out << text;
+    return;
+  }
+  analysis::write_output_file(path, text);
+}
+
+// An empty --out is refused (it would be stdout silently); a bad one before the trace is read.
+void check_out(const std::string& path, bool given) {
+  if (given && path.empty()) throw std::invalid_argument("--out: expected a file path, found an empty value");
+  if (!path.empty() && path != "-") analysis::check_output_path(path);
+}
+
+int run_cache(const CacheArgs& a, bool out_given, std::ostream& out, std::ostream& err) {
   for (const auto& p : a.policies)
     if (mm::PolicyRegistry::instance().find(p) == nullptr)
       throw std::invalid_argument("--policy: expected one of " + known_policies() + ", found '" + shown(p) + "'");
-  std::vector<std::uint64_t> frames;
-  for (const auto& f : a.frames) {
-    if (f == "0") throw std::invalid_argument("--frames: expected at least 1 frame, found '0'");
-    frames.push_back(option_count("--frames", f, 1, kMaxFrames, "frames"));
-  }
   const auto threads_given = static_cast<unsigned>(option_count("--threads", a.threads, 0, kMaxThreads, "threads"));
   const unsigned threads = threads_given ? threads_given : std::max(1u, std::thread::hardware_concurrency());
   const TraceOptions options = trace_options(a.trace);
+  std::vector<std::uint64_t> frames;
+  for (const auto& f : a.frames) frames.push_back(frames_option(f, options.page_bytes));
+  check_out(a.out_path, out_given);
   if (!all_online(a.policies)) {  // opt needs the whole future: hold the trace
     const Trace trace = read_trace(a.trace.path, options);
     report_skips(trace, err);
     require_references(trace);
-    out << format_cache(trace, replay_all(a.policies, frames, trace, threads), format_of(a.format));
+    emit(format_cache(trace, replay_all(a.policies, frames, trace, threads), format_of(a.format)), a.out_path, out);
     return 0;
   }
   // Online policies only: stream, memory proportional to the distinct pages.
   StreamReplay replay(a.policies, frames, threads);
-  const Trace trace = stream_trace(a.trace.path, options, [&](std::span<const mm::PageKey> keys,
-                                                                const std::vector<std::uint64_t>&) { replay.feed(keys); });
+  const Trace trace = stream_chunks(a.trace.path, options,
+                                    [&](std::span<const mm::PageKey> keys, std::span<const std::uint32_t> bytes,
+                                        const std::vector<std::uint64_t>&) { replay.feed(keys, bytes); });
   report_skips(trace, err);
   require_references(trace);
-  out << format_cache(trace, replay.results(), format_of(a.format));
+  emit(format_cache(trace, replay.results(), format_of(a.format)), a.out_path, out);
   return 0;
 }
 
@@ -182,7 +236,7 @@ void require_sampled(const MissRatioCurve& curve, const Trace& trace, const std:
         trace.unique(), shown(trace.name), shown(rate_text), trace.references));
 }
 
-int run_mrc(const MrcArgs& a, std::ostream& out, std::ostream& err) {
+int run_mrc(const MrcArgs& a, bool out_given, std::ostream& out, std::ostream& err) {
   const double rate = sample_rate(a.sample);
   const TraceOptions options = trace_options(a.trace);
   std::vector<std::uint64_t> ram_bytes;
@@ -196,14 +250,14 @@ int run_mrc(const MrcArgs& a, std::ostream& out, std::ostream& err) {
     if (ram_bytes[i] <= os_reserve_bytes)
       throw std::invalid_argument("--ram: expected more than the --os-reserve of " + shown(a.os_reserve) + ", found '" +
                                   shown(a.ram[i]) + "'");
+  check_out(a.out_path, out_given);
   Trace trace;
   MissRatioCurve curve;
   if (rate < 1.0) {  // SHARDS: stream, keeping only the sampled references
     ShardsSampler sampler(rate);
-    trace = stream_trace(a.trace.path, options, [&](std::span<const mm::PageKey> keys,
-                                                     const std::vector<std::uint64_t>& page_ids) {
-      sampler.add(keys, page_ids);
-    });
+    trace = stream_chunks(a.trace.path, options,
+                          [&](std::span<const mm::PageKey> keys, std::span<const std::uint32_t> bytes,
+                              const std::vector<std::uint64_t>& page_ids) { sampler.add(keys, bytes, page_ids); });
     report_skips(trace, err);
     require_references(trace);
     curve = sampler.curve(trace.references, trace.unique());
@@ -212,7 +266,7 @@ int run_mrc(const MrcArgs& a, std::ostream& out, std::ostream& err) {
     trace = read_trace(a.trace.path, options);
     report_skips(trace, err);
     require_references(trace);
-    curve = exact_lru_mrc(trace.keys, trace.unique());
+    curve = exact_lru_mrc(trace.keys, trace.unique(), trace.ref_bytes);
   }
   MrcReport report;
   report.trace = &trace;
@@ -220,7 +274,7 @@ int run_mrc(const MrcArgs& a, std::ostream& out, std::ostream& err) {
   report.page_bytes = options.page_bytes;
   report.os_reserve_bytes = os_reserve_bytes;
   report.marks = ram_marks(curve, ram_bytes, report.os_reserve_bytes, options.page_bytes);
-  out << format_mrc(report, format_of(a.format));
+  emit(format_mrc(report, format_of(a.format)), a.out_path, out);
   return 0;
 }
 
@@ -233,6 +287,9 @@ void guarded(int& exit_code, std::ostream& err, const char* command, F&& f) {
     err << e.what() << "\n";
     exit_code = 2;
   } catch (const std::invalid_argument& e) {
+    err << "headroom " << command << ": error: " << e.what() << "\n";
+    exit_code = 2;
+  } catch (const analysis::OutputError& e) {
     err << "headroom " << command << ": error: " << e.what() << "\n";
     exit_code = 2;
   } catch (const std::exception& e) {  // a bug, not bad input: say so, never escape CLI11's parse
@@ -276,14 +333,16 @@ void add_cache_command(CLI::App& app, int& exit_code, std::ostream& out, std::os
   cache->add_option("--policy", cache_args->policies, "policies, comma-separated: " + known_policies())
       ->required()
       ->delimiter(',');
-  cache->add_option("--frames", cache_args->frames, "cache sizes in page frames, comma-separated")
+  cache->add_option("--frames", cache_args->frames,
+                    "cache sizes, comma-separated: page frames (1000) or sizes (1GiB: its --page-size frames)")
       ->required()
       ->delimiter(',');
   cache->add_option("--format", cache_args->format, "table (default), json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   cache->add_option("--threads", cache_args->threads, "worker threads, at most 1024 (default 0: all cores)");
-  cache->callback([cache_args, &exit_code, &out, &err] {
-    guarded(exit_code, err, "cache", [&] { return run_cache(*cache_args, out, err); });
+  CLI::Option* out_option = cache->add_option("--out", cache_args->out_path, "write the report to FILE (atomically)");
+  cache->callback([cache_args, out_option, &exit_code, &out, &err] {
+    guarded(exit_code, err, "cache", [&] { return run_cache(*cache_args, out_option->count() > 0, out, err); });
   });
 }
 
@@ -297,8 +356,9 @@ void add_mrc_command(CLI::App& app, int& exit_code, std::ostream& out, std::ostr
   mrc->add_option("--ram", mrc_args->ram, "RAM sizes to mark, comma-separated (default 96GiB,128GiB)")->delimiter(',');
   mrc->add_option("--format", mrc_args->format, "csv (default), json or svg")
       ->check(CLI::IsMember({"csv", "json", "svg"}));
-  mrc->callback([mrc_args, &exit_code, &out, &err] {
-    guarded(exit_code, err, "mrc", [&] { return run_mrc(*mrc_args, out, err); });
+  CLI::Option* out_option = mrc->add_option("--out", mrc_args->out_path, "write the report to FILE (atomically)");
+  mrc->callback([mrc_args, out_option, &exit_code, &out, &err] {
+    guarded(exit_code, err, "mrc", [&] { return run_mrc(*mrc_args, out_option->count() > 0, out, err); });
   });
 }
 

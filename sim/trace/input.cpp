@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -34,6 +36,14 @@ struct LineReader::Inflater {
   }
 };
 
+// One zstd decompression context; `frame_open`: the last call ended inside a frame (more input is
+// needed), so that the end of the file there is a truncated stream.
+struct LineReader::Unzstd {
+  ZSTD_DStream* d = ZSTD_createDStream();
+  bool frame_open = false;
+  ~Unzstd() { ZSTD_freeDStream(d); }
+};
+
 LineReader::LineReader(const std::string& path, const std::string& what, const std::string& no_such_file) {
   const auto fail = [&](const std::string& found) { return InputError(0, 0, "expected " + what + ", found " + found); };
   // O_NONBLOCK: opening a named pipe must not wait for a writer that may never come.
@@ -62,8 +72,8 @@ void LineReader::open_stream(Fail fail) {
   ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
   if (S_ISREG(st.st_mode)) size_hint_ = static_cast<std::uint64_t>(st.st_size);
   buffer_.reset(new char[kBufferBytes]);
-  // gzip is recognised by its magic bytes, whatever the file's name.
-  while (raw_end_ < 2 && !raw_eof_) {
+  // gzip and zstd are recognised by their magic bytes, whatever the file's name.
+  while (raw_end_ < 4 && !raw_eof_) {
     const std::size_t n = read_raw(raw_.get() + raw_end_, kRawBytes - raw_end_);
     if (n == 0) raw_eof_ = true;
     raw_end_ += n;
@@ -73,6 +83,12 @@ void LineReader::open_stream(Fail fail) {
     // windowBits 15 + 32: detect the gzip header.
     if (inflateInit2(&gzip_->z, 15 + 32) != Z_OK) throw InputError(0, 0, "expected gzip data, found zlib unable to start");
     gzip_->live = true;
+    size_hint_ = 0;
+  }
+  // zstd frame magic 0xFD2FB528, little-endian (RFC 8878, section 3.1.1).
+  if (raw_end_ >= 4 && std::memcmp(raw_.get(), "\x28\xB5\x2F\xFD", 4) == 0) {
+    zstd_ = std::make_unique<Unzstd>();
+    if (zstd_->d == nullptr) throw InputError(0, 0, "expected zstd data, found libzstd unable to start");
     size_hint_ = 0;
   }
 }
@@ -90,6 +106,37 @@ std::size_t LineReader::read_raw(char* to, std::size_t capacity) {
     if (errno == EINTR) continue;
     throw InputError(0, 0, std::string("expected a readable file, found a read error (") + std::strerror(errno) + ")");
   }
+}
+
+void LineReader::refill_raw() {
+  raw_begin_ = 0;
+  raw_end_ = read_raw(raw_.get(), kRawBytes);
+  if (raw_end_ == 0) raw_eof_ = true;
+}
+
+// Streaming zstd (ZSTD_decompressStream): concatenated frames are read one after the other; the end
+// of the file inside a frame is a truncated stream, never a silently shorter trace.
+std::size_t LineReader::unzstd_some(char* to, std::size_t capacity) {
+  ZSTD_outBuffer out{to, capacity, 0};
+  while (out.pos == 0) {
+    if (raw_begin_ == raw_end_ && !raw_eof_) refill_raw();
+    const bool no_input = raw_begin_ == raw_end_;
+    if (no_input && !zstd_->frame_open) return 0;
+    ZSTD_inBuffer in{raw_.get() + raw_begin_, raw_end_ - raw_begin_, 0};
+    const std::size_t rc = ZSTD_decompressStream(zstd_->d, &out, &in);
+    raw_begin_ += in.pos;
+    // libzstd's default window limit (128 MiB) bounds the decoder's memory; frames written with
+    // `zstd --long=28` or more exceed it and are named as such, not as corruption.
+    if (ZSTD_isError(rc) && ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge)
+      throw InputError(0, 0, "expected zstd data with a window of at most 128 MiB, found a larger window (written with "
+                             "zstd --long=28 or more: recompress without --long)");
+    if (ZSTD_isError(rc))
+      throw InputError(0, 0, std::string("expected zstd data, found a corrupt stream (") + ZSTD_getErrorName(rc) + ")");
+    zstd_->frame_open = rc != 0;
+    if (no_input && out.pos == 0 && zstd_->frame_open)
+      throw InputError(0, 0, "expected zstd data, found a truncated stream");
+  }
+  return out.pos;
 }
 
 std::size_t LineReader::inflate_some(char* to, std::size_t capacity) {
@@ -123,6 +170,7 @@ std::size_t LineReader::inflate_some(char* to, std::size_t capacity) {
 
 std::size_t LineReader::read_some(char* to, std::size_t capacity) {
   if (gzip_) return inflate_some(to, capacity);
+  if (zstd_) return unzstd_some(to, capacity);
   if (raw_begin_ < raw_end_) {  // the bytes read while looking for the gzip magic
     const std::size_t n = std::min(capacity, raw_end_ - raw_begin_);
     std::memcpy(to, raw_.get() + raw_begin_, n);
@@ -181,6 +229,23 @@ bool LineReader::next(std::string_view& block, std::uint64_t first_line) {
       return true;
     }
   }
+}
+
+bool LineReader::next_bytes(std::string_view& block) {
+  if (memory_mode_) {
+    if (eof_ || memory_.empty()) return false;
+    eof_ = true;
+    block = memory_;
+    return true;
+  }
+  if (eof_) return false;
+  const std::size_t n = read_some(buffer_.get(), kReadBytes);
+  if (n == 0) {
+    eof_ = true;
+    return false;
+  }
+  block = std::string_view(buffer_.get(), n);
+  return true;
 }
 
 std::string line_too_long_message(std::string_view line_start) {

@@ -1,7 +1,9 @@
 // Reading a text input (a reference trace, an Azure request trace) in bounded memory: the file is
 // opened once with a true message for every way that can fail, read in blocks of whole lines
-// (gunzipped on the fly when it starts with the gzip magic bytes), and refused early when it is
-// binary (a NUL byte) or has a line longer than kMaxLineBytes. Nothing here holds the whole file.
+// (gunzipped or zstd-decompressed on the fly when it starts with the gzip or zstd magic bytes), and
+// refused early when it is binary (a NUL byte) or has a line longer than kMaxLineBytes. Binary
+// inputs (libCacheSim's oracleGeneral) are read in blocks of bytes instead (next_bytes), through the
+// same opening and decompression. Nothing here holds the whole file.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +50,11 @@ class LineReader {
   // block stays valid until the next call.
   bool next(std::string_view& block, std::uint64_t first_line);
 
+  // Binary inputs: the next block of bytes as stored (decompressed), with no text checks; false at
+  // the end. Do not mix with next(). Throws InputError (line 0) on a read error or a corrupt or
+  // truncated gzip/zstd stream. The block stays valid until the next call.
+  bool next_bytes(std::string_view& block);
+
   // The file's size in bytes when it is a regular uncompressed file, else 0 (for sizing guesses).
   std::uint64_t size_hint_bytes() const { return size_hint_; }
 
@@ -57,6 +64,8 @@ class LineReader {
   std::size_t read_some(char* to, std::size_t capacity);
   std::size_t read_raw(char* to, std::size_t capacity);
   std::size_t inflate_some(char* to, std::size_t capacity);
+  std::size_t unzstd_some(char* to, std::size_t capacity);
+  void refill_raw();
   void check_binary(std::size_t from, std::size_t to, std::uint64_t first_line) const;
 
   int fd_ = -1;
@@ -69,6 +78,9 @@ class LineReader {
   // gzip
   struct Inflater;
   std::unique_ptr<Inflater> gzip_;
+  // zstd
+  struct Unzstd;
+  std::unique_ptr<Unzstd> zstd_;
   std::unique_ptr<char[]> raw_;  // bytes read from the file, not yet used
   std::size_t raw_begin_ = 0, raw_end_ = 0;
   bool raw_eof_ = false;

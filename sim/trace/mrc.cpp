@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/trace/trace_reader.hpp"
+
 namespace headroom::trace {
 namespace {
 
@@ -35,24 +37,35 @@ std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finaliser
 
 // Stack distances of the references for which keep(key) holds, among themselves.
 template <class Keep>
-MissRatioCurve stack_distances(const std::vector<mm::PageKey>& keys, std::uint64_t unique, Keep keep) {
+MissRatioCurve stack_distances(const std::vector<mm::PageKey>& keys, std::uint64_t unique, Keep keep,
+                               std::span<const std::uint32_t> ref_bytes = {}) {
   MissRatioCurve curve;
+  curve.sized = !ref_bytes.empty();
+  if (curve.sized) curve.byte_histogram.assign(1, 0);
   curve.requests = keys.size();
   constexpr std::size_t kNever = 0;  // positions are 1-based
   std::vector<std::size_t> last(unique, kNever);
   Fenwick marks(keys.size());
   curve.histogram.assign(1, 0);
   std::size_t t = 0;
-  for (const mm::PageKey key : keys) {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const mm::PageKey key = keys[i];
     if (!keep(key)) continue;
     ++t;
+    const std::uint64_t held = curve.sized ? ref_bytes[i] & ~kRowStart : 0;
+    curve.bytes += held;
     const std::size_t prev = last[key];
     if (prev == kNever) {
       ++curve.cold;
+      curve.cold_bytes += held;
     } else {
       const auto distance = static_cast<std::size_t>(marks.prefix(t - 1) - marks.prefix(prev)) + 1;
       if (distance >= curve.histogram.size()) curve.histogram.resize(distance + 1, 0);
       ++curve.histogram[distance];
+      if (curve.sized) {
+        if (distance >= curve.byte_histogram.size()) curve.byte_histogram.resize(distance + 1, 0);
+        curve.byte_histogram[distance] += held;
+      }
       marks.add(prev, -1);
     }
     marks.add(t, 1);
@@ -64,6 +77,15 @@ MissRatioCurve stack_distances(const std::vector<mm::PageKey>& keys, std::uint64
   for (std::size_t d = curve.histogram.size(); d-- > 0;) {
     curve.misses_beyond_[d] = beyond;
     beyond += curve.histogram[d];
+  }
+  if (curve.sized) {
+    curve.byte_histogram.resize(curve.histogram.size(), 0);
+    curve.bytes_beyond_.assign(curve.byte_histogram.size(), 0);
+    beyond = 0;
+    for (std::size_t d = curve.byte_histogram.size(); d-- > 0;) {
+      curve.bytes_beyond_[d] = beyond;
+      beyond += curve.byte_histogram[d];
+    }
   }
   return curve;
 }
@@ -77,6 +99,15 @@ std::uint64_t MissRatioCurve::analysed_misses(std::uint64_t frames) const {
   if (sampled_frames < static_cast<double>(misses_beyond_.size()))
     beyond = misses_beyond_[static_cast<std::size_t>(sampled_frames)];
   return cold + beyond;
+}
+
+double MissRatioCurve::byte_miss_ratio(std::uint64_t frames) const {
+  if (!sized || bytes == 0) return 0.0;
+  const double sampled_frames = std::floor(static_cast<double>(frames) * sample_rate + 1e-9);
+  std::uint64_t beyond = 0;
+  if (sampled_frames < static_cast<double>(bytes_beyond_.size()))
+    beyond = bytes_beyond_[static_cast<std::size_t>(sampled_frames)];
+  return static_cast<double>(cold_bytes + beyond) / static_cast<double>(bytes);
 }
 
 double MissRatioCurve::miss_ratio(std::uint64_t frames) const {
@@ -103,6 +134,11 @@ MissRatioCurve exact_lru_mrc(const std::vector<mm::PageKey>& keys, std::uint64_t
   return stack_distances(keys, unique, [](mm::PageKey) { return true; });
 }
 
+MissRatioCurve exact_lru_mrc(const std::vector<mm::PageKey>& keys, std::uint64_t unique,
+                             std::span<const std::uint32_t> ref_bytes) {
+  return stack_distances(keys, unique, [](mm::PageKey) { return true; }, ref_bytes);
+}
+
 MissRatioCurve sampled_lru_mrc(const std::vector<mm::PageKey>& keys, const std::vector<std::uint64_t>& page_ids,
                                double rate) {
   ShardsSampler sampler(rate);
@@ -115,13 +151,21 @@ ShardsSampler::ShardsSampler(double rate) : rate_(rate) {
 }
 
 void ShardsSampler::add(std::span<const mm::PageKey> keys, const std::vector<std::uint64_t>& page_ids) {
+  add(keys, {}, page_ids);
+}
+
+void ShardsSampler::add(std::span<const mm::PageKey> keys, std::span<const std::uint32_t> bytes,
+                        const std::vector<std::uint64_t>& page_ids) {
   for (std::size_t k = kept_.size(); k < page_ids.size(); ++k) kept_.push_back(shards_keeps(page_ids[k], rate_));
-  for (const mm::PageKey key : keys)
-    if (kept_[key]) sample_.push_back(key);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!kept_[keys[i]]) continue;
+    sample_.push_back(keys[i]);
+    if (!bytes.empty()) sample_bytes_.push_back(bytes[i]);
+  }
 }
 
 MissRatioCurve ShardsSampler::curve(std::uint64_t requests, std::uint64_t unique) const {
-  MissRatioCurve curve = stack_distances(sample_, unique, [](mm::PageKey) { return true; });
+  MissRatioCurve curve = stack_distances(sample_, unique, [](mm::PageKey) { return true; }, sample_bytes_);
   curve.requests = requests;
   curve.sample_rate = rate_;
   return curve;

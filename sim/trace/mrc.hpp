@@ -30,11 +30,21 @@ struct MissRatioCurve {
 
   // Suffix sums: misses_beyond_[d] = analysed references with distance > d (d < histogram.size()).
   std::vector<std::uint64_t> misses_beyond_;
+
+  // Sized traces (reference weights given): the same curve weighted by the bytes each reference
+  // holds. byte_miss_ratio(frames) = bytes of the analysed references that miss / their bytes.
+  bool sized = false;
+  std::uint64_t bytes = 0, cold_bytes = 0;  // analysed bytes, and those of first references
+  std::vector<std::uint64_t> byte_histogram, bytes_beyond_;
+  double byte_miss_ratio(std::uint64_t frames) const;
 };
 
 // Exact curve in O(n log n): a Fenwick tree over time positions marks each key's latest reference;
 // the stack distance of a re-reference is the number of marks after its previous reference, + 1.
 MissRatioCurve exact_lru_mrc(const std::vector<mm::PageKey>& keys, std::uint64_t unique);
+// The same with the byte curve: `ref_bytes` one weight per key (Trace::ref_bytes; kRowStart ignored).
+MissRatioCurve exact_lru_mrc(const std::vector<mm::PageKey>& keys, std::uint64_t unique,
+                             std::span<const std::uint32_t> ref_bytes);
 
 // SHARDS with a fixed rate: keeps the references whose page id hashes below rate * 2^24 (of 2^24),
 // computes their stack distances among themselves and scales them by 1 / rate. `page_ids[key]` is
@@ -49,6 +59,9 @@ class ShardsSampler {
   explicit ShardsSampler(double rate);  // throws std::invalid_argument outside (0, 1]
   // `page_ids[key]` must hold every key of `keys` (the trace reader's map so far).
   void add(std::span<const mm::PageKey> keys, const std::vector<std::uint64_t>& page_ids);
+  // A sized chunk: `bytes` one weight per key (or empty), kept for the sampled references.
+  void add(std::span<const mm::PageKey> keys, std::span<const std::uint32_t> bytes,
+           const std::vector<std::uint64_t>& page_ids);
   // The curve of a trace of `requests` references and `unique` distinct pages.
   MissRatioCurve curve(std::uint64_t requests, std::uint64_t unique) const;
 
@@ -56,6 +69,7 @@ class ShardsSampler {
   double rate_;
   std::vector<char> kept_;  // kept_[key]: 1 kept, 0 not (grown as keys appear)
   std::vector<mm::PageKey> sample_;
+  std::vector<std::uint32_t> sample_bytes_;
 };
 
 // Whether SHARDS keeps a page id at `rate` (exposed for tests).

@@ -17,7 +17,16 @@ struct CacheResult {
   std::uint64_t frames = 0;
   std::uint64_t requests = 0;
   std::uint64_t misses = 0;  // cold misses included
-  double miss_ratio() const { return requests ? static_cast<double>(misses) / static_cast<double>(requests) : 0.0; }
+  // Sized traces only (Trace::sized): rows (object requests), rows with at least one page missed,
+  // bytes requested, and the bytes of the pages missed.
+  bool sized = false;
+  std::uint64_t rows = 0, row_misses = 0, bytes = 0, byte_misses = 0;
+  double miss_ratio() const { return ratio(misses, requests); }
+  double request_miss_ratio() const { return ratio(row_misses, rows); }
+  double byte_miss_ratio() const { return ratio(byte_misses, bytes); }
+  static double ratio(std::uint64_t part, std::uint64_t whole) {
+    return whole ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
+  }
 };
 
 // Misses of `policy` (a registered name) with `frames` frames over `keys` (dense, < unique), one
@@ -44,6 +53,8 @@ class StreamReplay {
   StreamReplay& operator=(const StreamReplay&) = delete;
 
   void feed(std::span<const mm::PageKey> keys);
+  // A sized chunk (stream_chunks): `bytes` one weight per key (kRowStart), or empty.
+  void feed(std::span<const mm::PageKey> keys, std::span<const std::uint32_t> bytes);
   // Every pair's misses over all the references fed, in replay_all's order.
   std::vector<CacheResult> results() const;
 
@@ -54,6 +65,8 @@ class StreamReplay {
  private:
   struct Pool;
   std::vector<CacheResult> results_;
+  std::vector<char> row_missed_;  // per pair: the row being replayed has missed already (rows span chunks)
+  bool sized_ = false;
   std::vector<std::unique_ptr<mm::EvictionPolicy>> caches_;
   std::uint64_t references_ = 0;
   std::unique_ptr<Pool> pool_;

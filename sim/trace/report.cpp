@@ -21,29 +21,47 @@ std::string xml_text(const std::string& s) {
   return out;
 }
 
+// Sized traces (object sizes known) add, per result, the row-level request miss ratio (a row
+// misses when any of its pages does) and the byte miss ratio; unsized traces print as before.
 std::string cache_table(const Trace& trace, const std::vector<CacheResult>& results) {
   std::string out = fmt::format("trace: {}\nrequests: {}  unique_pages: {}  skipped_rows: {}\n", trace.name,
                                 trace.references, trace.unique(), trace.skipped_rows);
-  out += fmt::format("{:<8} {:>12} {:>12} {:>10}\n", "policy", "frames", "misses", "miss_ratio");
-  for (const auto& r : results)
-    out += fmt::format("{:<8} {:>12} {:>12} {:>10.6f}\n", r.policy, r.frames, r.misses, r.miss_ratio());
+  if (trace.sized) out += fmt::format("rows: {}  bytes: {}\n", trace.rows, trace.bytes);
+  out += fmt::format("{:<8} {:>12} {:>12} {:>10}", "policy", "frames", "misses", "miss_ratio");
+  out += trace.sized ? fmt::format(" {:>14} {:>15}\n", "req_miss_ratio", "byte_miss_ratio") : "\n";
+  for (const auto& r : results) {
+    out += fmt::format("{:<8} {:>12} {:>12} {:>10.6f}", r.policy, r.frames, r.misses, r.miss_ratio());
+    out += trace.sized ? fmt::format(" {:>14.6f} {:>15.6f}\n", r.request_miss_ratio(), r.byte_miss_ratio()) : "\n";
+  }
   return out;
 }
 
-std::string cache_csv(const std::vector<CacheResult>& results) {
-  std::string out = "policy,frames,requests,misses,miss_ratio\n";
-  for (const auto& r : results)
-    out += fmt::format("{},{},{},{},{}\n", r.policy, r.frames, r.requests, r.misses, r.miss_ratio());
+std::string cache_csv(const Trace& trace, const std::vector<CacheResult>& results) {
+  std::string out = trace.sized ? "policy,frames,requests,misses,miss_ratio,rows,request_misses,request_miss_ratio,bytes,"
+                                  "byte_misses,byte_miss_ratio\n"
+                                : "policy,frames,requests,misses,miss_ratio\n";
+  for (const auto& r : results) {
+    out += fmt::format("{},{},{},{},{}", r.policy, r.frames, r.requests, r.misses, r.miss_ratio());
+    out += trace.sized ? fmt::format(",{},{},{},{},{},{}\n", r.rows, r.row_misses, r.request_miss_ratio(), r.bytes,
+                                     r.byte_misses, r.byte_miss_ratio())
+                       : "\n";
+  }
   return out;
 }
 
 std::string cache_json(const Trace& trace, const std::vector<CacheResult>& results) {
-  std::string out = fmt::format("{{\"trace\": {}, \"requests\": {}, \"unique\": {}, \"skipped_rows\": {}, \"results\": [",
+  std::string out = fmt::format("{{\"trace\": {}, \"requests\": {}, \"unique\": {}, \"skipped_rows\": {}, ",
                                 json_quote(trace.name), trace.references, trace.unique(), trace.skipped_rows);
+  if (trace.sized) out += fmt::format("\"rows\": {}, \"bytes\": {}, ", trace.rows, trace.bytes);
+  out += "\"results\": [";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
-    out += fmt::format("{}{{\"policy\": {}, \"frames\": {}, \"misses\": {}, \"miss_ratio\": {}}}", i ? ", " : "",
+    out += fmt::format("{}{{\"policy\": {}, \"frames\": {}, \"misses\": {}, \"miss_ratio\": {}", i ? ", " : "",
                        json_quote(r.policy), r.frames, r.misses, r.miss_ratio());
+    if (trace.sized)
+      out += fmt::format(", \"request_misses\": {}, \"request_miss_ratio\": {}, \"byte_misses\": {}, \"byte_miss_ratio\": {}",
+                         r.row_misses, r.request_miss_ratio(), r.byte_misses, r.byte_miss_ratio());
+    out += "}";
   }
   return out + "]}\n";
 }
@@ -63,18 +81,24 @@ double drop(const MissRatioCurve& curve, const std::vector<RamMark>& marks) {
   return static_cast<double>(saved) / static_cast<double>(curve.sampled);
 }
 
+// The byte miss ratio column of a sized curve ("" for an unsized one), after the miss ratio.
+std::string byte_column(const MissRatioCurve& c, std::uint64_t frames) {
+  return c.sized ? fmt::format("{},", frames == 0 ? 1.0 : c.byte_miss_ratio(frames)) : std::string();
+}
+
 std::string mrc_csv(const MrcReport& r) {
   auto points = curve_points(*r.curve);
-  std::string out = "frames,cache_bytes,miss_ratio,mark\n";
+  const bool sized = r.curve->sized;
+  std::string out = sized ? "frames,cache_bytes,miss_ratio,byte_miss_ratio,mark\n" : "frames,cache_bytes,miss_ratio,mark\n";
   std::size_t m = 0;
   auto emit_marks_upto = [&](std::uint64_t frames) {
     for (; m < r.marks.size() && r.marks[m].frames <= frames; ++m)
-      out += fmt::format("{},{},{},ram_{}\n", r.marks[m].frames, r.marks[m].frames * r.page_bytes,
-                         r.marks[m].miss_ratio, bytes_label(r.marks[m].ram_bytes));
+      out += fmt::format("{},{},{},{}ram_{}\n", r.marks[m].frames, r.marks[m].frames * r.page_bytes,
+                         r.marks[m].miss_ratio, byte_column(*r.curve, r.marks[m].frames), bytes_label(r.marks[m].ram_bytes));
   };
   for (const auto& [frames, ratio] : points) {
     emit_marks_upto(frames > 0 ? frames - 1 : 0);
-    out += fmt::format("{},{},{},\n", frames, frames * r.page_bytes, ratio);
+    out += fmt::format("{},{},{},{}\n", frames, frames * r.page_bytes, ratio, byte_column(*r.curve, frames));
   }
   emit_marks_upto(~std::uint64_t{0});
   return out;
@@ -84,16 +108,23 @@ std::string mrc_json(const MrcReport& r) {
   const auto& c = *r.curve;
   std::string out = fmt::format(
       "{{\"trace\": {}, \"requests\": {}, \"unique\": {}, \"skipped_rows\": {}, \"page_bytes\": {}, "
-      "\"sample_rate\": {}, \"sampled_requests\": {}, \"os_reserve_bytes\": {}, \"curve\": [",
+      "\"sample_rate\": {}, \"sampled_requests\": {}, \"os_reserve_bytes\": {}, ",
       json_quote(r.trace->name), c.requests, r.trace->unique(), r.trace->skipped_rows, r.page_bytes,
       c.sample_rate, c.sampled, r.os_reserve_bytes);
+  if (c.sized) out += fmt::format("\"rows\": {}, \"bytes\": {}, ", r.trace->rows, r.trace->bytes);
+  out += "\"curve\": [";
+  // The byte miss ratio of a sized curve, as a JSON member after the miss ratio.
+  const auto byte_member = [&](std::uint64_t frames) {
+    return c.sized ? fmt::format(", \"byte_miss_ratio\": {}", frames == 0 ? 1.0 : c.byte_miss_ratio(frames)) : std::string();
+  };
   const auto points = curve_points(c);
   for (std::size_t i = 0; i < points.size(); ++i)
-    out += fmt::format("{}{{\"frames\": {}, \"miss_ratio\": {}}}", i ? ", " : "", points[i].first, points[i].second);
+    out += fmt::format("{}{{\"frames\": {}, \"miss_ratio\": {}{}}}", i ? ", " : "", points[i].first, points[i].second,
+                       byte_member(points[i].first));
   out += "], \"ram_marks\": [";
   for (std::size_t i = 0; i < r.marks.size(); ++i)
-    out += fmt::format("{}{{\"ram_bytes\": {}, \"frames\": {}, \"miss_ratio\": {}}}", i ? ", " : "",
-                       r.marks[i].ram_bytes, r.marks[i].frames, r.marks[i].miss_ratio);
+    out += fmt::format("{}{{\"ram_bytes\": {}, \"frames\": {}, \"miss_ratio\": {}{}}}", i ? ", " : "",
+                       r.marks[i].ram_bytes, r.marks[i].frames, r.marks[i].miss_ratio, byte_member(r.marks[i].frames));
   return out + fmt::format("], \"miss_ratio_drop\": {}}}\n", drop(*r.curve, r.marks));
 }
 
@@ -184,7 +215,7 @@ std::string bytes_label(std::uint64_t bytes) {
 
 std::string format_cache(const Trace& trace, const std::vector<CacheResult>& results, Format format) {
   switch (format) {
-    case Format::csv: return cache_csv(results);
+    case Format::csv: return cache_csv(trace, results);
     case Format::json: return cache_json(trace, results);
     default: return cache_table(trace, results);
   }
@@ -195,7 +226,7 @@ std::vector<RamMark> ram_marks(const MissRatioCurve& curve, const std::vector<st
   std::vector<RamMark> marks;
   for (const auto ram : ram_bytes) {
     const std::uint64_t frames = ram > os_reserve_bytes ? (ram - os_reserve_bytes) / page_bytes : 0;
-    marks.push_back({ram, frames, curve.miss_ratio(frames)});
+    marks.push_back({ram, frames, curve.miss_ratio(frames), curve.byte_miss_ratio(frames)});
   }
   std::sort(marks.begin(), marks.end(), [](const RamMark& a, const RamMark& b) { return a.ram_bytes < b.ram_bytes; });
   return marks;

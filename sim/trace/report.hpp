@@ -20,6 +20,7 @@ struct RamMark {
   std::uint64_t ram_bytes = 0;
   std::uint64_t frames = 0;
   double miss_ratio = 0;
+  double byte_miss_ratio = 0;  // sized traces only
 };
 std::vector<RamMark> ram_marks(const MissRatioCurve& curve, const std::vector<std::uint64_t>& ram_bytes,
                                std::uint64_t os_reserve_bytes, std::uint64_t page_bytes);

@@ -34,19 +34,23 @@ class IdRemap {
     rehash(size);
   }
 
-  void prefetch(std::uint64_t id) const { __builtin_prefetch(&slots_[slot_of(id)]); }
+  void prefetch(std::uint64_t id, std::uint32_t sub = 0) const { __builtin_prefetch(&slots_[slot_of(id, sub)]); }
 
   // Dense key of `id`, assigning the next one (order of first appearance) when new.
-  mm::PageKey key_of(std::uint64_t id, std::vector<std::uint64_t>& page_ids) {
-    std::size_t slot = slot_of(id);
+  mm::PageKey key_of(std::uint64_t id, std::vector<std::uint64_t>& page_ids) { return key_of(id, 0, page_ids); }
+  // Dense key of page `sub` of object `id` (oracleGeneral objects spanning several pages: object ids
+  // are not page numbers, so object 7's second page must not be object 8's first). page_ids gets
+  // the object id, so that SHARDS samples whole objects.
+  mm::PageKey key_of(std::uint64_t id, std::uint32_t sub, std::vector<std::uint64_t>& page_ids) {
+    std::size_t slot = slot_of(id, sub);
     while (slots_[slot].key != kEmpty) {
-      if (slots_[slot].id == id) return slots_[slot].key;
+      if (slots_[slot].id == id && slots_[slot].sub == sub) return slots_[slot].key;
       slot = (slot + 1) & mask_;
     }
     if (page_ids.size() >= kEmpty - 1)
       throw std::length_error("too many distinct pages");  // Parser::run names the trace
     const auto key = static_cast<std::uint32_t>(page_ids.size());
-    slots_[slot] = {id, key};
+    slots_[slot] = {id, key, sub};
     page_ids.push_back(id);
     if (page_ids.size() * 2 > slots_.size()) rehash(slots_.size() * 2);
     return key;
@@ -57,11 +61,13 @@ class IdRemap {
   struct Slot {
     std::uint64_t id = 0;
     std::uint32_t key = kEmpty;
+    std::uint32_t sub = 0;  // page within an object (fills what was padding: still 16 bytes)
   };
 
-  std::size_t slot_of(std::uint64_t id) const {
-    // Fibonacci hashing spreads sequential block numbers over the table.
-    return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ull) >> shift_);
+  std::size_t slot_of(std::uint64_t id, std::uint32_t sub) const {
+    // Fibonacci hashing spreads sequential block numbers over the table; sub 0 hashes as before.
+    return static_cast<std::size_t>(((id ^ (std::uint64_t{sub} * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull) >>
+                                    shift_);
   }
 
   void rehash(std::size_t size) {
@@ -71,7 +77,7 @@ class IdRemap {
     shift_ = 64 - static_cast<int>(std::countr_zero(size));
     for (const Slot& s : old) {
       if (s.key == kEmpty) continue;
-      std::size_t slot = slot_of(s.id);
+      std::size_t slot = slot_of(s.id, s.sub);
       while (slots_[slot].key != kEmpty) slot = (slot + 1) & mask_;
       slots_[slot] = s;
     }
@@ -151,10 +157,13 @@ class Parser {
   // are re-references), so the id table starts sized for half the lines (guessed at 8 bytes a line
   // from the file size), up to 2^16 ids (2 MiB): beyond that a guess costs more to clear than the
   // rehashing it saves (an LLM decode trace re-references 97% of its lines).
-  Parser(LineReader& input, const std::string& name, const TraceOptions& options, const KeySink* sink)
-      : input_(input), options_(options), sink_(sink),
+  Parser(LineReader& input, const std::string& name, const TraceOptions& options, const ChunkSink* sink,
+         bool oracle = false)
+      : input_(input), options_(options), sink_(sink), oracle_(oracle),
+        sized_(oracle || !options.size_col.empty()),
         remap_(std::min<std::uint64_t>(input.size_hint_bytes() / 16, std::uint64_t{1} << 16)) {
     trace_.name = name;
+    trace_.sized = sized_;
     // Reserving what the guesses say saves the copies (and, on virtual machines, the page faults
     // of the copies' fresh memory) that growing by doubling costs.
     trace_.page_ids.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(input.size_hint_bytes() / 16, 1u << 16)));
@@ -164,10 +173,15 @@ class Parser {
 
   Trace run() {
     if (options_.page_bytes == 0) throw TraceError(trace_.name + ": error: expected a page size of at least 1 byte, found 0");
+    if (oracle_ && (!options_.id_col.empty() || !options_.size_col.empty() || !options_.time_col.empty() ||
+                    options_.id_unit != IdUnit::page))
+      throw TraceError(trace_.name + ": error: expected no --id-col, --size-col, --time-col or --id-unit bytes with an "
+                                     "oracleGeneral trace (its records carry object ids and sizes), found one");
     if (options_.id_col.empty() && (!options_.size_col.empty() || !options_.time_col.empty()))
       throw TraceError(trace_.name + ": error: expected --id-col with --size-col or --time-col, found none");
     try {
-      read_blocks();
+      if (oracle_) read_records();
+      else read_blocks();
     } catch (const std::length_error&) {
       throw TraceError(trace_.name + ": error: expected at most 4294967294 distinct pages, found more");
     } catch (const InputError& e) {
@@ -175,7 +189,10 @@ class Parser {
                        ": error: " + e.what());
     }
     flush();
-    if (!sink_) trace_.keys = std::move(keys_);
+    if (!sink_) {
+      trace_.keys = std::move(keys_);
+      trace_.ref_bytes = std::move(bytes_);
+    }
     return std::move(trace_);
   }
 
@@ -222,13 +239,23 @@ class Parser {
   }
 
   void bad_row(std::uint64_t line, const std::string& expected, std::string_view found, const std::string& what = "") {
-    std::string message = trace_.name + ":" + std::to_string(line) + ": error: expected " + expected + ", found " +
-                          what + "'" + shown(found) + "'";
+    bad(trace_.name + ":" + std::to_string(line) + ": error: expected " + expected + ", found " + what + "'" +
+        shown(found) + "'");
+  }
+  void bad(const std::string& message) {
     if (options_.on_bad_row == BadRowAction::fail) throw TraceError(message);
     if (trace_.skipped_rows++ == 0) trace_.first_skipped = message;
   }
 
   void push(mm::PageKey key) { keys_.push_back(key); }
+  void push(mm::PageKey key, std::uint32_t bytes) {
+    keys_.push_back(key);
+    bytes_.push_back(bytes);
+  }
+  void add_row_bytes(std::uint64_t size_bytes) {
+    if (__builtin_add_overflow(trace_.bytes, size_bytes, &trace_.bytes))
+      throw TraceError(trace_.name + ": error: expected at most 2^64 - 1 bytes requested in all, found more");
+  }
 
   // Streaming: hands a full chunk to the sink. Whole-trace mode: enforces max_held_references.
   void maybe_flush() {
@@ -246,8 +273,10 @@ class Parser {
       return;
     }
     trace_.references += keys_.size();
-    if (!keys_.empty()) (*sink_)(std::span<const mm::PageKey>(keys_), trace_.page_ids);
+    if (!keys_.empty())
+      (*sink_)(std::span<const mm::PageKey>(keys_), std::span<const std::uint32_t>(bytes_), trace_.page_ids);
     keys_.clear();
+    bytes_.clear();
   }
 
   // The common case (page ids of at most 19 digits, LF or CRLF) in one tight loop; at the first
@@ -325,8 +354,96 @@ class Parser {
       if (count - 1 > std::numeric_limits<std::uint64_t>::max() - first)
         return bad_row(line_no, "page numbers below 2^64", row);
     }
+    if (!size_bytes) {
+      push(remap_.key_of(first, trace_.page_ids));
+      ++trace_.rows;
+      return;
+    }
+    add_row_bytes(*size_bytes);
     for (std::uint64_t i = 0; i < count; ++i) {
-      push(remap_.key_of(first + i, trace_.page_ids));
+      const std::uint32_t held = bytes ? bytes_on_page(id, *size_bytes, first + i) : bytes_of_page(*size_bytes, i);
+      push(remap_.key_of(first + i, trace_.page_ids), held | (i == 0 ? kRowStart : 0));
+      if ((i & 0xFFFF) == 0xFFFF) maybe_flush();
+    }
+    ++trace_.rows;
+  }
+
+  // Bytes of page `i` of an object of `size_bytes` laid from a page boundary: whole pages, then the rest.
+  std::uint32_t bytes_of_page(std::uint64_t size_bytes, std::uint64_t i) const {
+    const std::uint64_t page = options_.page_bytes;
+    return static_cast<std::uint32_t>(std::min(page, size_bytes - i * page));
+  }
+  // Bytes of [offset, offset + size) on page `p` (the caller checked offset + size - 1 < 2^64).
+  std::uint32_t bytes_on_page(std::uint64_t offset, std::uint64_t size_bytes, std::uint64_t p) const {
+    const std::uint64_t page = options_.page_bytes;
+    const std::uint64_t last = offset + (size_bytes - 1);
+    const std::uint64_t start = p * page;
+    const std::uint64_t lo = std::max(offset, start);
+    const std::uint64_t hi = last - start < page ? last : start + (page - 1);
+    return static_cast<std::uint32_t>(hi - lo + 1);
+  }
+
+  // libCacheSim oracleGeneral (kOracleGeneralRecordBytes a record, little-endian): each record an
+  // object request; its pages are (object id, 0..ceil(size / page) - 1). Records may straddle the
+  // blocks the input hands out; a partial record at the end of the data is an error.
+  void read_records() {
+    std::string_view block;
+    char carry[kOracleGeneralRecordBytes];
+    std::size_t carried = 0;
+    while (input_.next_bytes(block)) {
+      if (carried > 0) {
+        const std::size_t n = std::min(kOracleGeneralRecordBytes - carried, block.size());
+        std::memcpy(carry + carried, block.data(), n);
+        carried += n;
+        block.remove_prefix(n);
+        if (carried < kOracleGeneralRecordBytes) continue;
+        record(carry);
+        carried = 0;
+      }
+      // The id table is far larger than the caches: prefetch the slot of the object's first page
+      // a few records ahead, as the text reader does for its batches.
+      constexpr std::size_t kAhead = 8 * kOracleGeneralRecordBytes;
+      for (; block.size() >= kOracleGeneralRecordBytes; block.remove_prefix(kOracleGeneralRecordBytes)) {
+        if (block.size() >= kAhead + kOracleGeneralRecordBytes) remap_.prefetch(little_endian(block.data() + kAhead + 4, 8));
+        record(block.data());
+      }
+      std::memcpy(carry, block.data(), block.size());
+      carried = block.size();
+      maybe_flush();
+    }
+    if (carried > 0)
+      throw TraceError(trace_.name + ": error: expected whole " + std::to_string(kOracleGeneralRecordBytes) +
+                       "-byte oracleGeneral records, found a truncated record of " + std::to_string(carried) +
+                       " bytes at byte offset " + std::to_string(records_ * kOracleGeneralRecordBytes) + " (record " +
+                       std::to_string(records_ + 1) + ")");
+  }
+
+  static std::uint64_t little_endian(const char* p, int bytes) {
+    std::uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+    return v;
+  }
+
+  void bad_record(const std::string& expected, const std::string& found) {
+    bad(trace_.name + ": record " + std::to_string(records_) + " at byte offset " +
+        std::to_string((records_ - 1) * kOracleGeneralRecordBytes) + ": error: expected " + expected + ", found " + found);
+  }
+
+  void record(const char* p) {
+    ++records_;
+    const std::uint64_t id = little_endian(p + 4, 8);
+    const std::uint64_t size_bytes = little_endian(p + 12, 4);
+    const auto object = [id] { return " (object id " + std::to_string(id) + ")"; };  // only for messages
+    if (size_bytes == 0) return bad_record("an object size of at least 1 byte", "0" + object());
+    const std::uint64_t page = options_.page_bytes;
+    const std::uint64_t count = size_bytes / page + (size_bytes % page != 0);
+    if (count > options_.max_row_pages)
+      return bad_record("at most " + std::to_string(options_.max_row_pages) + " pages in a record (--max-row-pages)",
+                        std::to_string(count) + " pages (" + std::to_string(size_bytes) + " bytes)" + object());
+    add_row_bytes(size_bytes);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      push(remap_.key_of(id, static_cast<std::uint32_t>(i), trace_.page_ids),
+           bytes_of_page(size_bytes, i) | (i == 0 ? kRowStart : 0));
       if ((i & 0xFFFF) == 0xFFFF) maybe_flush();
     }
     ++trace_.rows;
@@ -386,7 +503,11 @@ class Parser {
 
   LineReader& input_;
   const TraceOptions& options_;
-  const KeySink* sink_;
+  const ChunkSink* sink_;
+  bool oracle_ = false;
+  bool sized_ = false;
+  std::uint64_t records_ = 0;  // oracleGeneral records read so far
+  std::vector<std::uint32_t> bytes_;  // sized traces: one weight per key in keys_ (kRowStart)
   IdRemap remap_;
   Trace trace_;
   std::vector<mm::PageKey> keys_;
@@ -404,12 +525,27 @@ std::unique_ptr<LineReader> open_trace(const std::string& path) {
   }
 }
 
-Trace parse_from(const std::string& path, const TraceOptions& options, const KeySink* sink) {
+Trace parse_from(const std::string& path, const TraceOptions& options, const ChunkSink* sink) {
   const auto input = open_trace(path);
-  return Parser(*input, path, options, sink).run();
+  return Parser(*input, path, options, sink, is_oracle_general(path, options)).run();
 }
 
 }  // namespace
+
+bool is_oracle_general(const std::string& path, const TraceOptions& options) {
+  if (options.format != TraceFormat::detect) return options.format == TraceFormat::oracle_general;
+  const std::size_t slash = path.rfind('/');
+  return path.find(".oracleGeneral", slash == std::string::npos ? 0 : slash) != std::string::npos;
+}
+
+Trace parse_oracle_general(std::string_view bytes, const std::string& name, const TraceOptions& options) {
+  LineReader input(bytes);
+  return Parser(input, name, options, nullptr, true).run();
+}
+
+Trace stream_chunks(const std::string& path, const TraceOptions& options, const ChunkSink& sink) {
+  return parse_from(path, options, &sink);
+}
 
 Trace parse_trace(std::string_view text, const std::string& name, const TraceOptions& options) {
   LineReader input(text);
@@ -419,7 +555,9 @@ Trace parse_trace(std::string_view text, const std::string& name, const TraceOpt
 Trace read_trace(const std::string& path, const TraceOptions& options) { return parse_from(path, options, nullptr); }
 
 Trace stream_trace(const std::string& path, const TraceOptions& options, const KeySink& sink) {
-  return parse_from(path, options, &sink);
+  const ChunkSink chunks = [&sink](std::span<const mm::PageKey> keys, std::span<const std::uint32_t>,
+                                   const std::vector<std::uint64_t>& page_ids) { sink(keys, page_ids); };
+  return parse_from(path, options, &chunks);
 }
 
 }  // namespace headroom::trace

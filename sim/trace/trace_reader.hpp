@@ -1,5 +1,5 @@
-// sim/trace: reference-trace mode. Reads page/block reference traces (plain text or CSV, optionally
-// gzip-compressed) into a dense key vector, replays them through the eviction policies of sim/mm
+// sim/trace: reference-trace mode. Reads page/block reference traces (plain text, CSV or
+// libCacheSim's binary oracleGeneral, optionally gzip- or zstd-compressed) into a dense key vector, replays them through the eviction policies of sim/mm
 // (`headroom cache`), and computes exact or sampled LRU miss-ratio curves (`headroom mrc`).
 // See sim/trace/README.md for the formats and semantics.
 #pragma once
@@ -19,6 +19,20 @@ namespace headroom::trace {
 // What a trace id means: a page (block) number, or a byte offset that is divided by the page size.
 enum class IdUnit { page, bytes };
 enum class BadRowAction { fail, skip };
+// detect: oracleGeneral when the file name holds ".oracleGeneral" (libCacheSim's naming: x.oracleGeneral,
+// x.oracleGeneral.bin.zst, ...), else text (CSV with id_col). A binary format cannot be sniffed from
+// its bytes, so a differently named oracleGeneral file needs TraceFormat::oracle_general.
+enum class TraceFormat { detect, text, oracle_general };
+
+// libCacheSim's oracleGeneral record: {uint32 clock_time, uint64 obj_id, uint32 obj_size,
+// int64 next_access_vtime}, little-endian, packed (libCacheSim/traceReader/customizedReader/oracle/
+// oracleGeneralBin.h).
+inline constexpr std::size_t kOracleGeneralRecordBytes = 24;
+
+// Chunks with sizes carry one weight per page reference: the bytes of the row that page holds,
+// with this bit set on a row's first page (so that row-level "request" misses can be counted).
+// Pages are at most 1 GiB (2^30 bytes), so the bit is never part of a size.
+inline constexpr std::uint32_t kRowStart = std::uint32_t{1} << 31;
 
 struct TraceOptions {
   // Empty: plain text, one id per line. Otherwise: CSV with a header; the id column's name.
@@ -34,7 +48,11 @@ struct TraceOptions {
   // Most references read_trace/parse_trace hold in memory (8 bytes each): the whole-trace consumers
   // (opt, the exact MRC) refuse longer traces instead of exhausting memory. stream_trace has no limit.
   std::uint64_t max_held_references = std::uint64_t{1} << 28;
+  TraceFormat format = TraceFormat::detect;
 };
+
+// Whether `path` is read as oracleGeneral under `options`.
+bool is_oracle_general(const std::string& path, const TraceOptions& options);
 
 struct Trace {
   std::string name;                 // the path as given, used in messages and output
@@ -44,6 +62,11 @@ struct Trace {
   std::uint64_t rows = 0;           // data rows accepted
   std::uint64_t skipped_rows = 0;   // bad rows skipped under BadRowAction::skip
   std::string first_skipped;        // the first skipped row's message
+  // Rows with sizes (oracleGeneral, or a CSV size column): ref_bytes[i] is the bytes reference i
+  // holds, kRowStart on each row's first page (empty when streamed or unsized); bytes = the sum.
+  bool sized = false;
+  std::vector<std::uint32_t> ref_bytes;
+  std::uint64_t bytes = 0;
   std::uint64_t unique() const { return page_ids.size(); }
 };
 
@@ -65,5 +88,14 @@ using KeySink = std::function<void(std::span<const mm::PageKey> keys, const std:
 // The same reading, in bounded memory: keys go to `sink` in chunks and are not kept (the returned
 // Trace has no keys; `references` counts them). Memory is proportional to the distinct pages.
 Trace stream_trace(const std::string& path, const TraceOptions& options, const KeySink& sink);
+
+// The same, with each chunk's byte weights (`bytes` empty for an unsized trace, else one per key:
+// see kRowStart).
+using ChunkSink = std::function<void(std::span<const mm::PageKey> keys, std::span<const std::uint32_t> bytes,
+                                     const std::vector<std::uint64_t>& page_ids)>;
+Trace stream_chunks(const std::string& path, const TraceOptions& options, const ChunkSink& sink);
+
+// An oracleGeneral trace in memory (tests, fuzzing); `name` is used in messages.
+Trace parse_oracle_general(std::string_view bytes, const std::string& name, const TraceOptions& options);
 
 }  // namespace headroom::trace

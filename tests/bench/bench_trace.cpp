@@ -8,11 +8,13 @@
 //     weights (30,000 pages) then the KV cache (1,000 pages growing by 64 per token).
 #include <benchmark/benchmark.h>
 #include <malloc.h>
+#include <zstd.h>
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <sstream>
 #include <filesystem>
 #include <fstream>
@@ -170,7 +172,72 @@ void naive_lru(benchmark::State& state, TracePath trace_path, std::uint64_t fram
   for (auto _ : state) benchmark::DoNotOptimize(headroom::bench::naive_lru(path, frames));
 }
 
+// A generated libCacheSim oracleGeneral trace: 2 M requests over 200,000 objects (a skewed choice:
+// the square of a uniform draw), sizes 1 byte to 64 KiB, written plain and zstd-compressed (level 3)
+// once to the temporary directory.
+constexpr std::size_t kOracleRequests = 2000000;
+std::string oracle_general_bytes() {
+  std::mt19937_64 rng(42);
+  std::string out;
+  out.reserve(kOracleRequests * headroom::trace::kOracleGeneralRecordBytes);
+  const auto put = [&out](std::uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  };
+  for (std::size_t i = 0; i < kOracleRequests; ++i) {
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    put(i / 1000, 4);
+    put(static_cast<std::uint64_t>(u * u * 200000), 8);
+    put(1 + rng() % 65536, 4);
+    put(~std::uint64_t{0}, 8);
+  }
+  return out;
+}
+std::string oracle_general_file(bool compressed) {
+  const auto file = std::filesystem::temp_directory_path() /
+                    (compressed ? "headroom_bench.oracleGeneral.zst" : "headroom_bench.oracleGeneral");
+  if (!std::filesystem::exists(file)) {
+    std::string bytes = oracle_general_bytes();
+    if (compressed) {
+      std::string z(ZSTD_compressBound(bytes.size()), '\0');
+      z.resize(ZSTD_compress(z.data(), z.size(), bytes.data(), bytes.size(), 3));
+      bytes = std::move(z);
+    }
+    std::ofstream(file, std::ios::binary) << bytes;
+  }
+  return file.string();
+}
+std::string oracle_general_plain() { return oracle_general_file(false); }
+std::string oracle_general_zstd() { return oracle_general_file(true); }
+
+// Reading throughput of an oracleGeneral trace, streamed as `headroom cache` reads it (records
+// decoded, object pages remapped to dense keys, chunks handed on): requests (records) per second
+// page references per second (a request spans ceil(size / 4096) pages: 8 on average here) and
+// bytes of records per second.
+void read_oracle_general(benchmark::State& state, TracePath trace_path) {
+  const std::string path = trace_path();
+  std::uint64_t rows = 0, references = 0;
+  for (auto _ : state) {
+    references = 0;
+    const auto trace = headroom::trace::stream_chunks(
+        path, {}, [&](std::span<const headroom::mm::PageKey> keys, std::span<const std::uint32_t>,
+                      const std::vector<std::uint64_t>&) { references += keys.size(); });
+    rows = trace.rows;
+    benchmark::DoNotOptimize(references);
+  }
+  state.counters["req_per_s"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["page_refs_per_s"] =
+      benchmark::Counter(static_cast<double>(references), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["record_bytes_per_s"] =
+      benchmark::Counter(static_cast<double>(rows * headroom::trace::kOracleGeneralRecordBytes),
+                         benchmark::Counter::kIsIterationInvariantRate);
+}
+
 int register_all() {
+  benchmark::RegisterBenchmark("read_oracle_general/plain", read_oracle_general, oracle_general_plain)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("read_oracle_general/zstd", read_oracle_general, oracle_general_zstd)
+      ->Unit(benchmark::kMillisecond);
   for (const auto& [name, path] : {std::pair<const char*, TracePath>{"cloudphysics", cloudphysics_trace},
                                    std::pair<const char*, TracePath>{"llm_1m", llm_1m_trace}})
     for (const std::uint64_t frames : {1000, 32000}) {

@@ -19,4 +19,5 @@ inline void fuzz_calibrate_command(const calibrate::Options&) {}
 #define compare_command fuzz_compare_command
 #define calibrate_command fuzz_calibrate_command
 #define main headroom_main
+#define HEADROOM_VERSION "0.0.0 (fuzz)"  // CMakeLists.txt defines it for the headroom target only
 #include "sim/main.cpp"

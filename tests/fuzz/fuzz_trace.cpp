@@ -1,12 +1,16 @@
 // Fuzzes the reference-trace readers of sim/trace (trace_reader.hpp): plain text, CSV by column
-// name, either of them gzip-compressed, under every option that changes how rows are read.
+// name and libCacheSim's binary oracleGeneral, any of them gzip- or zstd-compressed, under every
+// option that changes how rows are read.
 //   - bad input is a TraceError naming the trace ("TRACE:LINE: error: ..." or "TRACE: error: ..."),
 //     never a crash, a hang, unbounded memory or another exception type;
-//   - an accepted trace is consistent: every key is below the number of distinct pages.
-// Input: one options byte, then the file's bytes (gunzipped by the reader when they start with the
-// gzip magic). Options byte: bit 0 CSV (else plain text), bit 1 ids are byte offsets, bit 2 skip bad
-// rows, bit 3 a size column, bit 4 a time column, bit 5 column names TIMESTAMP/BlockId/Extra (else
-// time/offset/size), bits 6-7 page size 4096, 1, 16384 or 512 bytes.
+//   - an accepted trace is consistent: every key is below the number of distinct pages; a sized
+//     trace has one byte weight per reference, each from 1 byte to a page, one row start per row,
+//     and weights summing to its bytes.
+// Input: one options byte, then the file's bytes (decompressed by the reader when they start with the
+// gzip or zstd magic). Options byte: bit 0 CSV (else plain text), bit 1 ids are byte offsets, bit 2
+// skip bad rows, bit 3 a size column (without bit 0: oracleGeneral, bit 1 ignored), bit 4 a time
+// column, bit 5 column names TIMESTAMP/BlockId/Extra (else time/offset/size), bits 6-7 page size
+// 4096, 1, 16384 or 512 bytes.
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -28,6 +32,10 @@ trace::TraceOptions options_from(std::uint8_t bits) {
     if (bits & 0x10) o.time_col = azure_names ? "TIMESTAMP" : "time";
   }
   o.id_unit = (bits & 0x02) ? trace::IdUnit::bytes : trace::IdUnit::page;
+  if (!(bits & 0x01) && (bits & 0x08)) {  // a size column without CSV meant nothing: oracleGeneral
+    o.format = trace::TraceFormat::oracle_general;
+    o.id_unit = trace::IdUnit::page;
+  }
   o.on_bad_row = (bits & 0x04) ? trace::BadRowAction::skip : trace::BadRowAction::fail;
   static constexpr std::uint64_t kPageBytes[] = {4096, 1, 16384, 512};
   o.page_bytes = kPageBytes[bits >> 6];
@@ -55,5 +63,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto key : t.keys)
     if (key >= t.unique()) fail("every key is below the number of distinct pages", path);
   if (t.keys.size() < t.rows) fail("at least one reference per accepted row", path);
+  if (!t.sized) return 0;
+  if (t.ref_bytes.size() != t.keys.size()) fail("a sized trace has one byte weight per reference", path);
+  std::uint64_t rows = 0, bytes = 0;
+  for (const std::uint32_t w : t.ref_bytes) {
+    const std::uint64_t held = w & ~trace::kRowStart;
+    if (held == 0 || held > options.page_bytes) fail("each reference holds 1 byte to a page", path);
+    rows += (w & trace::kRowStart) != 0;
+    bytes += held;
+  }
+  if (rows != t.rows || bytes != t.bytes) fail("row starts count the rows, weights sum to the bytes", path);
   return 0;
 }

@@ -151,7 +151,9 @@ TEST_CASE("one CSV row with a 64 GiB object is refused, --max-row-pages raises t
   CHECK(cache_lru(small, {"--id-col", "offset", "--size-col", "size", "--max-row-pages", "255"}).exit_code == 2);
   const auto ok = cache_lru(small, {"--id-col", "offset", "--size-col", "size", "--max-row-pages", "256", "--format", "csv"});
   CHECK(ok.exit_code == 0);
-  CHECK(ok.out == "policy,frames,requests,misses,miss_ratio\nlru,8,256,256,1\n");
+  // A size column makes the trace sized: one row (request) of 1 MiB, all of it missed.
+  CHECK(ok.out == "policy,frames,requests,misses,miss_ratio,rows,request_misses,request_miss_ratio,bytes,byte_misses,"
+                  "byte_miss_ratio\nlru,8,256,256,1,1,1,1,1048576,1048576,1\n");
 }
 
 TEST_CASE("a row expanding to more pages than a chunk streams in chunks and keeps its order") {
@@ -279,7 +281,8 @@ TEST_CASE("numeric options: negative, huge and non-numeric values exit 2 naming 
   const auto path = write_file("ids.txt", "1\n2\n");
   const auto frames = [&](const std::string& f) { return run({"cache", path, "--policy", "lru", "--frames", f}); };
   CHECK(frames("-1").err ==
-        "headroom cache: error: --frames: expected a whole number of frames from 1 to 4294967294, found '-1'\n");
+        "headroom cache: error: --frames: expected a whole number of frames from 1 to 4294967294 or a size with a unit "
+        "(4096B, 1GiB), found '-1'\n");
   CHECK(frames("4294967295").exit_code == 2);
   CHECK(frames("4294967294").exit_code == 0);  // the largest is accepted and runs at once
   CHECK(frames("+3").exit_code == 2);
