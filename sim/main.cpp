@@ -5,6 +5,7 @@
 //   headroom cache TRACE --policy P[,P...] --frames N[,N...]   (reference-trace replay, sim/trace)
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
 //   headroom calibrate [--path DIR] [--swap] [--name ID] [--repeat N] --out FILE   (sim/calibrate)
+//   headroom capture --pid PID | --cgroup PATH | --system [--interval 1s] [--duration D] --out FILE   (sim/capture)
 // Exit status: 0 success, 1 internal failure (a simulation crashed), 2 bad input (scenario, trace,
 // command line, output path), 128 + N when stopped by signal N (SIGINT 130, SIGTERM 143), always
 // with a one-line "error: ..." or "FILE:LINE:COL: error: ..." message on stderr.
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "sim/cli/calibrate_command.hpp"
+#include "sim/cli/capture_command.hpp"
 #include "sim/cli/catalog_commands.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/text.hpp"
@@ -169,6 +171,9 @@ int main(int argc, char** argv) {
   headroom::calibrate::Options calibrate;
   CLI::App* calibrate_cmd = headroom::cli::add_calibrate_command(app, calibrate);
 
+  headroom::cli::CaptureCliOptions capture;
+  CLI::App* capture_cmd = headroom::cli::add_capture_command(app, capture);
+
   // cache and mrc run inside parse (their callbacks) and report through trace_exit.
   int trace_exit = headroom::cli::kExitOk;
   headroom::trace::add_trace_commands(app, trace_exit);
@@ -192,6 +197,7 @@ int main(int argc, char** argv) {
     if (*hosts_cmd) headroom::cli::hosts_command();
     if (*models_cmd) headroom::cli::models_command();
     if (*calibrate_cmd) headroom::cli::calibrate_command(calibrate);
+    if (*capture_cmd) headroom::cli::capture_command(capture);
   } catch (const headroom::cli::CliError& e) {
     std::fprintf(stderr, "%s\n", e.message.c_str());
     return e.exit_code;
