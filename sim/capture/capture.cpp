@@ -93,7 +93,8 @@ class OutputFile {
   explicit OutputFile(const std::string& path) : path_(path), tmp_(path + ".tmp") {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-      throw CaptureError("cannot write " + shown(path_, 200) + ": not a regular file");
+      throw CaptureError("cannot write " + shown(path_, 200) + ": " +
+                         (S_ISDIR(st.st_mode) ? "a directory" : "not a regular file") + " (expected a CSV file path)");
     fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd_ < 0) throw CaptureError("cannot write " + shown(path_, 200) + " (through " + shown(tmp_, 200) + "): " + std::strerror(errno));
   }
