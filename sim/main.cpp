@@ -150,6 +150,10 @@ int main(int argc, char** argv) {
       ->check(non_empty("a host name"));
   add_policy_option(*run_cmd, run.policy);
   add_output_options(*run_cmd, run.output);
+  run_cmd->add_option("--timeseries-interval", run.timeseries_interval,
+                      "add the host's memory every DUR of simulated time (anon, file, swap, pgmajfault, "
+                      "pswpin/out, PSI, each workload's RSS) to the JSON report")
+      ->check(headroom::cli::positive_duration());
 
   headroom::cli::CompareOptions compare;
   CLI::App* compare_cmd = app.add_subcommand(

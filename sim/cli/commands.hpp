@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/number_format.hpp"
 #include "analysis/output_file.hpp"
 #include "analysis/report.hpp"
 #include "sim/cli/engine_loader.hpp"
@@ -22,6 +23,7 @@
 #include "sim/config/error.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/scenario_loader.hpp"
+#include "sim/config/units.hpp"
 #include "sim/text.hpp"
 
 namespace headroom::cli {
@@ -37,7 +39,11 @@ struct RunOptions {
   std::string host;  // empty: the scenario's first host
   std::string policy;  // empty: the scenario's memory.policy
   OutputOptions output;
+  std::string timeseries_interval;  // --timeseries-interval DUR (checked by its validator); empty: none
 };
+
+// At most this many time-series samples per host: a 1 ns interval over an hour would be 3.6e12.
+inline constexpr double kMaxTimeSeriesSamples = 1e6;
 
 struct CompareOptions {
   std::string scenario_path;
@@ -162,9 +168,26 @@ inline void stop_run_on_signals() {
   }).detach();
 }
 
+// --timeseries-interval: JSON only (the series has no place in the md and csv tables), and a number
+// of samples a report can hold.
+inline void set_timeseries(config::Scenario& scenario, const RunOptions& options) {
+  if (options.timeseries_interval.empty()) return;
+  if (options.output.format != "json")
+    throw CliError{"error: --timeseries-interval needs --format json (the time series is printed in the JSON "
+                   "report only), found --format " + options.output.format};
+  const double interval_s = config::parse_duration_s(options.timeseries_interval);
+  if (scenario.duration_s / interval_s > kMaxTimeSeriesSamples)
+    throw CliError{"error: --timeseries-interval " + shown(options.timeseries_interval) + " over the " +
+                   analysis::format_g(scenario.duration_s) + " s horizon of " + scenario.path + " gives " +
+                   analysis::format_g(scenario.duration_s / interval_s, 3) + " samples (at most " +
+                   analysis::format_g(kMaxTimeSeriesSamples) + "): choose a longer interval"};
+  scenario.timeseries_interval_s = interval_s;
+}
+
 inline void run_command(const RunOptions& options) {
-  const config::Scenario scenario = load(options.scenario_path, options.policy);
+  config::Scenario scenario = load(options.scenario_path, options.policy);
   if (scenario.hosts.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
+  set_timeseries(scenario, options);
   const std::size_t index = options.host.empty() ? 0 : find_host(scenario, options.host);
   check_output(options.output);
   const engine::SimulateHostFn simulate_host = engine_or_fail();
