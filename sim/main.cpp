@@ -154,6 +154,11 @@ int main(int argc, char** argv) {
                       "add the host's memory every DUR of simulated time (anon, file, swap, pgmajfault, "
                       "pswpin/out, PSI, each workload's RSS) to the JSON report")
       ->check(headroom::cli::positive_duration());
+  run_cmd->add_option("--against", run.against,
+                      "print the simulated host's memory counters next to a recorded memory series (a `headroom "
+                      "capture` CSV or any series `recorded` reads), per time bucket with the error, instead of "
+                      "the report (--format md, json or csv)")
+      ->check(non_empty("a capture file"));
 
   headroom::cli::CompareOptions compare;
   CLI::App* compare_cmd = app.add_subcommand(
