@@ -314,6 +314,32 @@ class CsvWriter : public FieldSink {
   std::vector<std::string> path_;
 };
 
+// `run --timeseries-interval`: the host's memory over simulated time (HostResult::timeseries).
+void emit_timeseries(JsonWriter& json, const HostResult& h) {
+  json.begin("timeseries");
+  json.number("interval_s", h.timeseries_interval_s, "s");
+  json.open("samples", '[');
+  for (const TimeSample& t : h.timeseries) {
+    json.begin("");
+    json.number("time_s", t.time_s, "s");
+    json.integer("anon_bytes", t.anon_bytes, "bytes");
+    json.integer("file_bytes", t.file_bytes, "bytes");
+    json.integer("swap_bytes", t.swap_bytes, "bytes");
+    json.integer("pgmajfault", t.pgmajfault, "faults");
+    json.integer("pswpin_pages", t.pswpin, "pages");
+    json.integer("pswpout_pages", t.pswpout, "pages");
+    json.number("psi_some_s", t.psi_some_s, "s");
+    json.number("psi_full_s", t.psi_full_s, "s");
+    json.begin("workload_rss_bytes");
+    for (std::size_t i = 0; i < t.workload_rss_bytes.size() && i < h.workloads.size(); ++i)
+      json.integer(h.workloads[i].name, t.workload_rss_bytes[i], "bytes");
+    json.end();
+    json.end();
+  }
+  json.close();
+  json.end();
+}
+
 std::vector<HostSummary> summarize_hosts(const ScenarioResult& result) {
   std::vector<HostSummary> hosts;
   for (const HostResult& h : result.hosts) hosts.push_back(summarize_host(h));
@@ -353,6 +379,7 @@ std::string render_json(const ScenarioResult& result) {
       json.end();
     }
     json.close();
+    if (!s.host->timeseries.empty()) emit_timeseries(json, *s.host);
     json.end();
   }
   json.close();

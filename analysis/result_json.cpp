@@ -60,6 +60,9 @@ void from_json(const nlohmann::json& j, WorkloadStatus& status) { enum_from_json
 void to_json(nlohmann::json& j, Cause cause) { j = to_string(cause); }
 void from_json(const nlohmann::json& j, Cause& cause) { enum_from_json<Cause, cause_from>(j, cause); }
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimeSample, time_s, anon_bytes, file_bytes, swap_bytes, pgmajfault, pswpin, pswpout,
+                                   psi_some_s, psi_full_s, workload_rss_bytes)
+
 // A workload's kind data (KindData) is not listed: it stays in the process that simulated it (a
 // child sends summarised() results, whose kind figures travel in the summary instead).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WorkloadResult, name, kind, group, status, cause, status_detail, fell_back,
@@ -132,6 +135,10 @@ void to_json(nlohmann::json& j, const HostResult& h) {
        {"page_bytes", h.page_bytes}, {"mem_bw_effective_Bps", h.mem_bw_effective_Bps},
        {"horizon_s", h.horizon_s}, {"policy", h.policy}, {"memory", h.memory}, {"groups", h.groups},
        {"workloads", h.workloads}};
+  if (!h.timeseries.empty()) {
+    j["timeseries_interval_s"] = h.timeseries_interval_s;
+    j["timeseries"] = h.timeseries;
+  }
   if (h.summary) j["summary"] = summary_json(*h.summary);
 }
 
@@ -146,6 +153,10 @@ void from_json(const nlohmann::json& j, HostResult& h) {
   j.at("memory").get_to(h.memory);
   j.at("groups").get_to(h.groups);
   j.at("workloads").get_to(h.workloads);
+  if (j.contains("timeseries")) {
+    j.at("timeseries_interval_s").get_to(h.timeseries_interval_s);
+    j.at("timeseries").get_to(h.timeseries);
+  }
   h.summary = j.contains("summary") ? summary_from(j.at("summary")) : nullptr;
 }
 

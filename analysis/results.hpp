@@ -144,6 +144,17 @@ struct GroupResult {
   std::uint64_t refault_bytes() const { return refault_file_bytes + refault_anon_bytes; }
 };
 
+// The host's memory at one simulated instant (`run --timeseries-interval`), the figures a capture
+// records on a real machine (sim/capture) so the two can be compared (`run --against`).
+struct TimeSample {
+  double time_s = 0;
+  std::uint64_t anon_bytes = 0, file_bytes = 0, swap_bytes = 0;  // now: anon frames, page cache, swap slots used
+  std::uint64_t pgmajfault = 0;                                  // cumulative major faults (MemoryResult::major_faults)
+  std::uint64_t pswpin = 0, pswpout = 0;                         // cumulative pages swapped in / out
+  double psi_some_s = 0, psi_full_s = 0;                         // cumulative PSI stall since 0 (analysis::memory_pressure)
+  std::vector<std::uint64_t> workload_rss_bytes;                 // per HostResult::workloads entry: anon + file-mapped + wired now
+};
+
 struct HostResult {
   std::string name;
   std::string description;
@@ -155,6 +166,9 @@ struct HostResult {
   MemoryResult memory;
   std::vector<GroupResult> groups;  // the scenario's memory cgroups, in order (the root is not listed)
   std::vector<WorkloadResult> workloads;
+  // Every timeseries_interval_s of simulated time from 0, and at the horizon; empty unless asked.
+  double timeseries_interval_s = 0;
+  std::vector<TimeSample> timeseries;
   // Set by analysis::summarised() where the host was simulated (a `compare` child): the figures
   // computed from the request records and intervals, which were then dropped, so that a child
   // ships a few KB instead of every request. summarize_host() uses them as they are.

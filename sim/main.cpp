@@ -6,6 +6,7 @@
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
 //   headroom trace stats FILE...   (request traces: rows, rates, token percentiles; sim/trace/requests)
 //   headroom calibrate [--path DIR] [--swap] [--name ID] [--repeat N] --out FILE   (sim/calibrate)
+//   headroom capture --pid PID | --cgroup PATH | --system [--interval 1s] [--duration D] --out FILE   (sim/capture)
 // Exit status: 0 success, 1 internal failure (a simulation crashed), 2 bad input (scenario, trace,
 // command line, output path), 128 + N when stopped by signal N (SIGINT 130, SIGTERM 143), always
 // with a one-line "error: ..." or "FILE:LINE:COL: error: ..." message on stderr.
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "sim/cli/calibrate_command.hpp"
+#include "sim/cli/capture_command.hpp"
 #include "sim/cli/catalog_commands.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/text.hpp"
@@ -153,6 +155,15 @@ int main(int argc, char** argv) {
       ->check(non_empty("a host name"));
   add_policy_option(*run_cmd, run.policy);
   add_output_options(*run_cmd, run.output);
+  run_cmd->add_option("--timeseries-interval", run.timeseries_interval,
+                      "add the host's memory every DUR of simulated time (anon, file, swap, pgmajfault, "
+                      "pswpin/out, PSI, each workload's RSS) to the JSON report")
+      ->check(headroom::cli::positive_duration());
+  run_cmd->add_option("--against", run.against,
+                      "print the simulated host's memory counters next to a recorded memory series (a `headroom "
+                      "capture` CSV or any series `recorded` reads), per time bucket with the error, instead of "
+                      "the report (--format md, json or csv)")
+      ->check(non_empty("a capture file"));
 
   headroom::cli::CompareOptions compare;
   CLI::App* compare_cmd = app.add_subcommand(
@@ -173,6 +184,9 @@ int main(int argc, char** argv) {
 
   headroom::calibrate::Options calibrate;
   CLI::App* calibrate_cmd = headroom::cli::add_calibrate_command(app, calibrate);
+
+  headroom::cli::CaptureCliOptions capture;
+  CLI::App* capture_cmd = headroom::cli::add_capture_command(app, capture);
 
   // cache and mrc run inside parse (their callbacks) and report through trace_exit.
   int trace_exit = headroom::cli::kExitOk;
@@ -198,6 +212,7 @@ int main(int argc, char** argv) {
     if (*hosts_cmd) headroom::cli::hosts_command();
     if (*models_cmd) headroom::cli::models_command();
     if (*calibrate_cmd) headroom::cli::calibrate_command(calibrate);
+    if (*capture_cmd) headroom::cli::capture_command(capture);
   } catch (const headroom::cli::CliError& e) {
     std::fprintf(stderr, "%s\n", e.message.c_str());
     return e.exit_code;

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/against.hpp"
+#include "analysis/number_format.hpp"
 #include "analysis/output_file.hpp"
 #include "analysis/report.hpp"
 #include "sim/cli/engine_loader.hpp"
@@ -22,7 +24,9 @@
 #include "sim/config/error.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/scenario_loader.hpp"
+#include "sim/config/units.hpp"
 #include "sim/text.hpp"
+#include "sim/trace/memory/memory_series.hpp"
 
 namespace headroom::cli {
 
@@ -37,7 +41,12 @@ struct RunOptions {
   std::string host;  // empty: the scenario's first host
   std::string policy;  // empty: the scenario's memory.policy
   OutputOptions output;
+  std::string timeseries_interval;  // --timeseries-interval DUR (checked by its validator); empty: none
+  std::string against;              // --against CAPTURE: print recorded vs simulated instead of the report
 };
+
+// At most this many time-series samples per host: a 1 ns interval over an hour would be 3.6e12.
+inline constexpr double kMaxTimeSeriesSamples = 1e6;
 
 struct CompareOptions {
   std::string scenario_path;
@@ -162,9 +171,64 @@ inline void stop_run_on_signals() {
   }).detach();
 }
 
+// --timeseries-interval: JSON only (the series has no place in the md and csv tables), and a number
+// of samples a report can hold.
+inline void set_timeseries(config::Scenario& scenario, const RunOptions& options) {
+  if (options.timeseries_interval.empty()) return;
+  if (options.output.format != "json" && options.against.empty())
+    throw CliError{"error: --timeseries-interval needs --format json (the time series is printed in the JSON "
+                   "report only), found --format " + options.output.format};
+  const double interval_s = config::parse_duration_s(options.timeseries_interval);
+  if (scenario.duration_s / interval_s > kMaxTimeSeriesSamples)
+    throw CliError{"error: --timeseries-interval " + shown(options.timeseries_interval) + " over the " +
+                   analysis::format_g(scenario.duration_s) + " s horizon of " + scenario.path + " gives " +
+                   analysis::format_g(scenario.duration_s / interval_s, 3) + " samples (at most " +
+                   analysis::format_g(kMaxTimeSeriesSamples) + "): choose a longer interval"};
+  scenario.timeseries_interval_s = interval_s;
+}
+
+// --against: the capture, read once before simulating (a bad row is bad input, exit 2).
+inline std::vector<analysis::RecordedSample> read_recording(const std::string& path) {
+  memtrace::Series series;
+  try {
+    series = memtrace::read_memory_series(path, memtrace::Options{});
+  } catch (const memtrace::SeriesError& e) {
+    throw CliError{e.what()};
+  }
+  std::vector<analysis::RecordedSample> out;
+  const auto as_double = [](std::optional<std::uint64_t> v) {
+    return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+  };
+  for (const memtrace::Sample& s : series.samples)
+    out.push_back({s.time_s, as_double(s.rss_bytes), as_double(s.anon_bytes), as_double(s.file_bytes),
+                   as_double(s.swap_bytes), as_double(s.pgmajfault), as_double(s.pswpin), as_double(s.pswpout),
+                   s.psi_some_total_s, s.psi_full_total_s});
+  return out;
+}
+
+inline void emit_text(const std::string& text, const OutputOptions& output) {
+  if (output.to_stdout()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return;
+  }
+  try {
+    analysis::write_output_file(output.out_path, text);
+  } catch (const analysis::OutputError& e) {
+    throw CliError{std::string("error: ") + e.what()};
+  }
+}
+
 inline void run_command(const RunOptions& options) {
-  const config::Scenario scenario = load(options.scenario_path, options.policy);
+  config::Scenario scenario = load(options.scenario_path, options.policy);
   if (scenario.hosts.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
+  set_timeseries(scenario, options);
+  std::vector<analysis::RecordedSample> recording;
+  if (!options.against.empty()) {
+    recording = read_recording(options.against);
+    if (scenario.timeseries_interval_s <= 0)
+      scenario.timeseries_interval_s = analysis::comparison_bucket_s(recording, scenario.duration_s);
+  }
   const std::size_t index = options.host.empty() ? 0 : find_host(scenario, options.host);
   check_output(options.output);
   const engine::SimulateHostFn simulate_host = engine_or_fail();
@@ -179,6 +243,14 @@ inline void run_command(const RunOptions& options) {
   } catch (const std::exception& e) {
     throw CliError{"error: simulation of host '" + scenario.hosts[index].name + "' failed: " + e.what(),
                    kExitInternal};
+  }
+  if (!options.against.empty()) {
+    analysis::Comparison comparison =
+        analysis::compare_with_recording(result.hosts[0], recording, scenario.timeseries_interval_s);
+    comparison.scenario = scenario.name;
+    comparison.capture = options.against;
+    emit_text(analysis::render_comparison(comparison, *analysis::parse_format(options.output.format)), options.output);
+    return;
   }
   emit(result, options.output);
 }

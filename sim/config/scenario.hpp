@@ -224,6 +224,10 @@ struct Scenario {
   // Indices into `workloads`: a topological order of the `after:` graph (every workload comes after
   // those it names), ties broken by file order (sim/config/lifecycle.hpp).
   std::vector<std::size_t> start_order;
+  // `run --timeseries-interval`: the engine samples the host's memory every this many simulated
+  // seconds (analysis::HostResult::timeseries); 0 = no time series (the command line sets it, no
+  // YAML key, so a scenario's report is unchanged without the option).
+  double timeseries_interval_s = 0;
 };
 
 }  // namespace headroom::config

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,7 @@
 #include "sim/config/error.hpp"
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
+#include "sim/engine/timeseries.hpp"
 #include "sim/engine/workload_registry.hpp"
 #include "sim/workload_kind.hpp"
 
@@ -352,6 +354,11 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
   Lifecycle lifecycle(scenario, platform, memory, contexts);
   for (WorkloadContext& c : contexts) c.lifecycle = &lifecycle;
   lifecycle.begin();
+  std::optional<TimeSeriesSampler> sampler;
+  if (scenario.timeseries_interval_s > 0) {
+    sampler.emplace(scenario.timeseries_interval_s, scenario.duration_s, memory, contexts);
+    sampler->start(platform);
+  }
   engine->run_until(scenario.duration_s);
   if (platform.failure->error) {
     try {
@@ -368,6 +375,10 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
     close_open_intervals(w.memory_stall, scenario.duration_s);
   }
   memory.check_all();
+  if (sampler) {
+    result.timeseries_interval_s = scenario.timeseries_interval_s;
+    result.timeseries = sampler->finish(result.workloads);
+  }
   result.memory = memory.result();
   result.groups = group_results(memory);
   return result;

@@ -203,9 +203,11 @@ TEST_CASE("results.hpp layout is the one result_json.cpp serialises") {
   CHECK(sizeof(MemoryResult) == 20 * sizeof(std::uint64_t));
   CHECK(sizeof(GroupResult) ==
         sizeof(std::string) + 3 * sizeof(std::optional<std::uint64_t>) + 18 * sizeof(std::uint64_t) + sizeof(double));
-  CHECK(sizeof(HostResult) == 3 * sizeof(std::string) + 2 * sizeof(std::uint64_t) + 2 * sizeof(double) +
+  CHECK(sizeof(HostResult) == 3 * sizeof(std::string) + 2 * sizeof(std::uint64_t) + 3 * sizeof(double) +
                                   sizeof(MemoryResult) + sizeof(std::vector<GroupResult>) +
-                                  sizeof(std::vector<WorkloadResult>) + sizeof(std::shared_ptr<const PrecomputedSummary>));
+                                  sizeof(std::vector<WorkloadResult>) + sizeof(std::vector<TimeSample>) +
+                                  sizeof(std::shared_ptr<const PrecomputedSummary>));
+  CHECK(sizeof(TimeSample) == 3 * sizeof(double) + 6 * sizeof(std::uint64_t) + sizeof(std::vector<std::uint64_t>));
   CHECK(sizeof(Interval) == 2 * sizeof(double));
   CHECK(sizeof(PeakMemory) == 4 * sizeof(std::uint64_t));
   CHECK(sizeof(WorkloadResult) == 4 * sizeof(std::string) + 16 /* status + cause, fell_back, each padded to 8 */ +
@@ -232,6 +234,24 @@ TEST_CASE("a summarised host renders exactly as the full one, after the round tr
   REQUIRE(shipped.hosts[0].summary != nullptr);
   CHECK(shipped.hosts[0].summary->workloads[0].kind.metrics.at("requests_failed") == 1);
   for (Format format : {Format::md, Format::json, Format::csv}) CHECK(render(shipped, format) == render(full, format));
+}
+
+// `run --timeseries-interval` through the child transport: every sample field arrives.
+TEST_CASE("child transport round-trips the time series") {
+  HostResult h = summarised(distinct_host());
+  h.timeseries_interval_s = 0.25;
+  h.timeseries = {{0.25, 1, 2, 3, 4, 5, 6, 0.1, 0.2, {7, 8}}};
+  const HostResult back = host_result_from_json(host_result_to_json(h));
+  CHECK(back.timeseries_interval_s == 0.25);
+  REQUIRE(back.timeseries.size() == 1);
+  const TimeSample& t = back.timeseries[0];
+  CHECK(std::tie(t.time_s, t.anon_bytes, t.file_bytes, t.swap_bytes, t.pgmajfault, t.pswpin, t.pswpout, t.psi_some_s,
+                 t.psi_full_s, t.workload_rss_bytes) ==
+        std::tie(h.timeseries[0].time_s, h.timeseries[0].anon_bytes, h.timeseries[0].file_bytes,
+                 h.timeseries[0].swap_bytes, h.timeseries[0].pgmajfault, h.timeseries[0].pswpin,
+                 h.timeseries[0].pswpout, h.timeseries[0].psi_some_s, h.timeseries[0].psi_full_s,
+                 h.timeseries[0].workload_rss_bytes));
+  CHECK(host_result_from_json(host_result_to_json(summarised(distinct_host()))).timeseries.empty());
 }
 
 TEST_CASE("the transport refuses a result still holding kind data") {

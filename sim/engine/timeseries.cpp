@@ -1,0 +1,53 @@
+#include "sim/engine/timeseries.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include "analysis/summary.hpp"
+#include "sim/engine/host_memory.hpp"
+#include "sim/engine/platform.hpp"
+#include "sim/engine/workload_registry.hpp"
+
+namespace headroom::engine {
+
+analysis::TimeSample TimeSeriesSampler::sample(double time_s) const {
+  const mm::MemoryStats s = memory_.manager().stats();
+  const std::uint64_t page = memory_.page_bytes();
+  analysis::TimeSample t;
+  t.time_s = time_s;
+  t.anon_bytes = s.anon_frames * page;
+  t.file_bytes = s.file_frames * page;
+  t.swap_bytes = s.swap_slots_used * page;
+  t.pgmajfault = s.major_faults;
+  t.pswpin = s.swap_in_bytes / page;
+  t.pswpout = s.swap_out_bytes / page;
+  for (const WorkloadContext& ctx : contexts_) {
+    std::uint64_t rss = 0;
+    for (mm::OwnerId owner : ctx.owners) rss += memory_.manager().owner_rss_bytes(owner);
+    t.workload_rss_bytes.push_back(rss);
+  }
+  return t;
+}
+
+void TimeSeriesSampler::start(const Platform& platform) {
+  create_actor(platform, "timeseries", platform.cpu, [this] {
+    // k x interval, not a running sum: no drift over a long horizon.
+    for (std::uint64_t k = 0;; ++k) {
+      const double at_s = static_cast<double>(k) * interval_s_;
+      if (at_s >= horizon_s_) return;
+      simgrid::s4u::this_actor::sleep_until(at_s);
+      samples_.push_back(sample(at_s));
+    }
+  });
+}
+
+std::vector<analysis::TimeSample> TimeSeriesSampler::finish(const std::vector<analysis::WorkloadResult>& workloads) {
+  if (samples_.empty() || samples_.back().time_s < horizon_s_) samples_.push_back(sample(horizon_s_));
+  for (analysis::TimeSample& t : samples_) {
+    const analysis::Psi psi = analysis::memory_pressure(workloads, t.time_s);
+    t.psi_some_s = psi.some_s;
+    t.psi_full_s = psi.full_s;
+  }
+  return std::move(samples_);
+}
+
+}  // namespace headroom::engine
