@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ struct Request {
   double arrival_s = 0;  // simulated time
   std::uint32_t prompt_tokens = 0;
   std::uint32_t output_tokens = 0;
+  // The prompt's prefix block ids (Mooncake `hash_ids`: one per prefix_block_tokens of the prompt;
+  // equal leading ids mean an equal prefix), empty when the trace has none. A view into the
+  // ArrivalSpec's one shared pool (ArrivalSpec::prefix_pool), which outlives every copy of the
+  // request (the spec lives for the whole run), so a request costs 16 bytes for them, not a vector.
+  std::span<const std::uint64_t> prefix_hashes;
 };
 
 struct ArrivalSpec {
@@ -33,6 +39,8 @@ struct ArrivalSpec {
   // trace: its requests in arrival order, arrival = (t - t_first) x time_scale, those before the
   // scenario's horizon only; read at load time.
   std::shared_ptr<const std::vector<Request>> trace_requests;
+  // trace: every request's prefix block ids, back to back (trace_requests' spans point into it).
+  std::shared_ptr<const std::vector<std::uint64_t>> prefix_pool;
   std::string router;                // router: the router workload's name
   config::SourcePosition router_position;  // where `router:` stands (checked once all are parsed)
 };

@@ -45,7 +45,7 @@ std::shared_ptr<const std::vector<Request>> read_trace(const ArrivalSpec& a, con
   for (const models::TraceRequest& r : models::read_azure_trace(shown, a.max_requests)) {
     const double t = r.offset_s * a.time_scale;
     if (t >= horizon_s) break;
-    out->push_back({t, r.context_tokens, r.generated_tokens});
+    out->push_back({t, r.context_tokens, r.generated_tokens, {}});
   }
   return out;
 }
