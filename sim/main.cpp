@@ -4,6 +4,7 @@
 //   headroom hosts | headroom models   (list the catalogs)
 //   headroom cache TRACE --policy P[,P...] --frames N[,N...]   (reference-trace replay, sim/trace)
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
+//   headroom trace stats FILE...   (request traces: rows, rates, token percentiles; sim/trace/requests)
 //   headroom calibrate [--path DIR] [--swap] [--name ID] [--repeat N] --out FILE   (sim/calibrate)
 // Exit status: 0 success, 1 internal failure (a simulation crashed), 2 bad input (scenario, trace,
 // command line, output path), 128 + N when stopped by signal N (SIGINT 130, SIGTERM 143), always
@@ -20,6 +21,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/text.hpp"
 #include "sim/trace/cli.hpp"
+#include "sim/trace/requests/stats_command.hpp"
 
 namespace {
 
@@ -172,6 +174,7 @@ int main(int argc, char** argv) {
   // cache and mrc run inside parse (their callbacks) and report through trace_exit.
   int trace_exit = headroom::cli::kExitOk;
   headroom::trace::add_trace_commands(app, trace_exit);
+  headroom::reqtrace::add_trace_stats_command(app, trace_exit);  // `trace stats` (request traces)
 
   if (!known_command(app, argc, argv)) return headroom::cli::kExitBadInput;
   try {
@@ -183,7 +186,7 @@ int main(int argc, char** argv) {
     return headroom::cli::kExitBadInput;
   }
 
-  if (app.got_subcommand("cache") || app.got_subcommand("mrc")) return trace_exit;
+  if (app.got_subcommand("cache") || app.got_subcommand("mrc") || app.got_subcommand("trace")) return trace_exit;
   if (hosts_option->count() > 0) compare.hosts = split_names(compare_hosts);
 
   try {
