@@ -33,9 +33,15 @@ struct ArrivalSpec {
   double rate_per_s = 0;            // poisson
   std::uint32_t prompt_tokens = 0;  // poisson: tokens per request
   std::uint32_t output_tokens = 0;
-  std::string trace_path;           // trace: Azure LLM 2023 CSV, resolved to an absolute path
+  std::string trace_path;           // trace: any request trace (sim/trace/requests), resolved to an absolute path
   double time_scale = 1.0;          // trace: simulated gap = recorded gap * time_scale
   std::uint64_t max_requests = 0;   // 0 = all
+  // trace: the format read (a reqtrace registered name), its rows that recorded a failure (not
+  // served, counted), and its bad rows skipped under `on_bad_row: skip` (the first one's message).
+  std::string trace_format;
+  bool trace_skips_bad_rows = false;
+  std::uint64_t trace_failed_rows = 0, trace_skipped_rows = 0;
+  std::string trace_first_skipped;
   // trace: its requests in arrival order, arrival = (t - t_first) x time_scale, those before the
   // scenario's horizon only; read at load time.
   std::shared_ptr<const std::vector<Request>> trace_requests;

@@ -33,6 +33,10 @@ struct LlmServerData : analysis::KindData {
   std::uint64_t decode_steps = 0;
   std::uint64_t prefill_steps = 0;
   PrefixCacheData prefix;
+  // Trace arrivals: rows recorded as failures (not served) and bad rows skipped (on_bad_row: skip),
+  // printed when either is nonzero or skipping was asked for.
+  bool trace_skips_bad_rows = false;
+  std::uint64_t trace_failed_rows = 0, trace_skipped_rows = 0;
 };
 
 }  // namespace headroom::workloads

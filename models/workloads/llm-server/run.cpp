@@ -96,6 +96,9 @@ class LlmServer {
     result_.weights_bytes = spec.weights_bytes;
     result_.kv_budget_bytes = spec.kv_budget_bytes;
     result_.max_batch = std::max<std::uint32_t>(1, spec.max_batch);
+    result_.trace_skips_bad_rows = spec.arrivals.trace_skips_bad_rows;
+    result_.trace_failed_rows = spec.arrivals.trace_failed_rows;
+    result_.trace_skipped_rows = spec.arrivals.trace_skipped_rows;
     if (spec.prefix_cache) {
       const auto blocks = static_cast<std::uint32_t>(spec.kv_budget_bytes / spec.prefix_block_bytes());
       prefix_.emplace(blocks, spec.prefix_block_tokens);
