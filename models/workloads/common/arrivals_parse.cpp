@@ -131,7 +131,7 @@ TraceKeys parse_trace_keys(const ParseContext& ctx, const MapReader& map, Arriva
   if (map.has("rate")) t.rate_per_s = map.rate_per_s("rate", true);
   if (map.has("sample")) {
     const double p = map.number("sample", 0);
-    if (p > 1) map.fail(map.get("sample"), "sample: expected a fraction of the rows in (0, 1], found " + shown(map.scalar("sample", "")));
+    if (p > 1) map.fail(map.get("sample"), "sample: expected a fraction of the rows in (0, 1], found '" + shown(map.scalar("sample", "")) + "'");
     t.sample = p;
   }
   if (map.has("seed") && !map.has("sample")) map.fail(map.get("seed"), "seed: seeds sample: only (give sample: too)");
