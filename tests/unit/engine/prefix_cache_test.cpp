@@ -9,6 +9,7 @@
 
 #include "analysis/summary.hpp"
 #include "engine_fixtures.hpp"
+#include "in_child.hpp"
 #include "models/workloads/llm-server/prefix_cache.hpp"
 #include "sim/engine/simulate.hpp"
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine_fixtures.hpp"
+#include "in_child.hpp"
 #include "models/workloads/process/spec.hpp"
 #include "models/workloads/router/data.hpp"
 #include "models/workloads/router/spec.hpp"
