@@ -25,6 +25,14 @@
 #include "sim/trace/mrc.hpp"
 #include "sim/trace/replay.hpp"
 #include "sim/trace/trace_reader.hpp"
+#include "sim/trace/requests/stats_command.hpp"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 
 namespace {
 
@@ -199,5 +207,87 @@ int register_all() {
 }
 
 const int registered = register_all();
+
+// --- request traces: `headroom trace stats` on a generated Azure 2024 week ------------------------
+// trace_stats_azure2024/N: N rows in the Azure 2024 format (a week: 2024-05-10 00:00 + i x 604800/N s,
+// UTC offset +00:00, microsecond fractions, the fraction left out when it is zero, tokens varying)
+// are written into a pipe by this process while a forked child runs the `trace stats` command on
+// /dev/stdin: nothing is stored on disk, and the child's peak RSS (wait4's ru_maxrss) is the
+// command's memory whatever N. rows_per_s: rows / child wall time (generation runs in parallel, on
+// the other core). N = 27,000,000 is the 27 M-row week; the 1 M row is the quick check.
+void write_all(int fd, const char* data, std::size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, data, n);
+    if (w <= 0) return;  // the child stopped reading: it reports why
+    data += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+void generate_azure_2024(int fd, std::uint64_t rows) {
+  fmt::memory_buffer buf;
+  fmt::format_to(std::back_inserter(buf), "TIMESTAMP,ContextTokens,GeneratedTokens\n");
+  const std::uint64_t week_us = 604800ull * 1000000;
+  for (std::uint64_t i = 0; i < rows; ++i) {
+    const std::uint64_t us = week_us / rows * i;
+    const std::uint64_t s = us / 1000000, frac = us % 1000000;
+    const unsigned day = static_cast<unsigned>(10 + s / 86400);
+    const unsigned in = static_cast<unsigned>(1 + (i * 2654435761u) % 8000), out = static_cast<unsigned>(1 + (i * 40503u) % 700);
+    if (frac == 0)
+      fmt::format_to(std::back_inserter(buf), "2024-05-{:02} {:02}:{:02}:{:02}+00:00,{},{}\n", day, s / 3600 % 24,
+                     s / 60 % 60, s % 60, in, out);
+    else
+      fmt::format_to(std::back_inserter(buf), "2024-05-{:02} {:02}:{:02}:{:02}.{:06}+00:00,{},{}\n", day, s / 3600 % 24,
+                     s / 60 % 60, s % 60, frac, in, out);
+    if (buf.size() > (1 << 20)) {
+      write_all(fd, buf.data(), buf.size());
+      buf.clear();
+    }
+  }
+  write_all(fd, buf.data(), buf.size());
+}
+
+void trace_stats_azure2024(benchmark::State& state) {
+  const auto rows = static_cast<std::uint64_t>(state.range(0));
+  for (auto _ : state) {
+    int fds[2];
+    if (::pipe(fds) != 0) {
+      state.SkipWithError("pipe failed");
+      return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::dup2(fds[0], 0);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      CLI::App app;
+      int exit_code = 0;
+      std::ostringstream out, err;
+      headroom::reqtrace::add_trace_stats_command(app, exit_code, out, err);
+      const char* argv[] = {"headroom", "trace", "stats", "/dev/stdin", "--format", "json"};
+      app.parse(6, const_cast<char**>(argv));
+      if (exit_code != 0) std::fprintf(stderr, "%s", err.str().c_str());
+      ::_exit(exit_code);
+    }
+    ::close(fds[0]);
+    generate_azure_2024(fds[1], rows);
+    ::close(fds[1]);
+    int status = 0;
+    rusage usage{};
+    ::wait4(child, &status, 0, &usage);
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      state.SkipWithError("trace stats failed");
+      return;
+    }
+    state.SetIterationTime(wall_s);
+    state.counters["rows_per_s"] = static_cast<double>(rows) / wall_s;
+    state.counters["peak_rss_MiB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+    state.counters["child_cpu_s"] = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                                    1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  }
+}
+BENCHMARK(trace_stats_azure2024)->Arg(1000000)->Arg(27000000)->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 
 }  // namespace

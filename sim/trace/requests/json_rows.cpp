@@ -85,6 +85,9 @@ class JsonReader : public RowReader {
       const std::uint64_t column = e.byte == 0 ? 1 : std::min<std::uint64_t>(e.byte, line.size() + 1);
       throw BadRow{column, "bad JSON", "expected a JSON object per line, found " + in_quotes(line) + " (" +
                                            json_problem(e) + ")"};
+    } catch (const json::exception& e) {  // e.g. 406: a number too large for a double
+      throw BadRow{1, "bad JSON", "expected a JSON object per line, found " + in_quotes(line) + " (" +
+                                      json_problem(e) + ")"};
     }
     if (!j.is_object())
       throw BadRow{1, "bad JSON", "expected a JSON object per line, found " + in_quotes(line)};
@@ -107,12 +110,14 @@ class JsonReader : public RowReader {
     return w;
   }
 
-  static std::string json_problem(const json::parse_error& e) {
-    // nlohmann's text reads "[json.exception.parse_error.101] parse error at line 1, column 5: ...":
-    // keep what follows the position, which names what the parser expected.
+  static std::string json_problem(const json::exception& e) {
+    // nlohmann's text reads "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
+    // or "[json.exception.out_of_range.406] number overflow ...": keep what names the problem.
     std::string text = e.what();
-    const std::size_t colon = text.find(": ");
-    return colon == std::string::npos ? text : text.substr(colon + 2);
+    if (const std::size_t id = text.find("] "); id != std::string::npos) text.erase(0, id + 2);
+    if (text.starts_with("parse error"))
+      if (const std::size_t colon = text.find(": "); colon != std::string::npos) text.erase(0, colon + 2);
+    return text;
   }
 
   const json& field(const json& j, std::string_view line, const std::string& key) const {

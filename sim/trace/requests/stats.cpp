@@ -45,13 +45,14 @@ void ArrivalBuckets::coarsen_to(std::int64_t bucket_s) {
   bucket_s_ = bucket_s;
 }
 
-void ArrivalBuckets::add(std::int64_t offset_ns) {
-  std::size_t i = static_cast<std::size_t>(offset_ns / 1000000000 / bucket_s_);
-  while (i >= kMaxBuckets && bucket_s_ < kBucketSizes_s[3]) {
+void ArrivalBuckets::add(std::int64_t offset_ns) { add_seconds(static_cast<std::uint64_t>(std::max<std::int64_t>(offset_ns, 0) / 1000000000)); }
+
+void ArrivalBuckets::add_seconds(std::uint64_t offset_s) {
+  const auto index = [&] { return static_cast<std::size_t>(offset_s / static_cast<std::uint64_t>(bucket_s_)); };
+  while (index() >= kMaxBuckets && bucket_s_ < kBucketSizes_s[3])
     coarsen_to(*std::upper_bound(std::begin(kBucketSizes_s), std::end(kBucketSizes_s), bucket_s_));
-    i = static_cast<std::size_t>(offset_ns / 1000000000 / bucket_s_);
-  }
-  if (i >= counts_.size()) counts_.resize(i + 1, 0);  // 292 years at most: 292 yearly buckets
+  const std::size_t i = index();  // at most 585 yearly buckets: epoch ns span 1677..2262
+  if (i >= counts_.size()) counts_.resize(i + 1, 0);
   ++counts_[i];
 }
 
@@ -61,6 +62,14 @@ void ArrivalBuckets::finish(double span_s) {
 }
 
 // --- compute ----------------------------------------------------------------------------------------
+
+namespace {
+// `later - earlier` in whole seconds (epoch ns 1677..2262 differ by up to 2^64: 128 bits).
+std::uint64_t offset_s(std::int64_t earlier, std::int64_t later) {
+  const __int128 d = static_cast<__int128>(later) - earlier;
+  return d <= 0 ? 0 : static_cast<std::uint64_t>(d / 1000000000);
+}
+}  // namespace
 
 TraceStats compute_stats(Reader& reader, const std::string& path) {
   TraceStats s;
@@ -77,14 +86,15 @@ TraceStats compute_stats(Reader& reader, const std::string& path) {
     }
     s.last_ns = r.time_ns;
     s.last_date_time = r.date_time;
-    s.arrivals.add(r.time_ns - s.first_ns);
+    s.arrivals.add_seconds(offset_s(s.first_ns, r.time_ns));
     if (!r.failed) {
       s.input.add(r.input_tokens);
       s.output.add(r.output_tokens);
     }
   }
   s.counts = reader.counts();
-  s.span_s = static_cast<double>(s.last_ns - s.first_ns) * 1e-9;
+  // Two epoch times can be 584 years apart (1677..2262): their difference in 128 bits.
+  s.span_s = static_cast<double>(static_cast<__int128>(s.last_ns) - s.first_ns) * 1e-9;
   s.arrivals.finish(s.span_s);
   return s;
 }

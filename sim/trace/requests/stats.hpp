@@ -38,6 +38,7 @@ class ArrivalBuckets {
  public:
   static constexpr std::size_t kMaxBuckets = 20160;  // two weeks of minutes
   void add(std::int64_t offset_ns);
+  void add_seconds(std::uint64_t offset_s);  // the same from whole seconds (spans past 2^63 ns)
   // Coarsened for display: minutes up to 3 h of span, hours up to 14 days, days up to 366 days, else years.
   void finish(double span_s);
   std::int64_t bucket_s() const { return bucket_s_; }

@@ -4,6 +4,8 @@
 #include <random>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "sim/text.hpp"
 
 namespace headroom::reqtrace {
@@ -23,14 +25,14 @@ bool offset_ns(const Record& first, const Record& r, std::int64_t& out) {
 
 void check(const Transform& t) {
   if (!(t.time_scale > 0 && std::isfinite(t.time_scale)))
-    throw std::invalid_argument("time_scale: expected a finite number above 0, found " + std::to_string(t.time_scale));
+    throw std::invalid_argument("time_scale: expected a finite number above 0, found " + fmt::format("{}", t.time_scale));
   if (t.sample && !(*t.sample > 0 && *t.sample <= 1))
-    throw std::invalid_argument("sample: expected a probability in (0, 1], found " + std::to_string(*t.sample));
+    throw std::invalid_argument("sample: expected a probability in (0, 1], found " + fmt::format("{}", *t.sample));
   if (t.rate_per_s && !(*t.rate_per_s > 0 && std::isfinite(*t.rate_per_s)))
-    throw std::invalid_argument("rate: expected a finite rate above 0/s, found " + std::to_string(*t.rate_per_s));
+    throw std::invalid_argument("rate: expected a finite rate above 0/s, found " + fmt::format("{}", *t.rate_per_s));
   if (t.window && !(t.window->start_s >= 0 && t.window->end_s > t.window->start_s))
-    throw std::invalid_argument("window: expected 0 <= start < end, found start " + std::to_string(t.window->start_s) +
-                                " s, end " + std::to_string(t.window->end_s) + " s");
+    throw std::invalid_argument("window: expected 0 <= start < end, found start " + fmt::format("{}", t.window->start_s) +
+                                " s, end " + fmt::format("{}", t.window->end_s) + " s");
 }
 
 class TransformReader : public Reader {
@@ -59,7 +61,7 @@ class TransformReader : public Reader {
       const double scaled = (static_cast<double>(ns) - start_ns) * factor_;
       if (!(scaled < kMaxNs))
         throw TraceError(path_, out.line, 1, "expected a scaled arrival time below 2^63 ns (292 years), found " +
-                                                 std::to_string(scaled * 1e-9) + " s");
+                                                 fmt::format("{}", scaled * 1e-9) + " s");
       out.time_ns = std::llround(std::max(0.0, scaled));
       ++counts_.rows;
       if (out.failed) ++counts_.failed;
@@ -94,6 +96,10 @@ class TransformReader : public Reader {
 };
 
 }  // namespace
+
+bool is_identity(const Transform& t) {
+  return !t.window && t.time_scale == 1.0 && !t.rate_per_s && !t.sample && t.max_requests == 0;
+}
 
 std::unique_ptr<Reader> transformed(std::unique_ptr<Reader> inner, const Transform& t, std::string path) {
   check(t);

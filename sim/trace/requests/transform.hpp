@@ -29,6 +29,9 @@ struct Transform {
   std::uint64_t max_requests = 0;     // 0 = all (after window and sample)
 };
 
+// True when `t` changes nothing (no window, scale 1, no rate, no sample, no cap).
+bool is_identity(const Transform& t);
+
 // Opens `path` and applies `t`. A rate rescale reads the file twice (the first pass counts the rows
 // kept and their span), so memory stays bounded; it throws TraceError when fewer than 2 rows are
 // kept or they all share one time. Throws std::invalid_argument for a transform out of range

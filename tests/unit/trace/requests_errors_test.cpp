@@ -144,3 +144,11 @@ TEST_CASE("requests errors: skipped rows are counted by reason, the first one qu
   CHECK(r.counts.first_skipped ==
         path + ":3:1: error: expected TIMESTAMP as YYYY-MM-DD HH:MM:SS.fffffff, found 'bad'");
 }
+
+TEST_CASE("requests errors: a JSON number too large for a double is a bad row, not an escaping exception") {
+  // Found by a mutation run of tests/fuzz/fuzz_requests.cpp: nlohmann throws out_of_range (406) there.
+  const auto path = write_file("overflow.jsonl", "{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 2}\n"
+                                                 "{\"timestamp\": 71e20236, \"input_length\": 1, \"output_length\": 2}\n");
+  CHECK(error_of(path) == path + ":2:1: error: expected a JSON object per line, found '{\"timestamp\": 71e20236, "
+                                 "\"input_length\": 1, \"output_length\": ...' (number overflow parsing '71e20236')");
+}

@@ -2,6 +2,9 @@
 // the values each row must give; detection from the first line; the 2024 Azure UTC offsets.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cstdio>
+
 #include "sim/trace/requests/rows.hpp"
 #include "tests/unit/trace/requests_helpers.hpp"
 
@@ -176,4 +179,69 @@ TEST_CASE("requests: decimal times are exact to the ns, brute-force against inte
   CHECK_FALSE(parse_decimal_ns("nan", 9, got));
   CHECK(parse_decimal_ns("0.0000000005", 9, got));  // half a ns rounds up
   CHECK(got == 1);
+}
+
+namespace {
+
+// "12.345678900" for ns, with `decimals` places of `unit_exponent` (9: seconds, 6: ms).
+std::string decimal(std::int64_t ns, int unit_exponent) {
+  std::int64_t unit = 1;
+  for (int i = 0; i < unit_exponent; ++i) unit *= 10;
+  std::string frac = std::to_string(ns % unit);
+  return std::to_string(ns / unit) + "." + std::string(static_cast<std::size_t>(unit_exponent) - frac.size(), '0') + frac;
+}
+
+// "2023-11-16 23:45:46.6805900+05:30" for an epoch ns, in local time at +05:30.
+std::string at_plus_0530(std::int64_t ns) {
+  const std::int64_t local_s = ns / kS + 5 * 3600 + 30 * 60;
+  const std::int64_t day = local_s / 86400, sec = local_s % 86400;
+  const auto ymd = std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{day}}};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02lld:%02lld:%02lld", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<long long>(sec / 3600),
+                static_cast<long long>(sec / 60 % 60), static_cast<long long>(sec % 60));
+  std::string out = buf;
+  if (ns % kS) out += "." + decimal(ns % kS, 9).substr(2);  // no fraction when whole, as in the 2024 files
+  return out + "+05:30";
+}
+
+}  // namespace
+
+TEST_CASE("requests: the shipped Azure 2023 rows read the same in every other format") {
+  const Read azure = read_all(std::string(HEADROOM_SOURCE_DIR) + "/scenarios/traces/azure_conv_2023_first2000.csv");
+  REQUIRE(azure.rows.size() == 2000);
+  const std::int64_t t0 = azure.rows[0].time_ns;
+  std::string a24 = "TIMESTAMP,ContextTokens,GeneratedTokens\n";
+  std::string burst = "Timestamp,Session ID,Elapsed time,Model,Request tokens,Response tokens,Total tokens,Log Type\n";
+  std::string split = "request_id,request_type,application_id,arrival_timestamp,batch_size,prompt_size,token_size\n";
+  std::string vidur = "arrived_at,num_prefill_tokens,num_decode_tokens\n";
+  std::string moon;
+  for (std::size_t i = 0; i < azure.rows.size(); ++i) {
+    const Record& r = azure.rows[i];
+    const std::string in = std::to_string(r.input_tokens), out = std::to_string(r.output_tokens);
+    const std::string s = decimal(r.time_ns - t0, 9);
+    a24 += at_plus_0530(r.time_ns) + "," + in + "," + out + "\n";
+    burst += s + ",sess,0.5,ChatGPT," + in + "," + out + ",0,Conversation log\n";
+    split += std::to_string(i) + ",2,0," + s + ",1," + in + "," + out + "\n";
+    vidur += s + "," + in + "," + out + "\n";
+    moon += "{\"timestamp\": " + decimal(r.time_ns - t0, 6) + ", \"input_length\": " + in + ", \"output_length\": " + out +
+            ", \"hash_ids\": [" + std::to_string(i) + "]}\n";
+  }
+  const std::vector<std::pair<std::string, std::string>> files{
+      {"azure", write_file("x24.csv", a24)},     {"burstgpt", write_file("xb.csv", burst)},
+      {"splitwise", write_file("xs.csv", split)}, {"vidur", write_file("xv.csv", vidur)},
+      {"mooncake", write_file("xm.jsonl", moon)}};
+  for (const auto& [format, path] : files) {
+    CAPTURE(format);
+    const Read r = read_all(path);
+    CHECK(r.format == format);
+    REQUIRE(r.rows.size() == azure.rows.size());
+    const std::int64_t f0 = r.rows[0].time_ns;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+      CHECK(r.rows[i].time_ns - f0 == azure.rows[i].time_ns - t0);
+      CHECK(r.rows[i].input_tokens == azure.rows[i].input_tokens);
+      CHECK(r.rows[i].output_tokens == azure.rows[i].output_tokens);
+    }
+    if (format == "azure") CHECK(r.rows[0].time_ns == t0);  // the +05:30 offset is taken off exactly
+  }
 }

@@ -25,7 +25,7 @@ std::string generated(std::uint64_t n, std::uint64_t gap_ms, std::uint64_t input
 }
 
 TraceStats stats_of(const std::string& path, const Options& o = {}, const Transform& t = {}) {
-  const auto reader = open_transformed(path, o, t);
+  const auto reader = is_identity(t) ? open_requests(path, o) : open_transformed(path, o, t);
   return compute_stats(*reader, path);
 }
 
@@ -139,4 +139,18 @@ TEST_CASE("stats: json and csv reports hold the same figures") {
   CHECK(csv.find(path + ",vidur,mean_rate_per_s,1\n") != std::string::npos);
   const std::string md = format_stats(all, StatsFormat::md);
   CHECK(md.find("| input | 5 | 9 | 10 | 10 | 5.5 |") != std::string::npos);
+}
+
+TEST_CASE("stats: a trace from 1678 to 2261 has its span without a wrapped difference") {
+  // Epoch ns -9.2e18 .. 9.2e18: the difference needs 65 bits.
+  const auto path = write_file("wide.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n1678-01-01 00:00:00,1,1\n"
+                                           "2261-12-31 00:00:00,2,2\n");
+  const TraceStats s = stats_of(path);
+  CHECK(s.counts.rows == 2);
+  // 213,300 days (Python: date(2261,12,31) - date(1678,1,1)).
+  CHECK(s.span_s == doctest::Approx(213300.0 * 86400).epsilon(1e-12));
+  CHECK(s.arrivals.bucket_s() == 365 * 86400);
+  CHECK(s.arrivals.counts().size() == 585);  // the last row is 584.4 years of 365 days in
+  CHECK(s.arrivals.counts().front() == 1);
+  CHECK(s.arrivals.counts().back() == 1);
 }
