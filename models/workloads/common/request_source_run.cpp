@@ -19,7 +19,7 @@ std::vector<Request> poisson_requests(const ArrivalSpec& a, double begin_s, doub
     offset_s += -std::log1p(-uniform01(rng)) / a.rate_per_s;  // exponential gap of mean 1 / rate
     const double t = begin_s + offset_s;
     if (t >= end_s) break;
-    out.push_back({t, a.prompt_tokens, a.output_tokens});
+    out.push_back({t, a.prompt_tokens, a.output_tokens, {}});
   }
   return out;
 }

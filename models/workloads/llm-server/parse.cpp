@@ -97,13 +97,63 @@ void parse_device(const MapReader& map, LlmServerSpec& spec) {
   spec.lock = map.boolean_or("lock", false);
 }
 
+// A pool above this many blocks (24 bytes of bookkeeping each) means a block far smaller than the
+// trace's prefix ids can describe; refused rather than allocating gigabytes of bookkeeping.
+constexpr std::uint64_t kMaxPrefixBlocks = std::uint64_t{1} << 22;
+
+// `prefix_cache: true` and `prefix_block_tokens: N`: the block fits the context, the KV budget (by
+// default rounded up to whole blocks per sequence) holds one full context of blocks and at most
+// kMaxPrefixBlocks, and the arrivals carry prefix ids to share (a trace with them, or a router's).
+void parse_prefix_cache(const MapReader& map, LlmServerSpec& spec, bool budget_given) {
+  spec.prefix_cache = map.boolean_or("prefix_cache", false);
+  if (!spec.prefix_cache) {
+    if (map.has("prefix_block_tokens"))
+      map.fail(map.get("prefix_block_tokens"), "prefix_block_tokens applies only with prefix_cache: true");
+    return;
+  }
+  spec.prefix_block_tokens = static_cast<std::uint32_t>(map.integer_or("prefix_block_tokens", 512, 1, 1 << 20));
+  const YAML::Node at_block = map.has("prefix_block_tokens") ? map.get("prefix_block_tokens") : map.get("prefix_cache");
+  if (spec.prefix_block_tokens > spec.context_tokens)
+    map.fail(at_block, "prefix_block_tokens " + std::to_string(spec.prefix_block_tokens) +
+                           " is above the context (" + std::to_string(spec.context_tokens) +
+                           " tokens): no prompt could fill a block");
+  const std::uint64_t block_bytes = spec.prefix_block_bytes();
+  const std::uint64_t context_blocks = (std::uint64_t{spec.context_tokens} + spec.prefix_block_tokens - 1) /
+                                       spec.prefix_block_tokens;
+  if (!budget_given) {
+    spec.kv_budget_bytes = context_blocks * block_bytes * spec.max_batch;  // < 2 x the slot budget
+    check_kv_sizes(map, spec, budget_given);
+  }
+  const std::uint64_t blocks = spec.kv_budget_bytes / block_bytes;
+  if (blocks < context_blocks)
+    map.fail(map.get("kv_budget"), "kv_budget " + format_exact_bytes(spec.kv_budget_bytes) + " holds " +
+                                       std::to_string(blocks) + " prefix blocks of " +
+                                       std::to_string(spec.prefix_block_tokens) + " tokens (" +
+                                       std::to_string(block_bytes) + " bytes each); one full context of " +
+                                       std::to_string(spec.context_tokens) + " tokens needs " +
+                                       std::to_string(context_blocks));
+  if (blocks > kMaxPrefixBlocks)
+    map.fail(at_block, "the KV budget holds " + std::to_string(blocks) + " prefix blocks of " +
+                           std::to_string(spec.prefix_block_tokens) + " tokens; expected at most " +
+                           std::to_string(kMaxPrefixBlocks) + " (raise prefix_block_tokens)");
+  const ArrivalSpec& a = spec.arrivals;
+  if (a.kind == ArrivalSpec::Kind::poisson ||
+      (a.kind == ArrivalSpec::Kind::trace && (!a.prefix_pool || a.prefix_pool->empty())))
+    map.fail(map.get("prefix_cache"), std::string("prefix_cache: true needs requests with prefix block ids, but ") +
+                                          (a.kind == ArrivalSpec::Kind::poisson
+                                               ? "poisson arrivals have none"
+                                               : "the trace has none (a Mooncake trace's hash_ids, or a "
+                                                 "columns: hash_ids: mapping)"));
+}
+
 }  // namespace
 
 std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::Node& node) {
   const MapReader map(ctx.file, node, "llm-server workload",
                       with_keys(config::common_workload_keys(), {"model", "quant", "weights", "wired_fallback",
                                                     "context", "max_batch", "kv_budget", "kv_type",
-                                                    "arrivals", "weights_file", "device", "gpu_layers", "lock"}));
+                                                    "arrivals", "weights_file", "device", "gpu_layers", "lock",
+                                                    "prefix_cache", "prefix_block_tokens"}));
   auto spec = std::make_shared<LlmServerSpec>();
   config::read_common_workload_fields(map, *spec);
   spec->model = parse_model(ctx, map);
@@ -140,6 +190,7 @@ std::shared_ptr<const WorkloadSpec> parse(const ParseContext& ctx, const YAML::N
   check_kv_sizes(map, *spec, budget_given);  // and the budget beside the weights
   if (budget_given) check_kv_budget(map, *spec);
   spec->arrivals = parse_arrivals(ctx, map, spec->context_tokens, /*routed=*/true);
+  parse_prefix_cache(map, *spec, budget_given);
   spec->backends = ctx.catalog.backends;  // the speed model's factors (speed_model.hpp)
   return spec;
 }

@@ -56,6 +56,7 @@
 #include "models/workloads/common/request_source.hpp"
 #include "models/workloads/common/router_port.hpp"
 #include "models/workloads/llm-server/data.hpp"
+#include "models/workloads/llm-server/prefix_cache.hpp"
 #include "models/workloads/llm-server/spec.hpp"
 #include "models/workloads/llm-server/speed_model.hpp"
 #include "sim/engine/host_memory.hpp"
@@ -76,6 +77,9 @@ struct Sequence {
   std::size_t record = 0;  // index in result.requests
   std::uint32_t slot = 0;
   std::uint32_t generated = 0;
+  // prefix_cache: its KV blocks in token order (the first hit_tokens / block tokens were cached).
+  std::vector<std::uint32_t> blocks;
+  std::uint32_t hit_tokens = 0;
 };
 
 class LlmServer {
@@ -92,6 +96,17 @@ class LlmServer {
     result_.weights_bytes = spec.weights_bytes;
     result_.kv_budget_bytes = spec.kv_budget_bytes;
     result_.max_batch = std::max<std::uint32_t>(1, spec.max_batch);
+    result_.trace_skips_bad_rows = spec.arrivals.trace_skips_bad_rows;
+    result_.trace_failed_rows = spec.arrivals.trace_failed_rows;
+    result_.trace_skipped_rows = spec.arrivals.trace_skipped_rows;
+    if (spec.prefix_cache) {
+      const auto blocks = static_cast<std::uint32_t>(spec.kv_budget_bytes / spec.prefix_block_bytes());
+      prefix_.emplace(blocks, spec.prefix_block_tokens);
+      result_.prefix.enabled = true;
+      result_.prefix.block_tokens = spec.prefix_block_tokens;
+      result_.prefix.blocks = blocks;
+      result_.prefix.last_change_s = sg4::Engine::get_clock();
+    }
     make_records();
   }
 
@@ -120,8 +135,10 @@ class LlmServer {
 
   void make_records() {
     result_.requests.reserve(source_.requests().size());
-    for (const Request& arr : source_.requests())
+    for (const Request& arr : source_.requests()) {
       result_.requests.push_back(record_of(arr));
+      prefix_ids_.push_back(arr.prefix_hashes);
+    }
   }
 
   // A request's record as it arrives: failed at once when it cannot fit the context or the budget.
@@ -133,7 +150,8 @@ class LlmServer {
     const std::uint64_t tokens = std::uint64_t{arr.prompt_tokens} + arr.output_tokens;
     if (tokens > spec_.context_tokens)
       fail(r, Cause::context_too_long);
-    else if (tokens * kv_per_token_bytes_ > spec_.kv_budget_bytes)
+    else if (tokens * kv_per_token_bytes_ > spec_.kv_budget_bytes ||
+             (prefix_ && prefix_->blocks_for(tokens) > prefix_->total_blocks()))
       fail(r, Cause::kv_budget);
     return r;
   }
@@ -156,6 +174,7 @@ class LlmServer {
     for (const RoutedRequest& sent : port_->take(port_slot_)) {
       const std::size_t record = result_.requests.size();
       result_.requests.push_back(record_of(sent.request));
+      prefix_ids_.push_back(sent.request.prefix_hashes);
       routed_ids_.push_back(sent.id);
       const analysis::RequestRecord& r = result_.requests.back();
       if (r.failed)
@@ -405,29 +424,94 @@ class LlmServer {
     return (std::uint64_t{r.prompt_tokens} + r.output_tokens) * kv_per_token_bytes_;
   }
 
-  // FIFO admission while a slot is free and the KV budget holds the request's whole footprint.
+  // FIFO admission while a slot is free and the KV budget holds the request's whole footprint
+  // (prefix_cache: its blocks, less those already cached).
   void admit() {
     while (!queue_.empty()) {
       const std::size_t record = queue_.front();
       std::optional<std::uint32_t> slot = free_slot(footprint_bytes(record));
       if (!slot)
         return;
+      Sequence seq{record, *slot, 0, {}, 0};
+      if (prefix_ && !allocate_blocks(seq))
+        return;
       queue_.pop_front();
       analysis::RequestRecord& r = result_.requests[record];
       const double now = sg4::Engine::get_clock();
       r.admitted_s = now - r.arrival_s <= kClockRounding_s ? r.arrival_s : now;
       slot_used_[*slot] = true;
-      fresh_.push_back({record, *slot, 0});
+      fresh_.push_back(std::move(seq));
       if (port_)
         port_->admitted(port_slot_);
     }
   }
 
+  // A free batch slot; without the prefix cache its KV region must also hold `bytes` (with it, the
+  // slot is only a concurrency limit: memory is the block pool's).
   std::optional<std::uint32_t> free_slot(std::uint64_t bytes) const {
     for (std::uint32_t s = 0; s < slot_used_.size(); ++s)
-      if (!slot_used_[s] && s * slot_stride_bytes_ + bytes <= spec_.kv_budget_bytes)
+      if (!slot_used_[s] && (prefix_ || s * slot_stride_bytes_ + bytes <= spec_.kv_budget_bytes))
         return s;
     return std::nullopt;
+  }
+
+  // ---- prefix cache (prefix_cache.hpp) ----------------------------------------------------------
+
+  // The request's blocks from the pool, its cached leading blocks shared; false when the pool
+  // (free and evictable blocks) cannot hold it now.
+  bool allocate_blocks(Sequence& seq) {
+    const analysis::RequestRecord& r = result_.requests[seq.record];
+    auto a = prefix_->allocate(prefix_ids_[seq.record], r.prompt_tokens,
+                               std::uint64_t{r.prompt_tokens} + r.output_tokens);
+    if (!a)
+      return false;
+    seq.blocks = std::move(a->blocks);
+    seq.hit_tokens = a->hit_blocks * prefix_->block_tokens();
+    PrefixCacheData& p = result_.prefix;
+    p.prompt_tokens += r.prompt_tokens;
+    p.hit_tokens += seq.hit_tokens;
+    p.hit_requests += a->hit_blocks > 0;
+    note_shared_bytes();
+    return true;
+  }
+
+  void release_blocks(Sequence& s) {
+    if (!prefix_)
+      return;
+    prefix_->release(s.blocks);
+    s.blocks.clear();
+    note_shared_bytes();
+  }
+
+  // The KV bytes sharing saves now, its peak and its time integral (for the mean).
+  void note_shared_bytes() {
+    PrefixCacheData& p = result_.prefix;
+    const double now = sg4::Engine::get_clock();
+    p.saved_byte_seconds += static_cast<double>(p.saved_bytes_now) * (now - p.last_change_s);
+    p.last_change_s = now;
+    p.saved_bytes_now = prefix_ ? prefix_->shared_references() * spec_.prefix_block_bytes() : 0;
+    p.peak_saved_bytes = std::max(p.peak_saved_bytes, p.saved_bytes_now);
+    p.evictions = prefix_ ? prefix_->evictions() : 0;
+  }
+
+  // Touches `tokens` tokens of a sequence's host-side KV: its slot's first bytes, or (prefix
+  // cache) the blocks holding them, each a range of the one KV mapping.
+  std::optional<mm::TouchCost> touch_kv(const Sequence& s, std::uint64_t tokens) {
+    if (!prefix_)
+      return memory_.touch(owner_, kv_, slot_offset(s), tokens * host_kv_per_token_bytes_,
+                           mm::AccessPattern::sequential, true);
+    const std::uint64_t block_tokens = prefix_->block_tokens();
+    const std::uint64_t block_stride = block_tokens * host_kv_per_token_bytes_;
+    mm::TouchCost total{};
+    for (std::size_t i = 0; i < s.blocks.size() && i * block_tokens < tokens; ++i) {
+      const std::uint64_t in_block = std::min(block_tokens, tokens - i * block_tokens);
+      auto c = memory_.touch(owner_, kv_, s.blocks[i] * block_stride, in_block * host_kv_per_token_bytes_,
+                             mm::AccessPattern::sequential, true);
+      if (!c)
+        return std::nullopt;
+      engine::add_cost(total, *c);
+    }
+    return total;
   }
 
   std::uint64_t slot_offset(const Sequence& s) const { return s.slot * host_slot_stride_bytes_; }
@@ -489,7 +573,7 @@ class LlmServer {
       const std::uint64_t bytes = std::uint64_t{tokens(s)} * host_kv_per_token_bytes_;
       if (bytes == 0)
         continue;
-      auto c = memory_.touch(owner_, kv_, slot_offset(s), bytes, mm::AccessPattern::sequential, true);
+      auto c = touch_kv(s, tokens(s));
       if (!c)
         return std::nullopt;
       engine::add_cost(*total, *c);
@@ -528,9 +612,11 @@ class LlmServer {
     batch.swap(fresh_);
     double prompt_tokens = 0, pairs = 0;
     for (const Sequence& s : batch) {
-      const double p = result_.requests[s.record].prompt_tokens;
-      prompt_tokens += p;
-      pairs += p * (p + 1) / 2;  // causal attention over the prompt itself
+      // The prompt past its cached blocks (all of it without the prefix cache): each computed
+      // token attends to every position up to its own, the cached ones included.
+      const double p = result_.requests[s.record].prompt_tokens, h = s.hit_tokens;
+      prompt_tokens += p - h;
+      pairs += p * (p + 1) / 2 - h * (h + 1) / 2;
     }
     auto cost = touch_step(
         batch, [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens; }, prompt_tokens, pairs);
@@ -573,6 +659,7 @@ class LlmServer {
     if (s.generated >= r.output_tokens) {
       r.finish_s = now;
       slot_used_[s.slot] = false;
+      release_blocks(s);
       report_completed(s.record, now);
     }
   }
@@ -582,6 +669,10 @@ class LlmServer {
   // Runs in the killing actor: every request not yet completed fails, including later arrivals
   // (the context then marks the workload oom-killed).
   void on_oom_killed() {
+    if (prefix_) {  // its memory is gone: nothing is shared from now on
+      note_shared_bytes();
+      result_.prefix.saved_bytes_now = 0;
+    }
     std::vector<std::size_t> lost;
     for (std::size_t i = 0; i < result_.requests.size(); ++i) {
       auto& r = result_.requests[i];
@@ -614,6 +705,8 @@ class LlmServer {
   std::shared_ptr<RouterPort> port_;  // a replica's router; null for a lone server
   std::size_t port_slot_ = 0;
   std::vector<std::size_t> routed_ids_;  // per record: the router's id of the request
+  std::vector<std::span<const std::uint64_t>> prefix_ids_;  // per record: its prefix block ids
+  std::optional<PrefixCache> prefix_;  // prefix_cache: the KV block pool
   // Layer split (placement.cpp): set when some layers run on a GPU and the step is split, or the
   // GPU is discrete; gpu_ is the discrete GPU (nullptr: the unified one).
   bool split_ = false;

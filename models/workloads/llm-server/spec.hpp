@@ -40,6 +40,12 @@ struct LlmServerSpec : config::WorkloadSpec {
   std::uint32_t max_batch = 1;      // concurrent sequences (continuous batching)
   std::uint64_t kv_budget_bytes = 0;  // KV cache region; default context * max_batch * per-token
   ArrivalSpec arrivals;
+  // `prefix_cache: true` (prefix_cache.hpp): the KV budget is a pool of blocks of
+  // prefix_block_tokens tokens (the tokens each of the trace's prefix ids covers; Mooncake: 512),
+  // shared between requests whose leading ids match. Off: the slot model above, unchanged.
+  bool prefix_cache = false;
+  std::uint32_t prefix_block_tokens = 512;
+  std::uint64_t prefix_block_bytes() const { return std::uint64_t{prefix_block_tokens} * kv_bytes_per_token(); }
   // llama.cpp's speed factors per backend (models/catalog/backends.yaml), which the engine picks by
   // the host's device. Empty in a spec built in code: every device is then neutral (efficiencies
   // 1 of the link the step crosses, no fixed cost), the roofline of issue 8.

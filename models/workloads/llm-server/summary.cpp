@@ -1,6 +1,8 @@
 // llm-server's summary (front end, hr_analysis): request counts, latency percentiles, throughput,
 // in the order and with the keys the goldens' "metrics" always had; and the service figures the
 // verdict reads (requests arrived, completed, backlog and its growth).
+#include <algorithm>
+
 #include "analysis/number_format.hpp"
 #include "analysis/summary.hpp"
 #include "models/workloads/common/latency_summary.hpp"
@@ -36,6 +38,43 @@ Figures figures(const LlmServerData& data) {
     if (r.admitted_s >= 0) f.wait.push_back(r.admitted_s - r.arrival_s);
   }
   return f;
+}
+
+// `prefix_cache: true` only (so a server without it prints exactly what it always did): the pool in
+// info, what the cache found and saved in metrics.prefix_cache, three Markdown rows. Mean KV saved
+// is over the run window, the integral closed at its end.
+void prefix_cache_summary(const PrefixCacheData& p, const analysis::RunWindow& window, KindSummary& k) {
+  if (!p.enabled) return;
+  k.info["prefix_block_tokens"] = p.block_tokens;
+  k.info["prefix_blocks"] = p.blocks;
+  k.units["prefix_block_tokens"] = "tokens";
+  k.units["prefix_blocks"] = "blocks";
+  const double hit_rate =
+      p.prompt_tokens > 0 ? static_cast<double>(p.hit_tokens) / static_cast<double>(p.prompt_tokens) : 0;
+  const double tail_s = std::max(0.0, window.end_s - p.last_change_s);
+  const double mean_saved =
+      window.length_s() > 0
+          ? (p.saved_byte_seconds + static_cast<double>(p.saved_bytes_now) * tail_s) / window.length_s()
+          : 0;
+  Json c = Json::object();
+  c["hit_rate"] = hit_rate;
+  c["prompt_tokens"] = p.prompt_tokens;
+  c["prefill_tokens_saved"] = p.hit_tokens;
+  c["hit_requests"] = p.hit_requests;
+  c["evicted_blocks"] = p.evictions;
+  c["kv_saved_bytes"] = Json{{"peak", p.peak_saved_bytes}, {"mean", mean_saved}};
+  k.metrics["prefix_cache"] = c;
+  k.units["prefix_cache.hit_rate"] = "fraction";
+  k.units["prefix_cache.prompt_tokens"] = k.units["prefix_cache.prefill_tokens_saved"] = "tokens";
+  k.units["prefix_cache.hit_requests"] = "requests";
+  k.units["prefix_cache.evicted_blocks"] = "blocks";
+  k.units["prefix_cache.kv_saved_bytes.peak"] = k.units["prefix_cache.kv_saved_bytes.mean"] = "bytes";
+  using analysis::format_g;
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  k.rows.push_back({"prefix cache hit rate (tokens)", format_g(hit_rate, 4)});
+  k.rows.push_back({"prefill tokens saved", analysis::format_u64(p.hit_tokens)});
+  k.rows.push_back({"KV saved by sharing peak / mean (GiB)",
+                    format_g(static_cast<double>(p.peak_saved_bytes) / kGiB, 4) + " / " + format_g(mean_saved / kGiB, 4)});
 }
 
 }  // namespace
@@ -88,6 +127,14 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
             {"end-to-end p50 / p99 (s)", p50_p99_cell(e2e)},
             {"queue wait p50 / p99 (s)", p50_p99_cell(wait)},
             {"memory stall (s)", format_g(memory_stall_s, 4)}};
+  prefix_cache_summary(data.prefix, window, k);
+  if (data.trace_skips_bad_rows || data.trace_failed_rows > 0 || data.trace_skipped_rows > 0) {
+    k.info["trace_rows_failed"] = data.trace_failed_rows;
+    k.info["trace_rows_skipped"] = data.trace_skipped_rows;
+    k.units["trace_rows_failed"] = k.units["trace_rows_skipped"] = "rows";
+    k.rows.push_back({"trace rows failed / skipped", analysis::format_u64(data.trace_failed_rows) + " / " +
+                                                         analysis::format_u64(data.trace_skipped_rows)});
+  }
 
   analysis::ServiceSummary& s = k.service;
   s.unit = "request";

@@ -118,7 +118,8 @@ class Router : public RouterSink {
     r.replica = static_cast<int>(*pick);
     ++r.sends;
     ++data_->replicas[*pick].sent;
-    port_->send(slots_[*pick], {id, {r.arrival_s, r.prompt_tokens, r.output_tokens}});
+    port_->send(slots_[*pick], {id, {r.arrival_s, r.prompt_tokens, r.output_tokens,
+                                     source_.requests()[id].prefix_hashes}});
   }
 
   // The live replica with the least load (round robin: every live replica weighs the same), the

@@ -109,7 +109,7 @@ inline void set_trace(workloads::LlmServerSpec& spec, const std::string& path) {
   spec.arrivals.trace_path = path;
   auto requests = std::make_shared<std::vector<workloads::Request>>();
   for (const models::TraceRequest& r : models::read_azure_trace(path, spec.arrivals.max_requests))
-    requests->push_back({r.offset_s * spec.arrivals.time_scale, r.context_tokens, r.generated_tokens});
+    requests->push_back({r.offset_s * spec.arrivals.time_scale, r.context_tokens, r.generated_tokens, {}});
   spec.arrivals.trace_requests = requests;
 }
 

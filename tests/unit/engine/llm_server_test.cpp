@@ -495,7 +495,7 @@ TEST_CASE("the engine never opens a trace: the requests parsed at load time are 
   server->arrivals.kind = workloads::ArrivalSpec::Kind::trace;
   server->arrivals.trace_path = "/nonexistent/trace.csv";  // would fail if anything opened it
   server->arrivals.trace_requests =
-      std::make_shared<const std::vector<workloads::Request>>(std::vector<workloads::Request>{{1.5, 4, 10}, {200, 4, 10}});
+      std::make_shared<const std::vector<workloads::Request>>(std::vector<workloads::Request>{{1.5, 4, 10, {}}, {200, 4, 10, {}}});
   sc.workloads = {server};
   const analysis::HostResult r = run(sc);
   const auto& reqs = llm(r.workloads.at(0)).requests;

@@ -164,7 +164,7 @@ std::uint64_t model_refaults_beside_stream(const std::string& policy) {
   auto server = test_server("llm", 1 * GiB, workloads::WeightsMode::mmap);
   server->arrivals.kind = workloads::ArrivalSpec::Kind::trace;
   auto requests = std::make_shared<std::vector<workloads::Request>>();
-  for (double t : {0.0, 20.0, 60.0}) requests->push_back({t, 4, 8});
+  for (double t : {0.0, 20.0, 60.0}) requests->push_back({t, 4, 8, {}});
   server->arrivals.trace_requests = requests;
   server->arrivals.max_requests = 0;
   auto corpus = dataset_spec(16 * GiB, config::DatasetMode::stream);

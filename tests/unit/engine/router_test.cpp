@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine_fixtures.hpp"
+#include "in_child.hpp"
 #include "models/workloads/process/spec.hpp"
 #include "models/workloads/router/data.hpp"
 #include "models/workloads/router/spec.hpp"
@@ -76,31 +77,6 @@ double p99_e2e_s(const workloads::RouterData& d) {
   REQUIRE_FALSE(e2e.empty());
   const std::size_t rank = (99 * e2e.size() + 99) / 100;  // ceil(0.99 n)
   return e2e[rank - 1];
-}
-
-// One SimGrid engine per process: a test comparing two runs makes each in a child, which sends back
-// the figures `run_figures` returns.
-template <class Fn>
-std::vector<double> in_child(Fn run_figures) {
-  int fds[2];
-  REQUIRE(pipe(fds) == 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    const std::vector<double> figures = run_figures();
-    const auto bytes = static_cast<ssize_t>(figures.size() * sizeof(double));
-    _exit(write(fds[1], figures.data(), static_cast<std::size_t>(bytes)) == bytes ? 0 : 1);
-  }
-  close(fds[1]);
-  std::vector<double> figures;
-  double value = 0;
-  while (read(fds[0], &value, sizeof value) == static_cast<ssize_t>(sizeof value)) figures.push_back(value);
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return figures;
 }
 
 }  // namespace
