@@ -105,7 +105,7 @@ Enum choice(const MapReader& map, const std::string& key, const char* first, con
 std::shared_ptr<const WorkloadSpec> parse_recorded(const ParseContext& ctx, const YAML::Node& node) {
   const MapReader map(ctx.file, node, "recorded workload",
                       workloads::with_keys(common_workload_keys(),
-                                           {"series", "format", "time_scale", "access", "at_end", "on_bad_row"}));
+                                           {"series", "format", "time_scale", "access", "at_end", "on_bad_row", "file_memory"}));
   auto spec = std::make_shared<RecordedSpec>();
   read_common_workload_fields(map, *spec);
   spec->access = choice(map, "access", "resident", "growth", RecordedAccess::resident, RecordedAccess::growth);
@@ -119,7 +119,12 @@ std::shared_ptr<const WorkloadSpec> parse_recorded(const ParseContext& ctx, cons
   spec->series_samples = series.samples.size();
   spec->skipped_rows = series.skipped;
   spec->first_skipped = series.first_skipped;
-  spec->file_mapped = series.format == "proc-status";
+  // A process's file memory is what it maps (/proc/PID/status RssFile, which a pid capture records);
+  // a cgroup's or the host's is page cache. `file_memory` overrides the guess.
+  const bool process_series = series.format == "proc-status" || series.source.starts_with("pid ");
+  spec->file_mapped = map.has("file_memory")
+                          ? choice(map, "file_memory", "mapped", "cache", true, false)
+                          : process_series;
   take_steps(ctx, map, series, *spec);
   if (spec->peak_file_bytes > 0) {
     spec->file_name = "recorded:" + spec->name;

@@ -2,8 +2,9 @@
 // the CSV `headroom capture` writes, /proc/PID/status, cgroup v1/v2 memory.stat or /proc/vmstat
 // snapshots). Its anonymous memory follows the series' anon (or, without it, bytes, then rss) and
 // its file memory follows file: a private file of the series' largest file size, read up to the
-// recorded level (mapped when the series is /proc/PID/status, whose RssFile counts mapped pages;
-// read() into the page cache otherwise, as cgroup and vmstat `file` count the page cache).
+// recorded level (mapped when the series is a process's: /proc/PID/status or a `capture --pid` CSV,
+// whose RssFile counts mapped pages; read() into the page cache otherwise, as cgroup and vmstat
+// `file` count the page cache; `file_memory: mapped|cache` overrides).
 //
 // The access-pattern assumption (the series records sizes, not accesses): at each sample the
 // workload grows or shrinks to the recorded sizes (growth is touched once: anonymous pages written,
@@ -42,7 +43,7 @@ struct RecordedSpec : WorkloadSpec {
   double time_scale = 1.0;
   RecordedAccess access = RecordedAccess::resident;
   RecordedEnd at_end = RecordedEnd::hold;
-  bool file_mapped = false;         // file memory mmapped (proc-status) or read() into the page cache
+  bool file_mapped = false;         // file memory mmapped (a process series) or read() into the page cache
   std::string file_name;            // the private file's identity ("recorded:<workload name>")
   std::vector<RecordedStep> steps;  // the samples before the horizon, in time order, the first at 0 s
   std::uint64_t peak_anon_bytes = 0, peak_file_bytes = 0;

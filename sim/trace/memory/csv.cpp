@@ -131,12 +131,23 @@ void read_row(const Line& line, const std::vector<Column>& columns, Context& ctx
   ctx.keep(sample, *at);
 }
 
+// `headroom capture`'s first line: "# headroom capture: source=pid 1234 (name), interval=...".
+constexpr std::string_view kCaptureSource = "# headroom capture: source=";
+
+// What the capture sampled: "pid 1234 (name)", "cgroup PATH" or "system" (up to the first comma).
+std::string capture_source(std::string_view line) {
+  line.remove_prefix(kCaptureSource.size());
+  return std::string(trim(line.substr(0, line.find(','))));
+}
+
 }  // namespace
 
 void read_csv(Lines& lines, Context& ctx) {
   Line line;
   std::vector<Column> columns;
   while (lines.next(line)) {
+    if (columns.empty() && ctx.series.source.empty() && line.text.starts_with(kCaptureSource))
+      ctx.series.source = capture_source(line.text);
     if (trim(line.text).empty() || line.text.starts_with('#')) continue;
     if (columns.empty()) {
       columns = read_header(line, ctx);

@@ -30,6 +30,9 @@ struct Sample {
 
 struct Series {
   std::string format;  // the registered name used (detected or given)
+  // A `headroom capture` CSV: what it sampled ("pid 1234 (name)", "cgroup PATH", "system"), from its
+  // first line; empty for other files.
+  std::string source;
   std::vector<Sample> samples;
   std::uint64_t skipped = 0;   // bad rows (CSV) or snapshots skipped under BadRowAction::skip
   std::string first_skipped;   // the first skipped one's message (FILE:LINE:COL: error: ...)

@@ -106,3 +106,16 @@ TEST_CASE("recorded: a format named in the scenario overrides detection") {
                                      "snapshot after '0', found none among its 2 lines") != std::string::npos);
   }
 }
+
+TEST_CASE("recorded: file memory is mapped for a process's series, page cache for a cgroup's, or as file_memory says") {
+  const std::string rows = "time,rss,anon,file\n0,3072,1024,2048\n1,3072,1024,2048\n";
+  // `headroom capture --pid` writes "source=pid ..." on its first line: RssFile is mapped file pages.
+  CHECK(recorded(load_recorded("pid", "# headroom capture: source=pid 42 (db), interval=1s\n" + rows, "")).file_mapped);
+  CHECK_FALSE(recorded(load_recorded("cg", "# headroom capture: source=cgroup /sys/fs/cgroup/db, interval=1s\n" + rows, ""))
+                  .file_mapped);
+  CHECK_FALSE(recorded(load_recorded("plain", rows, "")).file_mapped);
+  CHECK(recorded(load_recorded("forced", rows, "    file_memory: mapped\n")).file_mapped);
+  CHECK_FALSE(recorded(load_recorded("unforced", "# headroom capture: source=pid 42 (db), interval=1s\n" + rows,
+                                     "    file_memory: cache\n"))
+                  .file_mapped);
+}
