@@ -27,6 +27,10 @@ moon_span=$(awk -F'"timestamp": ' 'NF > 1 { split($2, v, ","); t = v[1] + 0; if 
   END { printf "%.1f", (last - first) / 1000 }' "$moon")
 grep -q "\"rows\": $moon_rows," <<<"$json" || fail "json: $moon_rows rows"
 grep -q "\"span_s\": $moon_span," <<<"$json" || fail "json: span $moon_span s"
+# Nearest-rank p99 of input_length (87172), from the file.
+moon_p99=$(awk -F'"input_length": ' 'NF > 1 { split($2, v, ","); print v[1] + 0 }' "$moon" | sort -n |
+  awk '{ v[NR] = $1 } END { r = int((NR * 99 + 99) / 100); print v[r] }')
+grep -q "^| input | [0-9]* | [0-9]* | $moon_p99 |" <<<"$("$headroom" trace stats "$moon")" || fail "md mooncake input p99: expected $moon_p99"
 
 "$headroom" trace stats "$code" "$moon" --format csv --out "$work/both.csv" || fail "--out exited $?"
 [[ $(cat "$work/both.csv") == $("$headroom" trace stats "$code" "$moon" --format csv) ]] || fail "--out differs from stdout"
