@@ -13,6 +13,7 @@ harnesses=("$@")
 # The default list is read from CMakeLists.txt, so a new harness is fuzzed without editing this file.
 if ((${#harnesses[@]} == 0)); then
   mapfile -t harnesses < <(sed -n 's/^headroom_fuzzer(\([a-z0-9_]*\).*/\1/p' tests/fuzz/CMakeLists.txt)
+  ((${#harnesses[@]} > 0)) || { echo "fuzz: no headroom_fuzzer(...) line in tests/fuzz/CMakeLists.txt" >&2; exit 2; }
 fi
 for name in "${harnesses[@]}"; do
   [ -x "build-asan/tests/fuzz/hr_fuzz_$name" ] ||
