@@ -1,9 +1,9 @@
-// Reading a text input (a reference trace, an Azure request trace) in bounded memory: the file is
-// opened once with a true message for every way that can fail, read in blocks of whole lines
-// (gunzipped or zstd-decompressed on the fly when it starts with the gzip or zstd magic bytes), and
-// refused early when it is binary (a NUL byte) or has a line longer than kMaxLineBytes. Binary
-// inputs (libCacheSim's oracleGeneral) are read in blocks of bytes instead (next_bytes), through the
-// same opening and decompression. Nothing here holds the whole file.
+// Reading a text input (a reference trace, a request trace of sim/trace/requests/, a memory series
+// of sim/trace/memory/) in bounded memory: the file is opened once with a true message for every way
+// that can fail, read in blocks of whole lines (gunzipped or zstd-decompressed on the fly when it
+// starts with the gzip or zstd magic bytes), and refused early when it is binary (a NUL byte) or has
+// a line longer than kMaxLineBytes. Binary inputs (libCacheSim's oracleGeneral) are read in blocks
+// of bytes instead (next_bytes), through the same opening and decompression; nothing holds the file.
 #pragma once
 
 #include <cstdint>

@@ -10,7 +10,7 @@ rm -rf "$work" && mkdir -p "$work"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 code=scenarios/traces/azure_code_2023.csv
-moon=scenarios/traces/mooncake_conversation_first200.jsonl
+moon=scenarios/traces/mooncake_conversation_first300.jsonl
 
 md=$("$headroom" trace stats "$code") || fail "trace stats exited $?"
 rows=$(awk 'NR > 1 && NF' "$code" | wc -l)
@@ -21,13 +21,21 @@ grep -q "^| input | $p50 |" <<<"$md" || fail "md input p50: expected $p50"
 
 json=$("$headroom" trace stats "$moon" --format json) || fail "json exited $?"
 grep -q '"format": "mooncake"' <<<"$json" || fail "json: format mooncake"
-grep -q '"rows": 200,' <<<"$json" || fail "json: 200 rows"
-grep -q '"span_s": 72.0,' <<<"$json" || fail "json: span 72 s"
+# Rows and span (last minus first timestamp, ms -> s) computed here from the file: 300 and 102.0.
+moon_rows=$(awk 'NF' "$moon" | wc -l)
+moon_span=$(awk -F'"timestamp": ' 'NF > 1 { split($2, v, ","); t = v[1] + 0; if (NR == 1) first = t; last = t }
+  END { printf "%.1f", (last - first) / 1000 }' "$moon")
+grep -q "\"rows\": $moon_rows," <<<"$json" || fail "json: $moon_rows rows"
+grep -q "\"span_s\": $moon_span," <<<"$json" || fail "json: span $moon_span s"
+# Nearest-rank p99 of input_length (87172), from the file.
+moon_p99=$(awk -F'"input_length": ' 'NF > 1 { split($2, v, ","); print v[1] + 0 }' "$moon" | sort -n |
+  awk '{ v[NR] = $1 } END { r = int((NR * 99 + 99) / 100); print v[r] }')
+grep -q "^| input | [0-9]* | [0-9]* | $moon_p99 |" <<<"$("$headroom" trace stats "$moon")" || fail "md mooncake input p99: expected $moon_p99"
 
 "$headroom" trace stats "$code" "$moon" --format csv --out "$work/both.csv" || fail "--out exited $?"
 [[ $(cat "$work/both.csv") == $("$headroom" trace stats "$code" "$moon" --format csv) ]] || fail "--out differs from stdout"
 [[ $(ls "$work") == both.csv ]] || fail "files left beside the report: $(ls "$work")"
-grep -q "^$moon,mooncake,rows,200$" "$work/both.csv" || fail "csv: the second file's rows"
+grep -q "^$moon,mooncake,rows,$moon_rows$" "$work/both.csv" || fail "csv: the second file's rows"
 [[ $("$headroom" trace stats "$code" --format json | md5sum) == $("$headroom" trace stats "$code" --format json | md5sum) ]] ||
   fail "two runs differ"
 

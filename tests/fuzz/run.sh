@@ -3,13 +3,23 @@
 # cores), in the sanitizer build dir build-asan/ (tests/sanitize/run.sh builds it). New coverage is
 # kept in build-asan/fuzz/corpus/<name>/, never in the source tree; a crash leaves its input in
 # build-asan/fuzz/artifacts/<name>/ and makes this script fail. See tests/fuzz/README.md.
-# Usage: bash tests/fuzz/run.sh SECONDS [units scenario trace azure cli]
+# Usage: bash tests/fuzz/run.sh SECONDS [harness...]   (default: every headroom_fuzzer() of
+# tests/fuzz/CMakeLists.txt, today units scenario trace azure requests cli memory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:?usage: run.sh SECONDS [harness...]}
 shift
 harnesses=("$@")
-if ((${#harnesses[@]} == 0)); then harnesses=(units scenario trace azure cli); fi
+# The default list is read from CMakeLists.txt, so a new harness is fuzzed without editing this file.
+if ((${#harnesses[@]} == 0)); then
+  mapfile -t harnesses < <(sed -n 's/^headroom_fuzzer(\([a-z0-9_]*\).*/\1/p' tests/fuzz/CMakeLists.txt)
+  ((${#harnesses[@]} > 0)) || { echo "fuzz: no headroom_fuzzer(...) line in tests/fuzz/CMakeLists.txt" >&2; exit 2; }
+fi
+for name in "${harnesses[@]}"; do
+  [ -x "build-asan/tests/fuzz/hr_fuzz_$name" ] ||
+    { echo "fuzz: no harness build-asan/tests/fuzz/hr_fuzz_$name (run tests/sanitize/run.sh first; harnesses: $(
+      sed -n 's/^headroom_fuzzer(\([a-z0-9_]*\).*/\1/p' tests/fuzz/CMakeLists.txt | paste -sd' '))" >&2; exit 2; }
+done
 out=build-asan/fuzz
 
 fuzz_one() {
