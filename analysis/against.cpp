@@ -39,22 +39,24 @@ const Counter kCounters[] = {
     {"psi_full", "s", true, 0.01, &RecordedSample::psi_full_s, [](const TimeSample& t) { return t.psi_full_s; }},
 };
 
-// The recorded figure at `t_s`, linear between the samples around it (samples missing the figure
-// are passed over); nullopt outside the samples that have it.
+// A capture's sample times jitter by up to a millisecond around k x interval: a sample this close
+// after a bucket's time is that bucket's.
+constexpr double kSampleJitter_s = 0.01;
+
+// The recorded figure at `t_s`: the last sample at or before it (samples missing the figure are
+// passed over), held as the `recorded` kind replays it: a step at each sample, not a line between
+// them (which put the simulated level one sample behind the recorded one on a growing series);
+// nullopt before the first and after the last sample that has it.
 std::optional<double> recorded_at(const std::vector<RecordedSample>& samples, Field field, double t_s) {
-  const RecordedSample* before = nullptr;
+  std::optional<double> held;
+  bool recorded_until_t = false;  // a sample at or after t_s (within the jitter): t is inside the recording
   for (const RecordedSample& s : samples) {
     if (!(s.*field)) continue;
-    if (s.time_s == t_s) return *(s.*field);
-    if (s.time_s < t_s) {
-      before = &s;
-      continue;
-    }
-    if (!before) return std::nullopt;
-    const double w = (t_s - before->time_s) / (s.time_s - before->time_s);
-    return *(before->*field) + w * (*(s.*field) - *(before->*field));
+    recorded_until_t = recorded_until_t || s.time_s >= t_s - kSampleJitter_s;
+    if (s.time_s > t_s + kSampleJitter_s) break;
+    held = *(s.*field);
   }
-  return std::nullopt;
+  return recorded_until_t ? held : std::nullopt;
 }
 
 std::optional<double> first_value(const std::vector<RecordedSample>& samples, Field field) {

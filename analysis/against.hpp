@@ -4,8 +4,8 @@
 //
 // Alignment: both start at 0 (the capture's first sample, the simulation's start). Buckets are the
 // simulated samples at k x bucket_s (k = 0, 1, ... up to the shorter of the horizon and the
-// capture's span); the recorded value of a bucket is the capture linearly interpolated at k x
-// bucket_s (samples are instants, not averages).
+// capture's span); the recorded value of a bucket is the capture's last sample at or before k x
+// bucket_s (within 10 ms of jitter), held until the next one, as the `recorded` kind replays it.
 // Counters: levels (rss, anon, file, swap: bytes now) are compared as they are; cumulative
 // counters (pgmajfault, pswpin, pswpout in pages, PSI some/full stall in seconds) as their growth
 // since the first sample, since a real machine's counters start at boot and the simulation's at 0.

@@ -31,12 +31,12 @@ RecordedSample rec(double t, double anon_mib, double faults, double psi_some_s) 
 
 }  // namespace
 
-TEST_CASE("against: levels relative, cumulative counters as growth, interpolation, near-zero absolute") {
+TEST_CASE("against: levels relative, cumulative counters as growth, samples held, near-zero absolute") {
   HostResult h;
   h.name = "box";
   // Simulated at 0, 10, 20 s.
   h.timeseries = {sim(0, 100, 0, 0), sim(10, 200, 50, 0.5), sim(20, 300, 100, 1.0)};
-  // Recorded at 0, 5, 20 s (10 s is interpolated between 5 and 20), counters starting at boot values.
+  // Recorded at 0, 5, 20 s (at 10 s the 5 s sample holds), counters starting at boot values.
   const std::vector<RecordedSample> recorded = {rec(0, 100, 1000, 7.0), rec(5, 150, 1005, 7.0),
                                                 rec(20, 300, 1080, 7.004)};
   const Comparison c = compare_with_recording(h, recorded, 10);
@@ -50,17 +50,19 @@ TEST_CASE("against: levels relative, cumulative counters as growth, interpolatio
   CHECK(faults.name == "pgmajfault");
   CHECK(psi.name == "psi_some");
   REQUIRE(anon.buckets.size() == 3);
-  // anon at 10 s: recorded 150 + (10 - 5) / 15 x (300 - 150) = 200 MiB; simulated 200: error 0.
-  CHECK(*anon.buckets[1].recorded == doctest::Approx(200 * MiB));
-  CHECK(*anon.buckets[1].error == doctest::Approx(0));
-  CHECK(*anon.overall == doctest::Approx(0));
+  // anon at 10 s: recorded 150 MiB (the 5 s sample, held); simulated 200: +33.3%; 0 and 20 s equal,
+  // so the overall (mean |error| of 3 buckets) is 1/9.
+  CHECK(*anon.buckets[1].recorded == doctest::Approx(150 * MiB));
+  CHECK(*anon.buckets[1].error == doctest::Approx(50.0 / 150.0));
+  CHECK(*anon.buckets[2].error == doctest::Approx(0));
+  CHECK(*anon.overall == doctest::Approx(50.0 / 150.0 / 3));
   // rss: simulated = both workloads (anon + 1 MiB), recorded anon + 1 MiB: equal too.
   CHECK(*rss.buckets[2].error == doctest::Approx(0));
-  // pgmajfault growth: recorded at 10 s = 1005 + 5/15 x 75 - 1000 = 30, simulated 50: +66.7%;
-  // at 20 s: 80 vs 100: +25%, the overall (the total); at 0 s: 0 vs 0 is near zero: absolute 0.
-  CHECK(*faults.buckets[1].recorded == doctest::Approx(30));
-  CHECK(*faults.buckets[1].error == doctest::Approx(20.0 / 30.0));
-  CHECK(faults.buckets[1].relative);
+  // pgmajfault growth: recorded at 10 s = 1005 - 1000 = 5 (held), below the 10-fault threshold:
+  // absolute 50 - 5 = 45; at 20 s: 80 vs 100: +25%, the overall (the total); at 0 s: absolute 0.
+  CHECK(*faults.buckets[1].recorded == doctest::Approx(5));
+  CHECK(*faults.buckets[1].error == doctest::Approx(45));
+  CHECK_FALSE(faults.buckets[1].relative);
   CHECK(*faults.buckets[2].error == doctest::Approx(0.25));
   CHECK(*faults.overall == doctest::Approx(0.25));
   CHECK_FALSE(faults.buckets[0].relative);
