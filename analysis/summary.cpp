@@ -85,45 +85,99 @@ RunWindow run_window(const WorkloadResult& w, double horizon_s) {
   return {w.start_s, std::max(w.start_s, end_s)};
 }
 
-Psi memory_pressure(const std::vector<WorkloadResult>& workloads, double horizon_s) {
-  Psi psi;
-  if (horizon_s <= 0) return psi;
+namespace {
+
+// What PSI reads from the workloads up to a horizon: every stall interval, each workload's merged
+// stall and busy-or-stalled intervals (clipped at the horizon), and their edges with 0 and the
+// horizon, sorted and unique: inside one elementary segment between edges the set of busy and
+// stalled workloads is constant.
+struct PressureInputs {
   std::vector<Interval> all_stalls;
   std::vector<Coverage> stalled, busy;
-  std::vector<double> edges{0.0, horizon_s};
+  std::vector<double> edges;
+};
+
+PressureInputs pressure_inputs(const std::vector<WorkloadResult>& workloads, double horizon_s) {
+  PressureInputs in;
+  in.edges = {0.0, horizon_s};
   for (const WorkloadResult& w : workloads) {
-    all_stalls.insert(all_stalls.end(), w.memory_stall.begin(), w.memory_stall.end());
+    in.all_stalls.insert(in.all_stalls.end(), w.memory_stall.begin(), w.memory_stall.end());
     std::vector<Interval> busy_or_stalled = w.busy;
     busy_or_stalled.insert(busy_or_stalled.end(), w.memory_stall.begin(), w.memory_stall.end());
     auto stall_merged = merged(w.memory_stall, horizon_s);
     auto busy_merged = merged(busy_or_stalled, horizon_s);
     for (const auto* list : {&stall_merged, &busy_merged}) {
       for (const Interval& i : *list) {
-        edges.push_back(i.begin_s);
-        edges.push_back(i.end_s);
+        in.edges.push_back(i.begin_s);
+        in.edges.push_back(i.end_s);
       }
     }
-    stalled.emplace_back(std::move(stall_merged));
-    busy.emplace_back(std::move(busy_merged));
+    in.stalled.emplace_back(std::move(stall_merged));
+    in.busy.emplace_back(std::move(busy_merged));
   }
-  psi.some_s = union_length_s(std::move(all_stalls), horizon_s);
+  std::sort(in.edges.begin(), in.edges.end());
+  in.edges.erase(std::unique(in.edges.begin(), in.edges.end()), in.edges.end());
+  return in;
+}
 
-  // "full": sweep the elementary segments between interval edges; inside one segment the set of
-  // busy and stalled workloads is constant, so testing its start point decides the whole segment.
-  std::sort(edges.begin(), edges.end());
-  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-  for (std::size_t e = 0; e + 1 < edges.size(); ++e) {
-    const double t = edges[e];
-    std::size_t busy_count = 0, stalled_count = 0;
-    for (std::size_t w = 0; w < workloads.size(); ++w) {
-      busy_count += busy[w].covers(t);
-      stalled_count += stalled[w].covers(t);
-    }
-    if (busy_count > 0 && stalled_count == busy_count) psi.full_s += edges[e + 1] - t;
+// "full" at t: at least one workload busy and every busy one stalled. Times must not decrease
+// between calls (the coverages are cursors).
+bool all_busy_stalled(PressureInputs& in, double t) {
+  std::size_t busy_count = 0, stalled_count = 0;
+  for (std::size_t w = 0; w < in.busy.size(); ++w) {
+    busy_count += in.busy[w].covers(t);
+    stalled_count += in.stalled[w].covers(t);
   }
+  return busy_count > 0 && stalled_count == busy_count;
+}
+
+}  // namespace
+
+Psi memory_pressure(const std::vector<WorkloadResult>& workloads, double horizon_s) {
+  Psi psi;
+  if (horizon_s <= 0) return psi;
+  PressureInputs in = pressure_inputs(workloads, horizon_s);
+  psi.some_s = union_length_s(std::move(in.all_stalls), horizon_s);
+  // "full": sweep the elementary segments; testing a segment's start point decides the whole segment.
+  for (std::size_t e = 0; e + 1 < in.edges.size(); ++e)
+    if (all_busy_stalled(in, in.edges[e])) psi.full_s += in.edges[e + 1] - in.edges[e];
   psi.some_fraction = psi.some_s / horizon_s;
   psi.full_fraction = psi.full_s / horizon_s;
   return psi;
+}
+
+// One sweep at the last time: a time t's figures are the sums over the merged stall intervals and
+// the full segments wholly before t plus the part of the one t cuts, added in the same order as
+// memory_pressure(workloads, t) adds them, so each equals it exactly (clipping at t, then merging,
+// gives the intervals merged at the last time clipped at t; edges before t are the same).
+std::vector<Psi> memory_pressure_over_time(const std::vector<WorkloadResult>& workloads,
+                                           const std::vector<double>& times_s) {
+  std::vector<Psi> out(times_s.size());
+  if (!std::is_sorted(times_s.begin(), times_s.end()))
+    throw std::invalid_argument("memory_pressure_over_time: times not in increasing order");
+  if (times_s.empty() || times_s.back() <= 0) return out;
+  PressureInputs in = pressure_inputs(workloads, times_s.back());
+  const std::vector<Interval> stalls = merged(std::move(in.all_stalls), times_s.back());
+  std::size_t u = 0, e = 0;  // the first stall interval not wholly before t; the segment holding t
+  double some_done_s = 0, full_done_s = 0;
+  bool segment_full = all_busy_stalled(in, in.edges[0]);
+  for (std::size_t k = 0; k < times_s.size(); ++k) {
+    const double t = times_s[k];
+    if (t <= 0) continue;  // memory_pressure's empty horizon: all zero
+    for (; u < stalls.size() && stalls[u].end_s <= t; ++u) some_done_s += stalls[u].end_s - stalls[u].begin_s;
+    for (; e + 1 < in.edges.size() && in.edges[e + 1] <= t; ++e) {
+      if (segment_full) full_done_s += in.edges[e + 1] - in.edges[e];
+      segment_full = all_busy_stalled(in, in.edges[e + 1]);
+    }
+    Psi& psi = out[k];
+    psi.some_s = some_done_s;
+    if (u < stalls.size() && stalls[u].begin_s < t) psi.some_s += t - stalls[u].begin_s;
+    psi.full_s = full_done_s;
+    if (in.edges[e] < t && segment_full) psi.full_s += t - in.edges[e];
+    psi.some_fraction = psi.some_s / t;
+    psi.full_fraction = psi.full_s / t;
+  }
+  return out;
 }
 
 std::vector<Psi> group_pressure(const HostResult& host) {

@@ -52,6 +52,11 @@ struct Psi {
 // Linux PSI semantics over the whole horizon. A workload counts as busy while in one of its `busy`
 // or `memory_stall` intervals (a stalled workload is not idle).
 Psi memory_pressure(const std::vector<WorkloadResult>& workloads, double horizon_s);
+// memory_pressure(workloads, t) for each t of `times_s` (non-decreasing; else std::invalid_argument),
+// exactly, in one sweep over the intervals: O((intervals) log (intervals) + edges x workloads + times)
+// instead of once per time.
+std::vector<Psi> memory_pressure_over_time(const std::vector<WorkloadResult>& workloads,
+                                           const std::vector<double>& times_s);
 // PSI of each of host.groups (memory.pressure): memory_pressure over the workloads in that group.
 std::vector<Psi> group_pressure(const HostResult& host);
 

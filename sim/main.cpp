@@ -116,24 +116,32 @@ std::string command_names(const CLI::App& app) {
   return names;
 }
 
-// CLI11 says "A subcommand is required" for `headroom x` too; say which word was not a command.
-// Returns false (after printing the error) when argv[1] is neither an option nor a command.
-bool known_command(const CLI::App& app, int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "error: a command is required (commands: %s); see headroom --help\n",
-                 command_names(app).c_str());
+// CLI11 says "A subcommand is required" for `headroom x` and `headroom trace x` alike; say which word
+// was not a command, at either level. `what` is "" for the top level, else the command's name
+// ("trace"); `word` is the argument index of the word that must name one of `app`'s commands.
+// Returns false (after printing the error) when that word is neither an option nor a command.
+bool known_command(const CLI::App& app, int argc, char** argv, const std::string& what = "", int word = 1) {
+  const std::string kind = what.empty() ? "command" : what + " command";
+  const std::string help = what.empty() ? "headroom --help" : "headroom " + what + " --help";
+  if (argc <= word) {
+    std::fprintf(stderr, "error: a %s is required (commands: %s); see %s\n", kind.c_str(),
+                 command_names(app).c_str(), help.c_str());
     return false;
   }
-  const std::string first = argv[1];
-  if (first == "-h" || first == "--help" || first == "--version") return true;
+  const std::string first = argv[word];
+  if (first == "-h" || first == "--help" || (what.empty() && first == "--version")) return true;
   if (!first.empty() && first[0] == '-') {
-    std::fprintf(stderr, "error: unknown option '%s' before the command (commands: %s)\n", shown(first).c_str(),
-                 command_names(app).c_str());
+    std::fprintf(stderr, "error: unknown option '%s' before the %s (commands: %s)\n", shown(first).c_str(),
+                 kind.c_str(), command_names(app).c_str());
     return false;
   }
-  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; }))
-    if (command->get_name() == first) return true;
-  std::fprintf(stderr, "error: unknown command '%s' (commands: %s)\n", shown(first).c_str(),
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (command->get_name() != first) continue;
+    // A command that has commands of its own (`trace stats`) needs one too.
+    if (command->get_subcommands([](const CLI::App*) { return true; }).empty()) return true;
+    return known_command(*command, argc, argv, what.empty() ? first : what + " " + first, word + 1);
+  }
+  std::fprintf(stderr, "error: unknown %s '%s' (commands: %s)\n", kind.c_str(), shown(first).c_str(),
                command_names(app).c_str());
   return false;
 }

@@ -42,10 +42,14 @@ void TimeSeriesSampler::start(const Platform& platform) {
 
 std::vector<analysis::TimeSample> TimeSeriesSampler::finish(const std::vector<analysis::WorkloadResult>& workloads) {
   if (samples_.empty() || samples_.back().time_s < horizon_s_) samples_.push_back(sample(horizon_s_));
-  for (analysis::TimeSample& t : samples_) {
-    const analysis::Psi psi = analysis::memory_pressure(workloads, t.time_s);
-    t.psi_some_s = psi.some_s;
-    t.psi_full_s = psi.full_s;
+  // One sweep over the intervals for every sample (the samples are in time order), not one per sample.
+  std::vector<double> times_s;
+  times_s.reserve(samples_.size());
+  for (const analysis::TimeSample& t : samples_) times_s.push_back(t.time_s);
+  const std::vector<analysis::Psi> psi = analysis::memory_pressure_over_time(workloads, times_s);
+  for (std::size_t k = 0; k < samples_.size(); ++k) {
+    samples_[k].psi_some_s = psi[k].some_s;
+    samples_[k].psi_full_s = psi[k].full_s;
   }
   return std::move(samples_);
 }

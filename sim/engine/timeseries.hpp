@@ -3,7 +3,8 @@
 // A sampler actor wakes at k x interval (k = 0, 1, ... while before the horizon) and reads the
 // memory manager's counters and each workload's RSS; after the run, a last sample at the horizon
 // is added and every sample gets its cumulative PSI from the workloads' busy and stall intervals
-// (analysis::memory_pressure clipped at the sample's time), which are complete only then.
+// (analysis::memory_pressure clipped at the sample's time, all samples in one sweep:
+// memory_pressure_over_time), which are complete only then.
 // Without the option nothing is created, so a run's events and report are unchanged.
 #pragma once
 

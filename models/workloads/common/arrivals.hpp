@@ -51,6 +51,13 @@ struct ArrivalSpec {
   config::SourcePosition router_position;  // where `router:` stands (checked once all are parsed)
 };
 
+// What `prefix_cache: true` found instead of requests with prefix ids, for its message ("poisson
+// arrivals", "a trace without prefix ids (format azure)"); "" when they carry some, or for a router's
+// replica (whose arrivals are the router's: checked against them once every workload is parsed).
+std::string arrivals_without_prefix_ids(const ArrivalSpec& arrivals);
+// The message of that refusal (at `prefix_cache`), `found` from arrivals_without_prefix_ids.
+std::string prefix_ids_expected(const std::string& found);
+
 // The workload's `arrivals:` map. A trace is read here (config::ConfigError at its row and column).
 // `context_tokens` bounds Poisson requests' prompt + output. `router: NAME` is accepted only where
 // `routed` (an llm-server replica); its name is checked once every workload is parsed.

@@ -233,4 +233,22 @@ ArrivalSpec parse_arrivals(const ParseContext& ctx, const MapReader& workload, s
   return arrivals;
 }
 
+std::string arrivals_without_prefix_ids(const ArrivalSpec& arrivals) {
+  switch (arrivals.kind) {
+    case ArrivalSpec::Kind::poisson:
+      return "poisson arrivals";
+    case ArrivalSpec::Kind::trace:
+      if (arrivals.prefix_pool && !arrivals.prefix_pool->empty()) return "";
+      return "a trace without prefix ids (format " + arrivals.trace_format + ")";
+    case ArrivalSpec::Kind::router:
+      return "";
+  }
+  return "";
+}
+
+std::string prefix_ids_expected(const std::string& found) {
+  return "expected arrivals with prefix ids (a Mooncake trace with hash_ids, or a column mapping with "
+         "hash_ids), found " + found;
+}
+
 }  // namespace headroom::workloads

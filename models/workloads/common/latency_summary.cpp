@@ -15,6 +15,15 @@ std::string cell(std::optional<double> value) { return value ? analysis::format_
 
 }  // namespace
 
+void trace_row_summary(analysis::KindSummary& k, const TraceRowCounts& rows) {
+  if (!rows.skips_bad_rows && rows.failed == 0 && rows.skipped == 0) return;
+  k.info["trace_rows_failed"] = rows.failed;
+  k.info["trace_rows_skipped"] = rows.skipped;
+  k.units["trace_rows_failed"] = k.units["trace_rows_skipped"] = "rows";
+  k.rows.push_back({"trace rows failed / skipped",
+                    analysis::format_u64(rows.failed) + " / " + analysis::format_u64(rows.skipped)});
+}
+
 void request_count_metrics(analysis::KindSummary& k, std::uint64_t arrived, std::uint64_t completed,
                            std::uint64_t failed, std::uint64_t unfinished,
                            const std::map<std::string, std::uint64_t>& failure_reasons) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analysis/summary.hpp"
+#include "models/workloads/common/trace_rows.hpp"
 
 namespace headroom::workloads {
 
@@ -48,5 +49,10 @@ nlohmann::ordered_json distribution_json(const analysis::Distribution& d);
 void distribution_units(analysis::KindSummary& k, const std::string& key);
 // "p50 / p99" with 4 significant digits each, "n/a" for an empty one.
 std::string p50_p99_cell(const analysis::Distribution& d);
+
+// Adds info trace_rows_failed / trace_rows_skipped (in rows) and a "trace rows failed / skipped"
+// table row when either is nonzero or bad rows were to be skipped; nothing otherwise (so
+// summaries of clean traces and Poisson arrivals keep their shape).
+void trace_row_summary(analysis::KindSummary& k, const TraceRowCounts& rows);
 
 }  // namespace headroom::workloads

@@ -103,7 +103,8 @@ constexpr std::uint64_t kMaxPrefixBlocks = std::uint64_t{1} << 22;
 
 // `prefix_cache: true` and `prefix_block_tokens: N`: the block fits the context, the KV budget (by
 // default rounded up to whole blocks per sequence) holds one full context of blocks and at most
-// kMaxPrefixBlocks, and the arrivals carry prefix ids to share (a trace with them, or a router's).
+// kMaxPrefixBlocks, and the arrivals carry prefix ids to share (a trace with them; a replica's
+// router's arrivals are checked in router::check).
 void parse_prefix_cache(const MapReader& map, LlmServerSpec& spec, bool budget_given) {
   spec.prefix_cache = map.boolean_or("prefix_cache", false);
   if (!spec.prefix_cache) {
@@ -136,14 +137,11 @@ void parse_prefix_cache(const MapReader& map, LlmServerSpec& spec, bool budget_g
     map.fail(at_block, "the KV budget holds " + std::to_string(blocks) + " prefix blocks of " +
                            std::to_string(spec.prefix_block_tokens) + " tokens; expected at most " +
                            std::to_string(kMaxPrefixBlocks) + " (raise prefix_block_tokens)");
-  const ArrivalSpec& a = spec.arrivals;
-  if (a.kind == ArrivalSpec::Kind::poisson ||
-      (a.kind == ArrivalSpec::Kind::trace && (!a.prefix_pool || a.prefix_pool->empty())))
-    map.fail(map.get("prefix_cache"), std::string("prefix_cache: true needs requests with prefix block ids, but ") +
-                                          (a.kind == ArrivalSpec::Kind::poisson
-                                               ? "poisson arrivals have none"
-                                               : "the trace has none (a Mooncake trace's hash_ids, or a "
-                                                 "columns: hash_ids: mapping)"));
+  // Without ids nothing would ever hit: refuse rather than report a silent 0 % hit rate. A
+  // replica's arrivals are its router's: router::check compares them at this position.
+  spec.prefix_cache_position = config::position_of(map.get("prefix_cache"));
+  const std::string found = arrivals_without_prefix_ids(spec.arrivals);
+  if (!found.empty()) map.fail(map.get("prefix_cache"), prefix_ids_expected(found));
 }
 
 }  // namespace

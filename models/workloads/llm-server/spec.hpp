@@ -45,6 +45,7 @@ struct LlmServerSpec : config::WorkloadSpec {
   // shared between requests whose leading ids match. Off: the slot model above, unchanged.
   bool prefix_cache = false;
   std::uint32_t prefix_block_tokens = 512;
+  config::SourcePosition prefix_cache_position;  // where `prefix_cache: true` stands (router check)
   std::uint64_t prefix_block_bytes() const { return std::uint64_t{prefix_block_tokens} * kv_bytes_per_token(); }
   // llama.cpp's speed factors per backend (models/catalog/backends.yaml), which the engine picks by
   // the host's device. Empty in a spec built in code: every device is then neutral (efficiencies

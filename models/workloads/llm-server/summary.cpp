@@ -128,13 +128,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
             {"queue wait p50 / p99 (s)", p50_p99_cell(wait)},
             {"memory stall (s)", format_g(memory_stall_s, 4)}};
   prefix_cache_summary(data.prefix, window, k);
-  if (data.trace_skips_bad_rows || data.trace_failed_rows > 0 || data.trace_skipped_rows > 0) {
-    k.info["trace_rows_failed"] = data.trace_failed_rows;
-    k.info["trace_rows_skipped"] = data.trace_skipped_rows;
-    k.units["trace_rows_failed"] = k.units["trace_rows_skipped"] = "rows";
-    k.rows.push_back({"trace rows failed / skipped", analysis::format_u64(data.trace_failed_rows) + " / " +
-                                                         analysis::format_u64(data.trace_skipped_rows)});
-  }
+  trace_row_summary(k, {data.trace_skips_bad_rows, data.trace_failed_rows, data.trace_skipped_rows});
 
   analysis::ServiceSummary& s = k.service;
   s.unit = "request";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analysis/results.hpp"
+#include "models/workloads/common/trace_rows.hpp"
 
 namespace headroom::workloads {
 
@@ -31,6 +32,7 @@ struct RouterData : analysis::KindData {
   std::vector<RoutedRecord> requests;
   std::uint64_t retries = 0;  // sends after the first
   std::uint64_t concurrency = 0;  // the replicas' batch slots together
+  TraceRowCounts trace_rows;      // its arrivals' trace rows read but not served
 };
 
 }  // namespace headroom::workloads

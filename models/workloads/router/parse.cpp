@@ -59,6 +59,10 @@ void check(const config::Scenario& sc, const WorkloadSpec& workload) {
               "replica '" + shown(replica->name) + "' of router '" + shown(router.name) + "' serves " +
                   model_text(*replica) + ", but replica '" + shown(first->name) + "' serves " + model_text(*first) +
                   ": expected every replica of a router to serve one model at one quant");
+    const std::string found = arrivals_without_prefix_ids(router.arrivals);
+    if (replica->prefix_cache && !found.empty())
+      fail_at(sc, replica->prefix_cache_position,
+              prefix_ids_expected(found + " at router '" + shown(router.name) + "'"));
     const std::uint64_t tokens = std::uint64_t{router.arrivals.prompt_tokens} + router.arrivals.output_tokens;
     if (router.arrivals.kind == ArrivalSpec::Kind::poisson && tokens > replica->context_tokens)
       fail_at(sc, router.tokens_position,

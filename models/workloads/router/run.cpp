@@ -38,6 +38,8 @@ class Router : public RouterSink {
         port_(RouterPort::of(ctx, spec.name).get()) {
     data_->policy = to_string(spec.policy);
     data_->retry = spec.retry;
+    data_->trace_rows = {spec.arrivals.trace_skips_bad_rows, spec.arrivals.trace_failed_rows,
+                         spec.arrivals.trace_skipped_rows};
     for (const auto& w : ctx.scenario.workloads) {
       const auto* replica = dynamic_cast<const LlmServerSpec*>(w.get());
       if (!replica || replica->arrivals.kind != ArrivalSpec::Kind::router || replica->arrivals.router != spec.name)

@@ -87,6 +87,7 @@ analysis::KindSummary summarize(const analysis::WorkloadResult& w, double horizo
             {"end-to-end p50 / p99 (s)", p50_p99_cell(e2e)},
             {"sent per replica (" + data.policy + ")", sent.empty() ? "none" : sent},
             {"load balance (max / mean)", format_g(load_balance, 4)}};
+  trace_row_summary(k, data.trace_rows);
 
   analysis::ServiceSummary& s = k.service;
   s.unit = "request";

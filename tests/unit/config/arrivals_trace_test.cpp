@@ -158,3 +158,41 @@ TEST_CASE("prefix cache: the default KV budget is max_batch x whole blocks of th
   config::Scenario s3;
   CHECK_FALSE(load(s3, "{trace: m.jsonl}").prefix_cache);
 }
+
+namespace {
+
+// A router "front" with `arrivals` and one replica with prefix_cache: true; the error, or "(no error)".
+std::string routed_prefix_error(const std::string& arrivals) {
+  const fs::path dir = scratch_dir();
+  write(dir / "r.yaml", "name: t\nduration: 10min\nhosts: [m3-max-128]\nworkloads:\n"
+                        "  - name: front\n    kind: router\n    arrivals: " + arrivals + "\n"
+                        "  - name: a\n    kind: llm-server\n    model: llama-3.1-8b\n    quant: Q4_K_M\n"
+                        "    context: 4096\n    prefix_cache: true\n    arrivals: {router: front}\n");
+  try {
+    config::load_scenario((dir / "r.yaml").string(), kCatalog);
+  } catch (const config::ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("prefix cache: arrivals without prefix ids are refused at prefix_cache, a router's too") {
+  write(scratch_dir() / "m.jsonl", kMooncake);
+  write(scratch_dir() / "a.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n");
+  const std::string expected = "expected arrivals with prefix ids (a Mooncake trace with hash_ids, or a column "
+                               "mapping with hash_ids), found ";
+  // The server's own arrivals: line 11 is `prefix_cache: true`, its value at column 19.
+  CHECK(error_of("{poisson: 1/s, prompt_tokens: 10, output_tokens: 5}", "    prefix_cache: true\n")
+            .ends_with(":11:19: error: " + expected + "poisson arrivals"));
+  CHECK(error_of("{trace: a.csv}", "    prefix_cache: true\n")
+            .ends_with(":11:19: error: " + expected + "a trace without prefix ids (format azure)"));
+  CHECK(error_of("{trace: m.jsonl}", "    prefix_cache: true\n") == "(no error)");
+  // A replica's arrivals are its router's: line 13 is the replica's `prefix_cache: true`.
+  CHECK(routed_prefix_error("{poisson: 1/s, prompt_tokens: 10, output_tokens: 5}")
+            .ends_with(":13:19: error: " + expected + "poisson arrivals at router 'front'"));
+  CHECK(routed_prefix_error("{trace: a.csv}")
+            .ends_with(":13:19: error: " + expected + "a trace without prefix ids (format azure) at router 'front'"));
+  CHECK(routed_prefix_error("{trace: m.jsonl}") == "(no error)");
+}

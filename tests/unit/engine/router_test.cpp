@@ -16,6 +16,7 @@
 #include "models/workloads/process/spec.hpp"
 #include "models/workloads/router/data.hpp"
 #include "models/workloads/router/spec.hpp"
+#include "analysis/summary.hpp"
 #include "sim/engine/simulate.hpp"
 
 using namespace headroom;
@@ -328,4 +329,70 @@ TEST_CASE("a replica that fails to start is never sent a request") {
   CHECK(d.replicas[1].sent == 10);
   CHECK(completed(d) == 10);
   CHECK(d.retries == 0);
+}
+
+namespace {
+
+// The summary's Markdown cell of `label`, "" when it has no such row.
+std::string row_value(const analysis::KindSummary& k, const std::string& label) {
+  for (const auto& row : k.rows)
+    if (row.label == label) return row.value;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a router fed by a trace reports its failed and skipped trace rows as llm-server does") {
+  // 4 served requests; the trace also had 2 failure rows and 1 bad row skipped (on_bad_row: skip).
+  auto front = router(RoutePolicy::round_robin, 1, 0);
+  front->arrivals.kind = workloads::ArrivalSpec::Kind::trace;
+  auto requests = std::make_shared<std::vector<workloads::Request>>();
+  for (int i = 0; i < 4; ++i) requests->push_back({static_cast<double>(i), 4, 50, {}});
+  front->arrivals.trace_requests = requests;
+  front->arrivals.trace_skips_bad_rows = true;
+  front->arrivals.trace_failed_rows = 2;
+  front->arrivals.trace_skipped_rows = 1;
+  // A server fed by the same trace itself: the same figures, from the same code.
+  auto alone = test_server("alone", 64 * MiB, WeightsMode::mmap);
+  alone->arrivals = front->arrivals;
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 60);
+  sc.workloads = {front, replica("a", 64 * MiB, WeightsMode::mmap, 4), alone};
+  const analysis::HostResult r = run(sc);
+  REQUIRE(completed(routed(r.workloads[0])) == 4);
+  const analysis::KindSummary k = analysis::summarize_workload(r.workloads[0], r.horizon_s).kind;
+  CHECK(k.info.at("trace_rows_failed") == 2);
+  CHECK(k.info.at("trace_rows_skipped") == 1);
+  CHECK(k.units.at("trace_rows_failed") == "rows");
+  CHECK(k.units.at("trace_rows_skipped") == "rows");
+  CHECK(row_value(k, "trace rows failed / skipped") == "2 / 1");
+  const analysis::KindSummary s = analysis::summarize_workload(r.workloads[2], r.horizon_s).kind;
+  CHECK(s.info.at("trace_rows_failed") == k.info.at("trace_rows_failed"));
+  CHECK(s.info.at("trace_rows_skipped") == k.info.at("trace_rows_skipped"));
+  CHECK(row_value(s, "trace rows failed / skipped") == "2 / 1");
+}
+
+TEST_CASE("a router on a clean trace (fail on bad rows) or on Poisson arrivals has no trace-row figures") {
+  auto with_trace = in_child([] {
+    auto front = router(RoutePolicy::round_robin, 1, 0);
+    front->arrivals.kind = workloads::ArrivalSpec::Kind::trace;
+    front->arrivals.trace_requests =
+        std::make_shared<std::vector<workloads::Request>>(std::vector<workloads::Request>{{0.0, 4, 50, {}}});
+    config::Scenario sc = test_scenario(test_host(4 * GiB), 60);
+    sc.workloads = {front, replica("a", 64 * MiB, WeightsMode::mmap, 4)};
+    const analysis::HostResult r = run(sc);
+    const analysis::KindSummary k = analysis::summarize_workload(r.workloads[0], r.horizon_s).kind;
+    return std::vector<double>{static_cast<double>(completed(routed(r.workloads[0]))),
+                               static_cast<double>(k.info.contains("trace_rows_failed")),
+                               static_cast<double>(k.info.contains("trace_rows_skipped")),
+                               static_cast<double>(row_value(k, "trace rows failed / skipped").size())};
+  });
+  CHECK(with_trace == std::vector<double>{1, 0, 0, 0});
+  config::Scenario sc = test_scenario(test_host(4 * GiB), 60);
+  sc.workloads = {router(RoutePolicy::round_robin, 2, 3), replica("a", 64 * MiB, WeightsMode::mmap, 4)};
+  const analysis::HostResult r = run(sc);
+  const analysis::KindSummary k = analysis::summarize_workload(r.workloads[0], r.horizon_s).kind;
+  CHECK(completed(routed(r.workloads[0])) == 3);
+  CHECK_FALSE(k.info.contains("trace_rows_failed"));
+  CHECK_FALSE(k.info.contains("trace_rows_skipped"));
+  CHECK(row_value(k, "trace rows failed / skipped").empty());
 }
