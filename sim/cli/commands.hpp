@@ -122,10 +122,7 @@ inline void check_output(const OutputOptions& output) {
   }
 }
 
-inline void emit(const analysis::ScenarioResult& result, const OutputOptions& output) {
-  const auto format = analysis::parse_format(output.format);
-  if (!format) throw CliError{"error: unknown format '" + shown(output.format) + "' (expected md, json or csv)"};
-  const std::string text = analysis::render(result, *format);
+inline void emit_text(const std::string& text, const OutputOptions& output) {
   if (output.to_stdout()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
@@ -136,6 +133,12 @@ inline void emit(const analysis::ScenarioResult& result, const OutputOptions& ou
   } catch (const analysis::OutputError& e) {
     throw CliError{std::string("error: ") + e.what()};
   }
+}
+
+inline void emit(const analysis::ScenarioResult& result, const OutputOptions& output) {
+  const auto format = analysis::parse_format(output.format);
+  if (!format) throw CliError{"error: unknown format '" + shown(output.format) + "' (expected md, json or csv)"};
+  emit_text(analysis::render(result, *format), output);
 }
 
 // The engine module's simulate_host (engine_loader.hpp); a missing module is an installation fault.
@@ -204,19 +207,6 @@ inline std::vector<analysis::RecordedSample> read_recording(const std::string& p
                    as_double(s.swap_bytes), as_double(s.pgmajfault), as_double(s.pswpin), as_double(s.pswpout),
                    s.psi_some_total_s, s.psi_full_total_s});
   return out;
-}
-
-inline void emit_text(const std::string& text, const OutputOptions& output) {
-  if (output.to_stdout()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return;
-  }
-  try {
-    analysis::write_output_file(output.out_path, text);
-  } catch (const analysis::OutputError& e) {
-    throw CliError{std::string("error: ") + e.what()};
-  }
 }
 
 inline void run_command(const RunOptions& options) {

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 
 #include "sim/config/error.hpp"
 #include "sim/trace/requests/request_trace.hpp"
+#include "sim/trace/requests/rows.hpp"
 #include "sim/trace/timestamp.hpp"
 
 // One parser: the rows are read by the request-trace reader's "azure" format
@@ -21,14 +21,7 @@ bool parse_trace_timestamp(const std::string& text, trace::DateTime& time) {
 bool parse_trace_timestamp(const std::string& text, std::int64_t& ns) {
   trace::DateTime time;
   if (!parse_trace_timestamp(text, time)) return false;
-  // Only 1677-09-21 .. 2262-04-11 fit a signed 64-bit nanosecond count.
-  const std::int64_t s = time.seconds.time_since_epoch().count();
-  constexpr std::int64_t kNsPerS = 1000000000;
-  if (s > (std::numeric_limits<std::int64_t>::max() - kNsPerS) / kNsPerS ||
-      s < std::numeric_limits<std::int64_t>::min() / kNsPerS + 1)
-    return false;
-  ns = s * kNsPerS + time.nanoseconds;
-  return true;
+  return reqtrace::epoch_ns(time, ns);  // false outside 1677-09-21 .. 2262-04-11
 }
 
 std::vector<TraceRequest> read_azure_trace(const std::string& path, std::uint64_t max_rows) {
