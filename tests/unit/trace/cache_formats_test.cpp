@@ -25,6 +25,7 @@
 #include "sim/trace/replay.hpp"
 #include "sim/trace/trace_reader.hpp"
 #include "tests/unit/trace/run_trace_command.hpp"
+#include "tests/unit/trace/gzip_helper.hpp"
 
 using namespace headroom::trace;
 using headroom::mm::PageKey;
@@ -84,19 +85,7 @@ std::string zstd(const std::string& data, int level = 3) {
   return out;
 }
 
-std::string gzip(const std::string& data) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+using headroom::test::gzip;
 
 // The six requests used for the closed forms: object 1 (one page), 2 (one page), 1, 3 (two pages),
 // 1, 2 again at 100 bytes. Page references: 1, 2, 1, 3a, 3b, 1, 2.

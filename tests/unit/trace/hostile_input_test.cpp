@@ -23,6 +23,7 @@
 #include "sim/trace/mrc.hpp"
 #include "sim/trace/replay.hpp"
 #include "sim/trace/trace_reader.hpp"
+#include "tests/unit/trace/gzip_helper.hpp"
 
 using namespace headroom::trace;
 using headroom::mm::PageKey;
@@ -356,16 +357,7 @@ TEST_CASE("streamed SHARDS equals SHARDS over the whole trace") {
 TEST_CASE("a gzip trace of many blocks reads the same as the plain file, across every block boundary") {
   std::string text;
   for (std::uint64_t i = 0; i < 300000; ++i) text += std::to_string((i * 7919) % 40009) + (i % 3 ? "\n" : "\r\n");
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string gz(deflateBound(&z, text.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(text.data());
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(gz.data());
-  z.avail_out = static_cast<uInt>(gz.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  gz.resize(z.total_out);
-  deflateEnd(&z);
+  const std::string gz = headroom::test::gzip(text, 1);
   const Trace plain = read_trace(write_file("many.txt", text), {});
   const Trace zipped = read_trace(write_file("many.txt.gz", gz), {});
   CHECK(plain.references == 300000);

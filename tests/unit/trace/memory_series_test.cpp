@@ -12,6 +12,7 @@
 #include <string>
 
 #include "sim/trace/memory/memory_series.hpp"
+#include "tests/unit/trace/gzip_helper.hpp"
 
 using namespace headroom::memtrace;
 
@@ -41,19 +42,7 @@ std::string temp_file(const std::string& name, const std::string& bytes) {
   return path.string();
 }
 
-std::string gzip(const std::string& text) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, text.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+using headroom::test::gzip;
 
 constexpr std::uint64_t KiB = 1024;
 
