@@ -132,14 +132,19 @@ std::string number(std::optional<double> v, std::string_view empty) {
   return v && std::isfinite(*v) ? format_g(*v) : std::string(empty);
 }
 
+// The markdown's cells: rounded for reading, never in scientific notation (csv/json keep format_g).
+std::string readable(std::optional<double> v, std::string_view empty) {
+  return v && std::isfinite(*v) ? format_readable(*v, 6) : std::string(empty);
+}
+
 std::string error_text(std::optional<double> error, bool relative) {
   if (!error) return "n/a";
-  return relative ? format_fixed(*error * 100, 1) + "%" : format_g(*error, 4) + " abs";
+  return relative ? format_fixed(*error * 100, 1) + "%" : format_readable(*error, 4) + " abs";
 }
 
 std::string render_md(const Comparison& c) {
   std::string out = "# " + c.scenario + " (host " + c.host + ") against " + c.capture + "\n\n";
-  out += "Buckets of " + format_g(c.bucket_s) + " s from the start; cumulative counters as growth since the "
+  out += "Buckets of " + format_readable(c.bucket_s, 6) + " s from the start; cumulative counters as growth since the "
          "first sample; error relative to the recorded value, absolute below the near-zero threshold.\n\n";
   out += "| counter | unit | overall error |\n|---|---|---:|\n";
   for (const CounterComparison& k : c.counters)
@@ -149,7 +154,8 @@ std::string render_md(const Comparison& c) {
     out += "\n## " + k.name + " (" + k.unit + (k.cumulative ? ", since the start" : "") + ")\n\n";
     out += "| time (s) | recorded | simulated | error |\n|---:|---:|---:|---:|\n";
     for (const BucketRow& r : k.buckets)
-      out += "| " + format_g(r.time_s) + " | " + number(r.recorded, "n/a") + " | " + number(r.simulated, "n/a") + " | " +
+      out += "| " + format_readable(r.time_s, 6) + " | " + readable(r.recorded, "n/a") + " | " +
+             readable(r.simulated, "n/a") + " | " +
              error_text(r.error, r.relative) + " |\n";
   }
   return out;
