@@ -20,6 +20,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:.92em}
 caption{caption-side:top;text-align:left;font-weight:600;padding:.3em 0}
 th,td{border:1px solid #d3d3d3;padding:.3em .65em;vertical-align:top}
 thead th{background:#f2f2f2;text-align:left}
+tbody th{text-align:left;font-weight:600}
 tbody tr:nth-child(even){background:#fafafa}
 .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{margin:1.2em 0}

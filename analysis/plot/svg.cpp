@@ -139,24 +139,68 @@ Axis fitted_x_axis(const Range& range, bool log, double width_px) {
   return axis;
 }
 
-std::string svg_open(const LinePlot& plot, double total_height, const char* cls) {
+// Characters (UTF-8 sequences) in `text`, to estimate its width.
+std::size_t char_count(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// The title in lines that fit the picture's width (greedy, at spaces), at most kTitleLines; what
+// does not fit ends in "...".
+constexpr std::size_t kTitleLines = 3;
+constexpr double kTitleCharWidth = 8.2;  // of a 15 px bold sans-serif character, on average
+std::vector<std::string> title_lines(const std::string& title, int width_px) {
+  const std::size_t max_chars = static_cast<std::size_t>(std::max(10.0, (width_px - 16) / kTitleCharWidth));
+  std::vector<std::string> lines;
+  std::string line;
+  bool cut = false;
+  std::size_t start = 0;
+  while (start <= title.size() && !cut) {
+    std::size_t end = title.find(' ', start);
+    if (end == std::string::npos) end = title.size();
+    std::string word = title.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    if (!line.empty() && char_count(line) + 1 + char_count(word) > max_chars) {
+      lines.push_back(line);
+      line.clear();
+    }
+    if (lines.size() == kTitleLines) {
+      cut = true;
+      break;
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty() && lines.size() < kTitleLines) lines.push_back(line);
+  if (cut && !lines.empty()) lines.back() += " \u2026";
+  return lines;
+}
+
+double title_height(const std::vector<std::string>& lines) { return 16 + 20 * static_cast<double>(lines.size()); }
+
+std::string svg_open(const LinePlot& plot, const std::vector<std::string>& title, double total_height,
+                     const char* cls) {
   const std::string w = std::to_string(plot.width_px), h = num(total_height);
   std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"" + std::string(cls) + "\" width=\"" + w +
                     "\" height=\"" + h + "\" viewBox=\"0 0 " + w + " " + h +
                     "\" role=\"img\" font-family=\"sans-serif\" font-size=\"12\">\n";
   out += "<title>" + html_escape(plot.title) + "</title>\n";
   out += "<rect x=\"0\" y=\"0\" width=\"" + w + "\" height=\"" + h + "\" fill=\"#ffffff\"/>\n";
-  if (!plot.title.empty())
-    out += "<text class=\"title\" x=\"" + num(plot.width_px / 2.0) +
-           "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"600\">" + html_escape(plot.title) +
-           "</text>\n";
-  return out;
+  if (title.empty()) return out;
+  out += "<text class=\"title\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"600\">";
+  for (std::size_t k = 0; k < title.size(); ++k)
+    out += "<tspan x=\"" + num(plot.width_px / 2.0) + "\" y=\"" + num(22 + 20 * static_cast<double>(k)) + "\">" +
+           html_escape(title[k]) + "</tspan>";
+  return out + "</text>\n";
 }
 
 std::string no_data_svg(const LinePlot& plot) {
-  std::string out = svg_open(plot, plot.height_px, "plot empty");
-  out += "<rect x=\"20\" y=\"36\" width=\"" + num(plot.width_px - 40.0) + "\" height=\"" +
-         num(plot.height_px - 56.0) + "\" fill=\"none\" stroke=\"#bbbbbb\"/>\n";
+  const std::vector<std::string> title = title_lines(plot.title, plot.width_px);
+  const double top = title_height(title);
+  std::string out = svg_open(plot, title, plot.height_px, "plot empty");
+  out += "<rect x=\"20\" y=\"" + num(top) + "\" width=\"" + num(plot.width_px - 40.0) + "\" height=\"" +
+         num(plot.height_px - 20.0 - top) + "\" fill=\"none\" stroke=\"#bbbbbb\"/>\n";
   out += "<text class=\"no-data\" x=\"" + num(plot.width_px / 2.0) + "\" y=\"" + num(plot.height_px / 2.0 + 8) +
          "\" text-anchor=\"middle\" font-size=\"14\" fill=\"#666666\">no data</text>\n";
   return out + "</svg>\n";
@@ -194,7 +238,8 @@ std::string markers_svg(const LinePlot& plot, const Axis& x_axis, const Frame& f
   for (const XMarker& marker : plot.x_markers) {
     if (!finite(marker.x) || (plot.log_x && marker.x <= 0)) continue;
     const double x = x_axis.map(marker.x, f.x0, f.x1);
-    const bool near_right = x > f.x1 - 90;
+    // Labels that would run past the frame's right edge are drawn to the left of their line.
+    const bool near_right = x + 4 + kCharWidth * static_cast<double>(char_count(marker.label)) > f.x1;
     const double label_y = f.y0 + 13 + 13 * static_cast<double>(shown_count++ % 2);
     out += "<g class=\"marker\">\n<line x1=\"" + num(x) + "\" y1=\"" + num(f.y0) + "\" x2=\"" + num(x) +
            "\" y2=\"" + num(f.y1) + "\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\"/>\n";
@@ -410,13 +455,14 @@ std::string render_svg(const LinePlot& plot) {
   const Axis y_axis = plot.log_y ? log_axis(y_range.lo, y_range.hi) : linear_axis(y_range.lo, y_range.hi);
   const double left = std::clamp(28 + kCharWidth * static_cast<double>(widest_label(y_axis)), 56.0,
                                  plot.width_px / 3.0);
-  const double top = plot.title.empty() ? 16 : 36;
+  const std::vector<std::string> title = title_lines(plot.title, plot.width_px);
+  const double top = title_height(title);
   const Frame frame{left, plot.width_px - 20.0, top, plot.height_px - 48.0};
   const Axis x_axis = fitted_x_axis(x_range, plot.log_x, frame.x1 - frame.x0);
 
   const double total_height =
       plot.height_px + (plot.series.empty() ? 0.0 : 8 + kLegendRow * static_cast<double>(plot.series.size()));
-  std::string out = svg_open(plot, total_height, "plot");
+  std::string out = svg_open(plot, title, total_height, "plot");
   out += axes_svg(plot, x_axis, y_axis, frame);
   std::vector<std::size_t> drawn(shown.size(), 0);
   std::string legend = "<g class=\"legend\" font-size=\"12\" fill=\"#1b1b1b\">\n";
