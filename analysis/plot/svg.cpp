@@ -250,27 +250,68 @@ std::string markers_svg(const LinePlot& plot, const Axis& x_axis, const Frame& f
   return out;
 }
 
+// Marks in `keep` the points of [begin, end) (a run without gaps, ascending x pixel `px`) worth
+// drawing: every point of a pixel column holding at most 4, otherwise the column's first, last,
+// and the lowest and highest of every row of `py` (M4 aggregation): the same picture at the plot's
+// resolution, and a file that stays small for a simulated day sampled every second.
+void keep_visible(const std::vector<double>& px, const std::vector<std::vector<double>>& py, std::size_t begin,
+                  std::size_t end, std::vector<bool>& keep) {
+  for (std::size_t i = begin; i < end;) {
+    const double column = std::floor(px[i]);
+    std::size_t j = i;
+    while (j < end && std::floor(px[j]) == column) ++j;
+    if (j - i <= 4) {
+      for (std::size_t m = i; m < j; ++m) keep[m] = true;
+    } else {
+      keep[i] = keep[j - 1] = true;
+      for (const std::vector<double>& row : py) {
+        const auto lo_hi = std::minmax_element(row.begin() + static_cast<std::ptrdiff_t>(i),
+                                               row.begin() + static_cast<std::ptrdiff_t>(j));
+        keep[static_cast<std::size_t>(lo_hi.first - row.begin())] = true;
+        keep[static_cast<std::size_t>(lo_hi.second - row.begin())] = true;
+      }
+    }
+    i = j;
+  }
+}
+
+// Runs [begin, end) of consecutive indices where `valid` holds.
+std::vector<std::pair<std::size_t, std::size_t>> runs_of(const std::vector<bool>& valid) {
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  for (std::size_t i = 0; i < valid.size();) {
+    if (!valid[i]) { ++i; continue; }
+    std::size_t end = i;
+    while (end < valid.size() && valid[end]) ++end;
+    runs.emplace_back(i, end);
+    i = end;
+  }
+  return runs;
+}
+
 // Line path with a new subpath after every gap; markers at every point (few points) or at the
 // points no segment reaches (many points).
 std::string line_series_svg(const Series& series, std::size_t k, const LinePlot& plot, const Axis& x_axis,
                             const Axis& y_axis, const Frame& f, std::size_t& drawn) {
   const Style style = style_of(k);
   const std::vector<Point> points = sorted_by_x(series.points);
-  std::vector<std::pair<double, double>> xy(points.size(), {kNaN, kNaN});
+  std::vector<double> px(points.size(), kNaN);
+  std::vector<std::vector<double>> py(1, std::vector<double>(points.size(), kNaN));
+  std::vector<bool> valid(points.size(), false), keep(points.size(), false);
   drawn = 0;
   for (std::size_t i = 0; i < points.size(); ++i) {
     if (!drawable(points[i], plot.log_x, plot.log_y)) continue;
-    xy[i] = {x_axis.map(points[i].x, f.x0, f.x1), y_axis.map(points[i].y, f.y1, f.y0)};
+    px[i] = x_axis.map(points[i].x, f.x0, f.x1);
+    py[0][i] = y_axis.map(points[i].y, f.y1, f.y0);
+    valid[i] = true;
     ++drawn;
   }
   std::string line, markers;
-  for (std::size_t i = 0; i < xy.size(); ++i) {
-    if (!finite(xy[i].first)) continue;
-    const bool after_point = i > 0 && finite(xy[i - 1].first);
-    const bool before_point = i + 1 < xy.size() && finite(xy[i + 1].first);
-    path_to(line, after_point ? 'L' : 'M', xy[i].first, xy[i].second);
-    if (drawn <= kMarkerPointLimit || (!after_point && !before_point))
-      markers += marker_path(xy[i].first, xy[i].second, style.shape);
+  for (const auto& [begin, end] : runs_of(valid)) {
+    keep_visible(px, py, begin, end, keep);
+    for (std::size_t i = begin; i < end; ++i) {
+      if (keep[i]) path_to(line, i == begin ? 'M' : 'L', px[i], py[0][i]);
+      if (drawn <= kMarkerPointLimit || end - begin == 1) markers += marker_path(px[i], py[0][i], style.shape);
+    }
   }
   std::string out;
   if (!line.empty()) out += "<path class=\"line\" d=\"" + line + "\"" + stroke_attributes(style, 2) + "/>\n";
@@ -278,31 +319,56 @@ std::string line_series_svg(const Series& series, std::size_t k, const LinePlot&
   return out;
 }
 
-std::string band_series_svg(const std::vector<Series>& tops, std::size_t k, const Axis& x_axis,
-                            const Axis& y_axis, const Frame& f, std::size_t& drawn) {
+// The x indices of the stacked tops worth drawing (keep_visible over every band's top), and the
+// pixel coordinates: px[i], py[k][i]. An x that cannot be drawn (x <= 0 on a log axis) is a gap.
+struct StackGeometry {
+  std::vector<double> px;
+  std::vector<std::vector<double>> py;
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  std::vector<bool> keep;
+  double base_py = 0;  // the zero line
+};
+
+StackGeometry stack_geometry(const std::vector<Series>& tops, bool log_x, const Axis& x_axis, const Axis& y_axis,
+                             const Frame& f) {
+  StackGeometry g;
+  const std::size_t n = tops.empty() ? 0 : tops[0].points.size();
+  g.px.assign(n, kNaN);
+  g.py.assign(tops.size(), std::vector<double>(n, kNaN));
+  std::vector<bool> valid(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Point& p = tops[0].points[i];
+    if (!finite(p.y) || (log_x && p.x <= 0)) continue;  // a gap breaks every band alike
+    valid[i] = true;
+    g.px[i] = x_axis.map(p.x, f.x0, f.x1);
+    for (std::size_t k = 0; k < tops.size(); ++k) g.py[k][i] = y_axis.map(tops[k].points[i].y, f.y1, f.y0);
+  }
+  g.runs = runs_of(valid);
+  g.keep.assign(n, false);
+  for (const auto& [begin, end] : g.runs) keep_visible(g.px, g.py, begin, end, g.keep);
+  g.base_py = y_axis.map(0, f.y1, f.y0);
+  return g;
+}
+
+std::string band_series_svg(const StackGeometry& g, std::size_t k, std::size_t& drawn) {
   const Style style = style_of(k);
-  const std::vector<Point>& top = tops[k].points;
   std::string band, line;
   drawn = 0;
-  for (std::size_t i = 0; i < top.size();) {
-    if (!finite(top[i].y)) { ++i; continue; }
-    std::size_t end = i;
-    while (end < top.size() && finite(top[end].y)) ++end;
+  for (const auto& [begin, end] : g.runs) {
     std::string forward, back;
-    for (std::size_t j = i; j < end; ++j) {
-      const double x = x_axis.map(top[j].x, f.x0, f.x1);
-      path_to(forward, j == i ? 'M' : 'L', x, y_axis.map(top[j].y, f.y1, f.y0));
+    bool first = true;
+    for (std::size_t j = begin; j < end; ++j) {
       ++drawn;
+      if (!g.keep[j]) continue;
+      path_to(forward, first ? 'M' : 'L', g.px[j], g.py[k][j]);
+      first = false;
     }
-    for (std::size_t j = end; j-- > i;) {  // back along the top of the stack below (or zero)
-      const double base = k == 0 ? 0.0 : tops[k - 1].points[j].y;
-      path_to(back, 'L', x_axis.map(top[j].x, f.x0, f.x1), y_axis.map(base, f.y1, f.y0));
-    }
+    for (std::size_t j = end; j-- > begin;)  // back along the top of the stack below (or zero)
+      if (g.keep[j]) path_to(back, 'L', g.px[j], k == 0 ? g.base_py : g.py[k - 1][j]);
     band += forward;
     band += back;
     band += "Z";
     line += forward;
-    i = end;
   }
   std::string out;
   if (band.empty()) return out;
@@ -437,6 +503,13 @@ std::vector<Series> stacked_tops(const std::vector<Series>& series) {
 }
 
 std::string render_svg(const LinePlot& plot) {
+  // A frame needs room for the labels: sizes are kept within 240 x 180 .. 4000 x 4000 pixels.
+  if (plot.width_px < 240 || plot.width_px > 4000 || plot.height_px < 180 || plot.height_px > 4000) {
+    LinePlot sized = plot;
+    sized.width_px = std::clamp(plot.width_px, 240, 4000);
+    sized.height_px = std::clamp(plot.height_px, 180, 4000);
+    return render_svg(sized);
+  }
   if (plot.stacked && plot.log_y) throw std::invalid_argument("render_svg: stacked areas need a linear y axis");
   const std::vector<Series> tops = plot.stacked ? stacked_tops(plot.series) : std::vector<Series>{};
   const std::vector<Series>& shown = plot.stacked ? tops : plot.series;
@@ -465,10 +538,11 @@ std::string render_svg(const LinePlot& plot) {
   std::string out = svg_open(plot, title, total_height, "plot");
   out += axes_svg(plot, x_axis, y_axis, frame);
   std::vector<std::size_t> drawn(shown.size(), 0);
+  const StackGeometry stack = plot.stacked ? stack_geometry(tops, plot.log_x, x_axis, y_axis, frame) : StackGeometry{};
   std::string legend = "<g class=\"legend\" font-size=\"12\" fill=\"#1b1b1b\">\n";
   for (std::size_t k = 0; k < shown.size(); ++k) {
     out += "<g class=\"series\" data-series=\"" + html_escape(plot.series[k].name) + "\">\n";
-    out += plot.stacked ? band_series_svg(tops, k, x_axis, y_axis, frame, drawn[k])
+    out += plot.stacked ? band_series_svg(stack, k, drawn[k])
                         : line_series_svg(shown[k], k, plot, x_axis, y_axis, frame, drawn[k]);
     out += "</g>\n";
     const double row_y = plot.height_px + 8 + kLegendRow * (static_cast<double>(k) + 0.5);

@@ -38,14 +38,16 @@ struct LinePlot {
   // its neighbours, 0 outside its x range); a non-finite y breaks every band at that x.
   bool stacked = false;
   bool y_from_zero = true;  // a linear y axis includes 0 (quantities read best from zero)
-  int width_px = 640;       // the whole picture; the legend adds rows below `height_px`
-  int height_px = 400;
+  int width_px = 640;       // the whole picture (kept within 240..4000); the legend adds rows
+  int height_px = 400;      // below `height_px` (kept within 180..4000)
 };
 
 // The standalone SVG (`<svg xmlns=...>...</svg>`, no XML prolog, no ids, so several embed in one
-// page). Each series is `<g class="series" data-series="NAME">` with a `<path>` (its line, or its
-// band when stacked; the path is absent when the series has no drawable point) and, when it has
-// at most kMarkerPointLimit drawable points, a `<path class="markers">`. A plot without any
+// page). A series of many points keeps at most 4 per pixel column (the first, last, lowest and
+// highest): a day sampled every second draws the same picture in a small file.
+// Each series is `<g class="series" data-series="NAME">` with a `<path class="line">` (stacked:
+// also a `<path class="band">`; absent when the series has no drawable point) and, when it has at
+// most kMarkerPointLimit drawable points, a `<path class="markers">`. A plot without any
 // drawable point is a "no data" picture (`class="plot empty"`). Throws std::invalid_argument for
 // `stacked` with `log_y` (a caller's mistake, not a user's).
 std::string render_svg(const LinePlot& plot);

@@ -267,3 +267,38 @@ TEST_CASE("svg: every series has its own colour and dash, and a long title wraps
   CHECK(wrapped.find(std::string(60, 'd'), drawn_title) == std::string::npos);  // only in <title>
   CHECK(wrapped.find(std::string(60, 'c') + " \u2026</tspan>", drawn_title) != std::string::npos);
 }
+
+TEST_CASE("svg: many points keep at most 4 per pixel column, spikes included") {
+  plot::LinePlot p;
+  p.series = {{"dense", {}}};
+  for (int i = 0; i <= 100000; ++i) p.series[0].points.push_back({i / 1000.0, i == 50001 ? 100.0 : 1.0});
+  const std::string d = series_path(plot::render_svg(p), "dense");
+  // Frame 56..620: 565 pixel columns at most, 4 points each.
+  CHECK(count(d, "L") + count(d, "M") <= 4 * 565);
+  CHECK(count(d, "M") == 1);
+  CHECK(d.find(" 16.00L") != std::string::npos);   // the spike reaches y = 100 (the top, 16 px)
+  CHECK(d.rfind("L620.00 ", std::string::npos) != std::string::npos);  // the last point is kept
+  CHECK(d.rfind("M56.00 ", 0) == 0);                // and the first
+}
+
+TEST_CASE("svg: stacked areas on a log x axis leave x <= 0 out") {
+  plot::LinePlot p;
+  p.stacked = true;
+  p.log_x = true;
+  p.series = {{"a", {{0, 1}, {1, 1}, {10, 2}, {100, 3}}}, {"b", {{-5, 1}, {1, 1}, {100, 1}}}};
+  const std::string svg = plot::render_svg(p);
+  CHECK(svg.find("nan") == std::string::npos);
+  CHECK(svg.find("inf") == std::string::npos);
+  CHECK(count(series_path(svg, "b", "band"), "Z") == 1);
+  CHECK(count(series_path(svg, "b", "band"), "L") == 2 + 3);  // forward 1, 10, 100; back 100, 10, 1
+}
+
+TEST_CASE("svg: sizes are kept where a frame fits") {
+  plot::LinePlot tiny = diagonal();
+  tiny.width_px = -5;
+  tiny.height_px = 0;
+  const std::string svg = plot::render_svg(tiny);
+  CHECK(svg.find("width=\"240\" height=\"206.00\"") != std::string::npos);  // 180 + 8 + 18
+  CHECK(svg.find("=\"-") == std::string::npos);  // no negative position or size
+  CHECK(svg.find("d=\"M-") == std::string::npos);
+}
