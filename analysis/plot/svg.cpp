@@ -496,8 +496,10 @@ std::vector<Series> stacked_tops(const std::vector<Series>& series) {
     double sum = 0;
     for (std::size_t k = 0; k < series.size(); ++k) {
       sum += gap ? 0.0 : values[k];
-      tops[k].points.push_back({x, gap || !finite(sum) ? kNaN : sum});
+      tops[k].points.push_back({x, sum});
     }
+    if (gap || !finite(sum))  // a sum beyond the largest double is a gap too, in every band
+      for (Series& top : tops) top.points.back().y = kNaN;
   }
   return tops;
 }

@@ -35,7 +35,7 @@ struct LinePlot {
   bool log_y = false;  // decade ticks; points with y <= 0 are skipped (not with `stacked`)
   // Stacked areas: series k is drawn as the band between the sum of series 0..k-1 and 0..k, at
   // every x of any series (a series without a point at that x is interpolated linearly between
-  // its neighbours, 0 outside its x range); a non-finite y breaks every band at that x.
+  // its neighbours, 0 outside its x range); a non-finite y (or sum) breaks every band at that x.
   bool stacked = false;
   bool y_from_zero = true;  // a linear y axis includes 0 (quantities read best from zero)
   int width_px = 640;       // the whole picture (kept within 240..4000); the legend adds rows

@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <iterator>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -301,4 +304,65 @@ TEST_CASE("svg: sizes are kept where a frame fits") {
   CHECK(svg.find("width=\"240\" height=\"206.00\"") != std::string::npos);  // 180 + 8 + 18
   CHECK(svg.find("=\"-") == std::string::npos);  // no negative position or size
   CHECK(svg.find("d=\"M-") == std::string::npos);
+}
+
+namespace {
+
+// Every number in every d="..." of `svg` (absolute coordinates only: the marker arcs' relative
+// "a r r 0 1 0 dx 0" are skipped).
+std::vector<std::pair<double, double>> absolute_points(const std::string& svg) {
+  std::vector<std::pair<double, double>> out;
+  for (std::size_t at = svg.find(" d=\""); at != std::string::npos; at = svg.find(" d=\"", at + 1)) {
+    const std::size_t start = at + 4, end = svg.find('"', start);
+    const std::string d = svg.substr(start, end - start);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      if (d[i] != 'M' && d[i] != 'L') continue;
+      double x = 0, y = 0;
+      if (std::sscanf(d.c_str() + i + 1, "%lf %lf", &x, &y) == 2) out.emplace_back(x, y);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("svg: hostile values never leave the picture nor print nan or inf") {
+  // A fixed linear congruential generator: the same 300 plots on every run.
+  std::uint64_t state = 12345;
+  const auto next = [&] { state = state * 6364136223846793005ULL + 1442695040888963407ULL; return state >> 11; };
+  const double specials[] = {kNaN, kInf, -kInf, 0.0, -0.0, 1e-310, -1e-310, 1e308, -1e308,
+                             std::numeric_limits<double>::max(), 1e-5, 3.0, -7.5};
+  for (int plot_index = 0; plot_index < 300; ++plot_index) {
+    plot::LinePlot p;
+    p.log_x = next() % 4 == 0;
+    p.stacked = next() % 4 == 1;
+    p.log_y = !p.stacked && next() % 4 == 0;
+    const std::size_t series_count = next() % 4;
+    for (std::size_t s = 0; s < series_count; ++s) {
+      plot::Series series{"s" + std::to_string(s), {}};
+      const std::size_t n = next() % 40;
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto value = [&] {
+          return next() % 3 == 0 ? specials[next() % std::size(specials)]
+                                 : static_cast<double>(static_cast<std::int64_t>(next() % 2001) - 1000) / 8;
+        };
+        series.points.push_back({value(), value()});
+      }
+      p.series.push_back(series);
+    }
+    if (next() % 2) p.x_markers.push_back({static_cast<double>(next() % 200) - 50, "m"});
+    std::string svg;
+    REQUIRE_NOTHROW(svg = plot::render_svg(p));
+    INFO("plot " << plot_index);
+    CHECK(svg.find("nan") == std::string::npos);
+    CHECK(svg.find("inf") == std::string::npos);
+    CHECK(count(svg, "<g") == count(svg, "</g>"));
+    const double height = 400 + 8 + 18.0 * static_cast<double>(series_count);
+    for (const auto& [x, y] : absolute_points(svg)) {
+      CHECK(x >= 0);
+      CHECK(x <= 640);
+      CHECK(y >= 0);
+      CHECK(y <= height);
+    }
+  }
 }
