@@ -25,6 +25,7 @@ constexpr std::array<const char*, 7> kDashes = {"", "7 4", "2 3", "9 3 2 3", "4 
 constexpr double kMarkerRadius = 3.5;
 constexpr double kLegendRow = 18;
 constexpr double kCharWidth = 6.6;  // of an 11 px sans-serif digit, to size margins and tick counts
+constexpr double kLegendCharWidth = 7.0;  // of a 12 px sans-serif character, on average
 
 struct Style {
   const char* colour;
@@ -377,9 +378,23 @@ std::string band_series_svg(const StackGeometry& g, std::size_t k, std::size_t& 
   return out;
 }
 
+// `text` cut to at most `max_chars` characters (at a UTF-8 boundary, ending in "..."), or whole.
+std::string cut_to(const std::string& text, std::size_t max_chars) {
+  if (char_count(text) <= max_chars) return text;
+  std::size_t chars = 0, i = 0;
+  for (; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && ++chars == max_chars) break;
+  }
+  return text.substr(0, i) + "\u2026";
+}
+
 std::string legend_entry_svg(const Series& series, std::size_t k, bool stacked, bool with_marker, double y,
-                             double x0, std::size_t drawn) {
+                             double x0, double width_px, std::size_t drawn) {
   const Style style = style_of(k);
+  // A name longer than the picture is cut; the whole name stays in its <title> and data-series.
+  const std::string label = series.name + (drawn == 0 ? " (no data)" : "");
+  const auto room = static_cast<std::size_t>(std::max(8.0, (width_px - x0 - 52) / kLegendCharWidth));
+  const std::string shown_label = cut_to(label, room);
   std::string out = "<g class=\"legend-entry\">\n";
   if (stacked)
     out += "<rect x=\"" + num(x0) + "\" y=\"" + num(y - 6) + "\" width=\"36\" height=\"12\" fill=\"" + style.colour +
@@ -389,8 +404,8 @@ std::string legend_entry_svg(const Series& series, std::size_t k, bool stacked, 
            stroke_attributes(style, 2) + "/>\n";
   if (with_marker && !stacked)
     out += "<path d=\"" + marker_path(x0 + 18, y, style.shape) + "\"" + marker_attributes(style) + "/>\n";
-  out += "<text x=\"" + num(x0 + 44) + "\" y=\"" + num(y + 4) + "\">" + html_escape(series.name) +
-         (drawn == 0 ? " (no data)" : "") + "</text>\n";
+  out += "<text x=\"" + num(x0 + 44) + "\" y=\"" + num(y + 4) + "\">" + html_escape(shown_label) + "</text>\n";
+  if (shown_label != label) out += "<title>" + html_escape(label) + "</title>\n";
   return out + "</g>\n";
 }
 
@@ -549,7 +564,7 @@ std::string render_svg(const LinePlot& plot) {
     out += "</g>\n";
     const double row_y = plot.height_px + 8 + kLegendRow * (static_cast<double>(k) + 0.5);
     legend += legend_entry_svg(plot.series[k], k, plot.stacked, drawn[k] <= kMarkerPointLimit, row_y, frame.x0,
-                               drawn[k]);
+                               plot.width_px, drawn[k]);
   }
   out += markers_svg(plot, x_axis, frame);
   if (!shown.empty()) out += legend + "</g>\n";

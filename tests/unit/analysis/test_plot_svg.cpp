@@ -366,3 +366,18 @@ TEST_CASE("svg: hostile values never leave the picture nor print nan or inf") {
     }
   }
 }
+
+TEST_CASE("svg: a legend name wider than the picture is cut, whole in its title and data-series") {
+  plot::LinePlot p = diagonal();
+  p.series[0].name = std::string(100, 'n') + "\xC3\xA9" + std::string(200, 'e');  // an é near the cut
+  const std::string svg = plot::render_svg(p);
+  // Room: (640 - 56 - 52) / 7 = 76 characters: 75 of the name, then "...".
+  CHECK(svg.find(">" + std::string(75, 'n') + "\u2026</text>") != std::string::npos);
+  CHECK(svg.find("<title>" + p.series[0].name + "</title>") != std::string::npos);
+  CHECK(svg.find("data-series=\"" + p.series[0].name + "\"") != std::string::npos);
+  plot::LinePlot utf8 = diagonal();
+  utf8.series[0].name = std::string(75, 'n') + "\xC3\xA9\xC3\xA9" + std::string(10, 'e');
+  CHECK(plot::render_svg(utf8).find(">" + std::string(75, 'n') + "\u2026</text>") != std::string::npos);
+  utf8.series[0].name = std::string(74, 'n') + "\xC3\xA9\xC3\xA9" + std::string(10, 'e');
+  CHECK(plot::render_svg(utf8).find(">" + std::string(74, 'n') + "\xC3\xA9\u2026</text>") != std::string::npos);
+}
