@@ -95,7 +95,12 @@ std::string render_table(const HtmlTable& table) {
   if (!table.caption.empty()) out += "<caption>" + html_escape(table.caption) + "</caption>\n";
   if (!table.header.empty()) {
     out += "<thead><tr>";
-    for (const std::string& text : table.header) out += "<th>" + html_escape(text) + "</th>";
+    for (std::size_t k = 0; k < table.header.size(); ++k) {
+      // A column of figures has its heading right-aligned over them.
+      bool figures = k > 0 && !table.rows.empty();
+      for (const auto& row : table.rows) figures = figures && (k >= row.size() || is_numeric_cell(row[k]));
+      out += std::string(figures ? "<th class=\"num\">" : "<th>") + html_escape(table.header[k]) + "</th>";
+    }
     out += "</tr></thead>\n";
   }
   out += "<tbody>\n";

@@ -14,7 +14,8 @@ namespace headroom::analysis::plot {
 std::string html_escape(std::string_view text);
 
 // A table for reading: the header row and the cells are plain text (escaped here); a cell that
-// reads as a number ("20,330", "-1.5", "12.3 %", "n/a", "inf") is right-aligned with tabular digits.
+// reads as a number ("20,330", "-1.5", "12.3 %", "n/a", "inf") is right-aligned with tabular digits,
+// and so is the heading of a column (other than the first) holding only such cells.
 struct HtmlTable {
   std::string caption;                        // plain text; empty = none
   std::vector<std::string> header;            // plain text

@@ -33,7 +33,7 @@ TEST_CASE("render_table: cells escaped, numbers right-aligned, first column a ro
   table.rows = {{"tokens/s <b>", "20,330"}, {"verdict", "fits"}};
   const std::string html = plot::render_table(table);
   CHECK(html.find("<caption>c &lt;i&gt;</caption>") != std::string::npos);
-  CHECK(html.find("<th>host &quot;a&quot;</th>") != std::string::npos);
+  CHECK(html.find("<thead><tr><th>metric</th><th>host &quot;a&quot;</th></tr></thead>") != std::string::npos);
   CHECK(html.find("<tr><th>tokens/s &lt;b&gt;</th><td class=\"num\">20,330</td></tr>") != std::string::npos);
   CHECK(html.find("<tr><th>verdict</th><td>fits</td></tr>") != std::string::npos);
 }
@@ -54,4 +54,13 @@ TEST_CASE("render_html: one self-contained document, user text escaped, byte-sta
   CHECK(html.find("Content-Security-Policy\" content=\"default-src 'none'") != std::string::npos);
   CHECK(html.substr(html.size() - 16) == "</body>\n</html>\n");
   CHECK(plot::render_html(page) == html);
+}
+
+TEST_CASE("render_table: a column of figures has its heading right-aligned") {
+  plot::HtmlTable table;
+  table.header = {"metric", "m2-max-96", "m3-max-128", "ratio"};
+  table.rows = {{"tokens/s", "20,330", "21,004.5", "1.033x"}, {"verdict", "fits", "n/a", "-"}};
+  const std::string html = plot::render_table(table);
+  CHECK(html.find("<thead><tr><th>metric</th><th>m2-max-96</th><th class=\"num\">m3-max-128</th>"
+                  "<th class=\"num\">ratio</th></tr></thead>") != std::string::npos);
 }
