@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(g++ cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev nlohmann-json3-dev
           libyaml-cpp-dev doctest-dev libcli11-dev libfmt-dev libbenchmark-dev zlib1g-dev libzstd-dev
           jq)  # jq: tests/validation/run.sh reads the load program's JSON
+packages+=(chromium)  # tests/chromium: the HTML report checked in headless Chromium
 if [ "${HEADROOM_SETUP:-}" = sanitize ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do
