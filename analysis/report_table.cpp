@@ -401,10 +401,10 @@ ComparisonTable comparison_table(const OrderedJson& result) {
   return table;
 }
 
-std::string scenario_markdown(const OrderedJson& result, int level) {
+std::string scenario_markdown(const OrderedJson& result, int level, const std::string& title) {
   const std::vector<const OrderedJson*> hosts = hosts_of(result);
   std::string out = std::string(static_cast<std::size_t>(std::max(level, 1)), '#') + " " +
-                    text_of(find(result, {"scenario"})) + "\n\n";
+                    (title.empty() ? text_of(find(result, {"scenario"})) : title) + "\n\n";
   if (const std::string description = text_of(find(result, {"description"})); !description.empty())
     out += description + "\n\n";
   const OrderedJson* seed = find(result, {"seed"});

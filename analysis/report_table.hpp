@@ -58,7 +58,8 @@ ComparisonTable comparison_table(const OrderedJson& result);
 // The whole Markdown section of one result: heading (`level` #s), description, the line naming
 // scenario file, seed, horizon and policy, start order, the table, one verdict line per host, the
 // hosts that fall behind, and the footnote. render_markdown(ScenarioResult) is this of its JSON.
-std::string scenario_markdown(const OrderedJson& result, int level = 2);
+// `title` replaces the scenario name in the heading when not empty.
+std::string scenario_markdown(const OrderedJson& result, int level = 2, const std::string& title = "");
 
 // A JSON key's display form: unit from its suffix (`_bytes` -> GiB, `_s` -> s, `_fraction` -> %,
 // `_Bps` -> GB/s; `_per_s` -> "/s" kept in the label), the value scaled to it. `path` is the key
