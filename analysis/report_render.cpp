@@ -132,8 +132,9 @@ void sweep_records(std::vector<ReportRecord>& out, const SweepInput& sweep, cons
   }
 }
 
-std::string gib_label(const OrderedJson& bytes) {
-  return bytes.is_number() ? format_readable(bytes.get<double>() / kBytesPerGiB) + "GiB" : "unknown";
+// "96 GiB" (a table column), or "96GiB" (a metric path step).
+std::string gib_label(const OrderedJson& bytes, const char* space = " ") {
+  return bytes.is_number() ? format_readable(bytes.get<double>() / kBytesPerGiB) + space + "GiB" : "unknown";
 }
 
 void mrc_records(std::vector<ReportRecord>& out, const MrcInput& mrc, std::size_t columns) {
@@ -144,7 +145,7 @@ void mrc_records(std::vector<ReportRecord>& out, const MrcInput& mrc, std::size_
   }
   for (const OrderedJson& mark : mrc.mrc.at("ram_marks")) {
     if (!mark.is_object()) continue;
-    const std::string at = gib_label(mark.contains("ram_bytes") ? mark.at("ram_bytes") : OrderedJson());
+    const std::string at = gib_label(mark.contains("ram_bytes") ? mark.at("ram_bytes") : OrderedJson(), "");
     for (const auto& [key, value] : mark.items())
       if (key != "ram_bytes") sink.add({"ram_marks", at, key}, value, key == "frames" ? "frames" : "fraction");
   }
@@ -158,14 +159,20 @@ std::string csv_field(const std::string& text) {
 }
 
 std::string render_csv(const std::vector<ReportInput>& inputs) {
+  // Appended field by field: GCC 12 warns falsely (-Wrestrict) on "," + string&&.
   std::string out = "scenario";
-  for (const std::string& column : parameter_columns(inputs)) out += "," + csv_field(column);
+  const auto field = [&out](const std::string& text) {
+    out += ',';
+    out += csv_field(text);
+  };
+  for (const std::string& column : parameter_columns(inputs)) field(column);
   out += ",host,workload,metric,unit,value\n";
   for (const ReportRecord& r : report_records(inputs)) {
     out += csv_field(r.scenario);
-    for (const std::string& value : r.parameters) out += "," + csv_field(value);
-    out += "," + csv_field(r.host) + "," + csv_field(r.workload) + "," + csv_field(r.metric) + "," + csv_field(r.unit) +
-           "," + csv_field(record_value_text(r.value)) + "\n";
+    for (const std::string& value : r.parameters) field(value);
+    for (const std::string* text : {&r.host, &r.workload, &r.metric, &r.unit}) field(*text);
+    field(record_value_text(r.value));
+    out += '\n';
   }
   return out;
 }
@@ -418,6 +425,7 @@ ComparisonTable sweep_metric_table(const SweepInput& sweep, const KeyMetric& met
   ComparisonTable table;
   table.label_headers = sweep.parameter_paths.empty() ? std::vector<std::string>{"parameters"} : sweep.parameter_paths;
   table.columns = sweep.hosts;
+  table.ratio_columns = !metric.text;
   for (const SweepPoint& p : sweep.points)
     if (std::find(table.columns.begin(), table.columns.end(), p.host) == table.columns.end()) table.columns.push_back(p.host);
   for (const SweepCombo& combo : sweep_combos(sweep)) {

@@ -354,7 +354,7 @@ std::optional<double> cell_difference(const TableCell& first, const TableCell& o
 
 std::string cell_text(const TableCell& cell) { return cell.number ? format_readable(*cell.number) : cell.text; }
 
-std::string render_markdown_table(const ComparisonTable& table) {
+std::vector<std::vector<std::string>> table_cells(const ComparisonTable& table) {
   std::vector<std::string> header = table.label_headers;
   header.insert(header.end(), table.columns.begin(), table.columns.end());
   const bool ratios = table.ratio_columns && table.columns.size() > 1;
@@ -363,9 +363,7 @@ std::string render_markdown_table(const ComparisonTable& table) {
       header.push_back("ratio " + table.columns[j] + " / " + table.columns[0]);
       header.push_back("difference " + table.columns[j] + " - " + table.columns[0]);
     }
-  std::string out = markdown_line(header) + "|";
-  for (std::size_t i = 0; i < header.size(); ++i) out += i < table.label_headers.size() ? "---|" : "---:|";
-  out += "\n";
+  std::vector<std::vector<std::string>> out{header};
   for (const TableRow& row : table.rows) {
     std::vector<std::string> cells = row.labels;
     cells.resize(table.label_headers.size());
@@ -380,8 +378,17 @@ std::string render_markdown_table(const ComparisonTable& table) {
         cells.push_back(!numeric ? "" : ratio ? format_readable(*ratio) : "n/a");
         cells.push_back(difference ? signed_text(*difference) : "");
       }
-    out += markdown_line(cells);
+    out.push_back(std::move(cells));
   }
+  return out;
+}
+
+std::string render_markdown_table(const ComparisonTable& table) {
+  const auto cells = table_cells(table);
+  std::string out = markdown_line(cells.front()) + "|";
+  for (std::size_t i = 0; i < cells.front().size(); ++i) out += i < table.label_headers.size() ? "---|" : "---:|";
+  out += "\n";
+  for (std::size_t r = 1; r < cells.size(); ++r) out += markdown_line(cells[r]);
   return out;
 }
 

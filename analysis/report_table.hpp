@@ -46,6 +46,10 @@ std::optional<double> cell_difference(const TableCell& first, const TableCell& o
 // A cell as printed: format_readable of a number, else its text.
 std::string cell_text(const TableCell& cell);
 
+// The printed table as text cells: the header row first, then one row per TableRow (label
+// columns, value columns, then ratio and difference columns when there are several value columns).
+std::vector<std::vector<std::string>> table_cells(const ComparisonTable& table);
+
 // The Markdown table: a header row, an alignment row, then one line per row. '|' in a cell is
 // escaped and a newline becomes a space, so every row has the same number of cells.
 std::string render_markdown_table(const ComparisonTable& table);
