@@ -1,6 +1,7 @@
 #include "analysis/report_inputs.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -163,8 +164,16 @@ OrderedJson parse_json_file_text(const std::string& path, const std::string& tex
       detail = detail.substr(at + 2);
     else if (const std::size_t bracket = detail.find("] "); bracket != std::string::npos)
       detail = detail.substr(bracket + 2);
+    // nlohmann's "; last read: '...'" quotes the whole token so far; name the text where it stopped.
+    if (const std::size_t last = detail.find("; last read"); last != std::string::npos) detail.resize(last);
+    const std::size_t at = e.byte > 0 ? std::min<std::size_t>(e.byte - 1, text.size()) : 0;
+    std::size_t end = at;
+    while (end < text.size() && end - at < 20 && !std::isspace(static_cast<unsigned char>(text[end])) &&
+           text[end] != ',' && text[end] != ']' && text[end] != '}')
+      ++end;
+    const std::string found = at >= text.size() ? "the end of the file" : "'" + shown(text.substr(at, std::max<std::size_t>(end - at, 1))) + "'";
     throw ReportInputError(where(path) + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                           ": error: not JSON: " + shown(detail, 160));
+                           ": error: not JSON: " + shown(detail, 160) + ", found " + found);
   }
 }
 
