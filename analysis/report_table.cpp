@@ -102,6 +102,12 @@ class Builder {
     add(label, unit, [&](const OrderedJson& h) { return json_cell(find(h, path), scale); });
   }
   const std::vector<const OrderedJson*>& hosts() const { return hosts_; }
+  // A row without any number (a flag under `ttft_p99_s`) has no unit to show.
+  void drop_unit_of_text_row() {
+    TableRow& row = table_.rows.back();
+    if (std::none_of(row.cells.begin(), row.cells.end(), [](const TableCell& c) { return c.number.has_value(); }))
+      row.unit.clear();
+  }
 
  private:
   ComparisonTable& table_;
@@ -115,10 +121,14 @@ TableCell bold(const OrderedJson* value) {
   return TableCell::of_text(text.empty() ? "n/a" : "**" + text + "**");
 }
 
-void add_memory_rows(Builder& b) {
+// RAM and the two verdicts; a later version's host keys (SLO, ...) follow them.
+void add_verdict_rows(Builder& b) {
   b.field("RAM", "GiB", {"ram_bytes"}, kGiB);
   b.add("memory verdict", "", [](const OrderedJson& h) { return bold(find(h, {"verdict"})); });
   b.add("service", "", [](const OrderedJson& h) { return bold(find(h, {"service"})); });
+}
+
+void add_memory_rows(Builder& b) {
   struct Field {
     const char* label;
     const char* unit;
@@ -191,6 +201,7 @@ void add_generic_rows(Builder& b, const std::string& label_prefix, const std::ve
       const OrderedJson* value = find(*o, full);
       return !value && count_by_cause && find(*o, {full.begin(), full.end() - 1}) ? TableCell::of(0) : json_cell(value, scale);
     });
+    b.drop_unit_of_text_row();
   }
 }
 
@@ -397,12 +408,13 @@ ComparisonTable comparison_table(const OrderedJson& result) {
   const std::vector<const OrderedJson*> hosts = hosts_of(result);
   for (const OrderedJson* h : hosts) table.columns.push_back(text_of(find(*h, {"name"}), "n/a"));
   Builder b(table, hosts);
-  add_memory_rows(b);
+  add_verdict_rows(b);
   std::vector<std::vector<std::string>> extra;  // a later version's host keys (SLO, ...)
   for (const OrderedJson* h : hosts)
     for (const auto& [key, value] : h->items())
       if (!known_host_key(key)) collect_paths(value, {key}, extra);
   add_generic_rows(b, "", extra, [](const OrderedJson& h) { return &h; });
+  add_memory_rows(b);
   for (const std::string& group : names_in(hosts, "groups")) add_group_rows(b, group);
   for (const std::string& workload : names_in(hosts, "workloads")) add_workload_rows(b, workload);
   return table;
