@@ -60,5 +60,16 @@ grep -q '96 GiB RAM' "$work/a.html" || fail "html: MRC without the 96 GiB mark"
 grep -q 'memory by kind' "$work/a.html" || fail "html: no memory timeline"
 [ "$(grep -c '<svg' "$work/a.html")" -ge 10 ] || fail "html: fewer than 10 plots"
 
+# User strings (scenario, workload, host names) stay text: a name holding a script and quotes.
+sed 's/"scenario": "default"/"scenario": "<script>alert(\\"x\\")<\/script>"/; s/"name": "chat"/"name": "ch\\"a'"'"'t<b>"/' \
+  "$work/default.json" > "$work/hostile.json"
+"$headroom" report "$work/hostile.json" --format html > "$work/hostile.html" || fail "hostile html exited $?"
+grep -q '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;' "$work/hostile.html" || fail "html: scenario name not escaped"
+grep -q 'ch&quot;a&#39;t&lt;b&gt;' "$work/hostile.html" || grep -q 'ch&quot;a&#x27;t&lt;b&gt;' "$work/hostile.html" ||
+  fail "html: workload name not escaped"
+if grep -qi '<script\|<b>' "$work/hostile.html"; then fail "html: raw markup from a user string"; fi
+"$headroom" report "$work/hostile.json" > "$work/hostile.md" || fail "hostile md exited $?"
+grep -q '^## <script>alert("x")</script>$' "$work/hostile.md" || fail "md: scenario heading"
+
 if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "report: all checks passed"
