@@ -39,7 +39,7 @@ void collect_numeric(const nlohmann::json& node, const std::string& prefix, int 
                      std::vector<std::string>& out) {
   for (const auto& [key, value] : node.items()) {
     const std::string path = prefix.empty() ? key : prefix + "." + key;
-    if (value.is_number()) out.push_back(path);
+    if (value.is_number() || value.is_null()) out.push_back(path);  // null: a figure without a value here
     else if (value.is_object() && depth < 1) collect_numeric(value, path, depth + 1, out);
   }
 }
@@ -124,7 +124,7 @@ std::string audit_json(const std::vector<AuditRow>& rows, const std::string& cla
   Json root;
   root["headroom_audit"] = 1;
   root["claims_path"] = claims_path;
-  root["threshold"] = kAuditThreshold - 1;
+  root["threshold"] = 0.05;  // kAuditThreshold - 1, written as people read it
   Json list = Json::array();
   for (const AuditRow& row : rows) {
     Json j;

@@ -91,7 +91,7 @@ inline analysis::AuditRow audit_row(const config::ClaimsFile& claims, const conf
                                        "metric: no metric '" + shown(one.figure.metric) + "' in the result of " +
                                            (one.figure.workload.empty() ? "the host"
                                                                         : "workload '" + one.figure.workload + "'") +
-                                           " (numeric metrics: " + join(found[1].metrics) + ")")
+                                           " (metrics: " + join(found[1].metrics) + ")")
                        .what()};
   row.gb96 = found[0].outcome;
   row.gb128 = found[1].outcome;
