@@ -31,6 +31,13 @@ std::string render(const ScenarioResult& result, Format format) {
   return {};
 }
 
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 namespace {
 
 // Receives the fields of a host or workload in their one fixed order; the JSON and CSV writers
@@ -274,13 +281,6 @@ class JsonWriter : public FieldSink {
   std::string out_;
   std::vector<Level> levels_;
 };
-
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // Long format: one row per host x workload x metric; nested groups join with '.'.
 class CsvWriter : public FieldSink {

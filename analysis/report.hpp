@@ -20,4 +20,7 @@ std::string render_json(const ScenarioResult& result);
 std::string render_markdown(const ScenarioResult& result);
 std::string render_csv(const ScenarioResult& result);
 
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string csv_field(std::string_view text);
+
 }  // namespace headroom::analysis

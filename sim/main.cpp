@@ -8,6 +8,7 @@
 //   headroom calibrate [--path DIR] [--swap] [--name ID] [--repeat N] --out FILE   (sim/calibrate)
 //   headroom report RESULTS... [--format md|csv|json|html] [--out FILE]   (tables and plots of results)
 //   headroom capture --pid PID | --cgroup PATH | --system [--interval 1s] [--duration D] --out FILE   (sim/capture)
+//   headroom audit [--claims FILE] [--format md|json|csv] [--out FILE] [-j N]   (the claims audit)
 // Exit status: 0 success, 1 internal failure (a simulation crashed), 2 bad input (scenario, trace,
 // command line, output path), 128 + N when stopped by signal N (SIGINT 130, SIGTERM 143), always
 // with a one-line "error: ..." or "FILE:LINE:COL: error: ..." message on stderr.
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <string>
 
+#include "sim/cli/audit_command.hpp"
 #include "sim/cli/calibrate_command.hpp"
 #include "sim/cli/capture_command.hpp"
 #include "sim/cli/catalog_commands.hpp"
@@ -206,6 +208,18 @@ int main(int argc, char** argv) {
   headroom::trace::add_trace_commands(app, trace_exit);
   headroom::reqtrace::add_trace_stats_command(app, trace_exit);  // `trace stats` (request traces)
 
+  // audit: every claim's scenario on its 96 GB and 128 GB host, and the finding per case.
+  headroom::cli::AuditOptions audit;
+  CLI::App* audit_cmd = app.add_subcommand(
+      "audit", "run the claims' scenarios (scenarios/claims/claims.yaml) on their 96 GB and 128 GB hosts "
+               "and tabulate what 128 GB changes");
+  audit_cmd->add_option("--claims", audit.claims_path, "claims file")
+      ->check(non_empty("a claims file"))
+      ->capture_default_str();
+  audit_cmd->add_option("-j,--jobs", audit.jobs, "simulations running at once (1 to 64; default: the cores)")
+      ->check(whole_number(1, 64));
+  add_output_options(*audit_cmd, audit.output);
+
   if (!known_command(app, argc, argv)) return headroom::cli::kExitBadInput;
   try {
     app.parse(argc, argv);
@@ -227,6 +241,7 @@ int main(int argc, char** argv) {
     if (*calibrate_cmd) headroom::cli::calibrate_command(calibrate);
     if (*capture_cmd) headroom::cli::capture_command(capture);
     if (*report_cmd) headroom::cli::report_command(report);
+    if (*audit_cmd) headroom::cli::audit_command(audit);
   } catch (const headroom::cli::CliError& e) {
     std::fprintf(stderr, "%s\n", e.message.c_str());
     return e.exit_code;

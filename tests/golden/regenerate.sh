@@ -14,6 +14,7 @@ names=("$@")
 if ((${#names[@]} == 0)); then
   for f in scenarios/*.yaml scenarios/claims/*.yaml; do
     [ -e "$f" ] || continue
+    [ "$f" = scenarios/claims/claims.yaml ] && continue  # the audit's claims file, not a scenario
     f=${f#scenarios/}
     names+=("${f%.yaml}")
   done
