@@ -191,15 +191,13 @@ inline void sweep_command(const SweepOptions& options) {
   if (!write_error.empty()) throw CliError{write_error, kExitBadInput};
 
   std::sort(failed.begin(), failed.end());
-  std::string summary = "sweep: " + std::to_string(indices.size()) + " points run";
+  std::string summary = "sweep: ran " + std::to_string(indices.size()) + " of " + std::to_string(points.size()) +
+                        " points";
   if (!options.shard.empty())
-    summary += " (shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + " of " +
-               std::to_string(points.size()) + ")";
-  else if (indices.size() != points.size())
-    summary += " of " + std::to_string(points.size());
+    summary += " (shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ")";
   summary += ": " + std::to_string(indices.size() - failed.size()) + " ok, " + std::to_string(failed.size()) +
              " failed";
-  if (options.resume) summary += ", " + std::to_string(already_ok) + " already done";
+  if (options.resume) summary += ", " + std::to_string(already_ok) + " already ok";
   summary += "; results in " + options.out_dir + "\n";
   for (const auto& [k, reason] : failed)
     summary += "failed: " + points[k].id + " (" + detail::parameters_text(points[k]) + "): " + shown(reason, 300) + "\n";

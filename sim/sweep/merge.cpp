@@ -32,7 +32,8 @@ std::vector<Point> listed_points(const std::string& file, const std::string& tex
     Point point;
     point.id = id;
     point.index = p["index"].get<std::size_t>();
-    for (const auto& [path, value] : p.value("parameters", Json::object()).items())
+    const Json parameters = p.value("parameters", Json::object());  // named: items() of a temporary dangles
+    for (const auto& [path, value] : parameters.items())
       point.parameters.emplace_back(path, value.is_string() ? value.get<std::string>() : value.dump());
     point.host = p.value("host", "");
     points.push_back(point);
