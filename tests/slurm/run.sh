@@ -203,6 +203,6 @@ done
 n=$(grep -l '"status": *"ok"' "$tmp/out/merged/points/"*.json | wc -l)
 ((n == points)) || fail "the merged sweep holds $n points with status ok, expected $points"
 
-"$headroom" sweep "$scenario" "${grid[@]}" -j 2 --out "$tmp/local"
+"$headroom" sweep "$scenario" "${grid[@]}" -j 2 --out "$tmp/local" >/dev/null
 diff -r "$tmp/local" "$tmp/out/merged" || fail "the merged Slurm sweep differs from the local sweep"
 echo "slurm: $shards array tasks + a dependent merge job = local sweep of $points points (diff -r clean)"
