@@ -6,11 +6,13 @@
 // x its 2 hosts. The headroom executable is the one built beside this benchmark, or $HEADROOM.
 // Each iteration also records CPU pressure (/proc/pressure/cpu some avg10) before it starts: on a
 // shared machine other processes take the second core and the efficiency falls with no fault of
-// the sweep's.
+// the sweep's; the CPU seconds of each sweep (cpu1_s, cpu2_s: parent and point children) still
+// show whether parallel running costs extra work.
 #include <benchmark/benchmark.h>
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,9 +56,14 @@ double cpu_pressure_some_avg10() {
   return -1;
 }
 
+struct Timing {
+  double wall_s = -1;  // -1: the sweep could not start or did not exit 0
+  double cpu_s = 0;    // user + system of the sweep and every point child it reaped
+};
+
 // Runs `headroom sweep` with `jobs` workers into a new directory under `work`, stdout and stderr
-// into `log`; returns the wall seconds, or -1 when it could not start or did not exit 0.
-double timed_sweep(const fs::path& work, int jobs, const fs::path& log) {
+// into `log`.
+Timing timed_sweep(const fs::path& work, int jobs, const fs::path& log) {
   const fs::path out = work / fmt::format("j{}", jobs);
   fs::remove_all(out);
   const std::string exe = headroom_exe(), source = HEADROOM_SOURCE_DIR;
@@ -75,11 +82,14 @@ double timed_sweep(const fs::path& work, int jobs, const fs::path& log) {
   pid_t pid = 0;
   const int spawned = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
+  if (spawned != 0) return {};
   int status = 0;
-  waitpid(pid, &status, 0);
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? wall_s : -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+  return {wall_s, seconds(usage.ru_utime) + seconds(usage.ru_stime)};
 }
 
 std::string first_line(const fs::path& file) {
@@ -98,16 +108,20 @@ void sweep_64_points_j1_vs_j2(benchmark::State& state) {
   const fs::path work = pattern, log = work / "sweep.log";
   for (auto _ : state) {
     const double pressure = cpu_pressure_some_avg10();
-    const double t1_s = timed_sweep(work, 1, log);
-    const double t2_s = t1_s < 0 ? -1 : timed_sweep(work, 2, log);
-    if (t1_s < 0 || t2_s < 0) {
+    const Timing j1 = timed_sweep(work, 1, log);
+    const Timing j2 = j1.wall_s < 0 ? Timing{} : timed_sweep(work, 2, log);
+    if (j1.wall_s < 0 || j2.wall_s < 0) {
       state.SkipWithError(fmt::format("headroom sweep failed: {} ({})", first_line(log), headroom_exe()).c_str());
       break;
     }
-    state.SetIterationTime(t2_s);
-    state.counters["t1_s"] = t1_s;
-    state.counters["t2_s"] = t2_s;
-    state.counters["efficiency"] = t1_s / (2 * t2_s);
+    state.SetIterationTime(j2.wall_s);
+    state.counters["t1_s"] = j1.wall_s;
+    state.counters["t2_s"] = j2.wall_s;
+    state.counters["efficiency"] = j1.wall_s / (2 * j2.wall_s);
+    // CPU seconds of the whole sweep (parent and points): equal at -j1 and -j2 when running points
+    // in parallel adds no work; what a loaded machine still lets one measure.
+    state.counters["cpu1_s"] = j1.cpu_s;
+    state.counters["cpu2_s"] = j2.cpu_s;
     state.counters["cpu_some_avg10"] = pressure;
   }
   fs::remove_all(work);
