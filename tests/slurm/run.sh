@@ -97,11 +97,13 @@ check_daemons() {
   ((SECONDS < deadline_s)) || skip "$1 within $startup_s s ($($2))"
 }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Two adjacent free ports into $port, below Linux's ephemeral range (32768-60999) so no outgoing
+# connection takes one between this check and the daemons' bind.
 free_port_pair() {
-  local port attempt
+  local attempt
   for attempt in $(seq 50); do
-    port=$((20000 + RANDOM % 40000))
-    if ! listening "$port" && ! listening "$((port + 1))"; then echo "$port"; return; fi
+    port=$((20000 + RANDOM % 12000))
+    if ! listening "$port" && ! listening "$((port + 1))"; then return; fi
   done
   skip "no two free TCP ports found for slurmctld and slurmd"
 }
@@ -119,7 +121,7 @@ until munge -S "$socket" -n 2>/dev/null | unmunge -S "$socket" >/dev/null 2>&1; 
   sleep 0.1
 done
 
-port=$(free_port_pair)
+free_port_pair
 mkdir "$tmp/state" "$tmp/spool" "$tmp/out" "$tmp/jobs"
 cat >"$tmp/slurm.conf" <<EOF
 # tests/slurm/run.sh: a private single-node cluster; everything lives in $tmp.
