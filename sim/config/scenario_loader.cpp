@@ -190,6 +190,27 @@ MemorySpec parse_memory(const std::string& file, const MapReader& root) {
 
 Scenario load_document(const std::string& path, const std::string& catalog_dir, const YAML::Node& document);
 
+// The catalog as last read from `dir`, read again when one of its files changed (size or mtime): a
+// sweep loads one scenario per parameter combination, and parsing the catalog's YAML was most of
+// that time (measured: 0.66 s of CPU for 32 loads, ~70% in yaml-cpp).
+Catalog cached_catalog(const std::string& dir) {
+  static std::map<std::string, std::pair<std::string, Catalog>> cache;  // dir -> (files' stamp, catalog)
+  std::string stamp;
+  for (const char* file : {"quantizations.yaml", "llms.yaml", "gpus.yaml", "hosts.yaml", "backends.yaml"}) {
+    const std::string path = dir + "/" + file;
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    const auto time = std::filesystem::last_write_time(path, error);
+    stamp += std::string(file) + ":" + (error ? "-" : std::to_string(size) + "@" +
+                                                          std::to_string(time.time_since_epoch().count())) + ";";
+  }
+  const auto found = cache.find(dir);
+  if (found != cache.end() && found->second.first == stamp) return found->second.second;
+  Catalog catalog = load_catalog(dir);  // a bad catalog throws and is never cached
+  cache[dir] = {stamp, catalog};
+  return catalog;
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path) { return load_scenario(path, default_catalog_dir()); }
@@ -224,7 +245,7 @@ Scenario load_document(const std::string& path, const std::string& catalog_dir, 
   const MapReader root(path, document, "scenario",
                        {"name", "description", "duration", "seed", "memory", "host_files", "hosts", "groups",
                         "workloads"});
-  Catalog catalog = load_catalog(catalog_dir);
+  Catalog catalog = cached_catalog(catalog_dir);
   Scenario scenario;
   scenario.path = path;
   scenario.name = root.string("name");
