@@ -1,6 +1,8 @@
 // headroom: command-line entry point. Subcommands live in sim/cli/; each prints its own --help.
 //   headroom run SCENARIO [--host NAME] [--policy P] [--format md|json|csv] [--out FILE]
 //   headroom compare SCENARIO [--hosts A,B] [--jobs N] [--policy P] [--format md|json|csv] [--out FILE]
+//   headroom sweep SCENARIO --set PATH=V1,V2 [--hosts A,B] [-j N] --out DIR [--resume] [--shard i/n]
+//   headroom merge DIR... --out DIR   (sweep shards into one directory; sim/sweep)
 //   headroom hosts | headroom models   (list the catalogs)
 //   headroom cache TRACE --policy P[,P...] --frames N[,N...]   (reference-trace replay, sim/trace)
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
@@ -25,6 +27,7 @@
 #include "sim/cli/catalog_commands.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/report_command.hpp"
+#include "sim/cli/sweep_command.hpp"
 #include "sim/text.hpp"
 #include "sim/trace/cli.hpp"
 #include "sim/trace/requests/stats_command.hpp"
@@ -191,6 +194,39 @@ int main(int argc, char** argv) {
   add_policy_option(*compare_cmd, compare.policy);
   add_output_options(*compare_cmd, compare.output);
 
+  // sweep and merge (sim/cli/sweep_command.hpp, sim/sweep/README.md).
+  headroom::cli::SweepOptions sweep;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "run a grid of scenario variants (--set) x hosts, one child process per point, into a directory");
+  add_scenario_argument(*sweep_cmd, sweep.plan.scenario_path);
+  sweep_cmd->add_option("--set", sweep.plan.sets,
+                        "PATH=V1,V2,...: swept values of a scenario field by dotted path (workloads.chat.max_batch, "
+                        "hosts.*.ram); repeatable, the grid is every combination")
+      ->check(non_empty("PATH=VALUES"));
+  std::string sweep_hosts;
+  CLI::Option* sweep_hosts_option =
+      sweep_cmd->add_option("--hosts", sweep_hosts, "comma-separated host names from the scenario or the catalog "
+                                                    "(default: the scenario's hosts)")
+          ->check(host_list());
+  sweep_cmd->add_option("-j,--jobs", sweep.jobs, "points running at once (default: the number of online cores)")
+      ->check(whole_number(1, 1024));
+  sweep_cmd->add_option("--out", sweep.out_dir, "the sweep directory (sweep.json, points/<id>.json)")
+      ->required()
+      ->check(non_empty("a directory"));
+  sweep_cmd->add_flag("--resume", sweep.resume, "skip points whose file says ok (failed points run again)");
+  sweep_cmd->add_option("--shard", sweep.shard, "i/n: run the points whose index % n == i-1 (merge the shards "
+                                                "with `headroom merge`)");
+  sweep_cmd->add_flag("--quiet", sweep.quiet, "no progress display, only the summary");
+  add_policy_option(*sweep_cmd, sweep.plan.policy);
+  sweep_cmd->add_option("--timeseries-interval", sweep.plan.timeseries_interval,
+                        "add each point's memory time series every DUR of simulated time to its result")
+      ->check(headroom::cli::positive_duration());
+
+  headroom::cli::MergeOptions merge;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "join sweep directories (shards) into one");
+  merge_cmd->add_option("inputs", merge.inputs, "sweep directories")->required()->check(non_empty("a directory"));
+  merge_cmd->add_option("--out", merge.out_dir, "the merged sweep directory")->required()->check(non_empty("a directory"));
+
   CLI::App* hosts_cmd = app.add_subcommand("hosts", "list the host catalog (models/catalog/hosts.yaml)");
   CLI::App* models_cmd = app.add_subcommand("models", "list the LLM catalog with file sizes per quantization");
 
@@ -232,10 +268,13 @@ int main(int argc, char** argv) {
 
   if (app.got_subcommand("cache") || app.got_subcommand("mrc") || app.got_subcommand("trace")) return trace_exit;
   if (hosts_option->count() > 0) compare.hosts = split_names(compare_hosts);
+  if (sweep_hosts_option->count() > 0) sweep.plan.hosts = split_names(sweep_hosts);
 
   try {
     if (*run_cmd) headroom::cli::run_command(run);
     if (*compare_cmd) headroom::cli::compare_command(compare);
+    if (*sweep_cmd) headroom::cli::sweep_command(sweep);
+    if (*merge_cmd) headroom::cli::merge_command(merge);
     if (*hosts_cmd) headroom::cli::hosts_command();
     if (*models_cmd) headroom::cli::models_command();
     if (*calibrate_cmd) headroom::cli::calibrate_command(calibrate);

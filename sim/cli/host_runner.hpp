@@ -134,10 +134,12 @@ inline void write_all(int fd, const std::string& text) {
   }
 }
 
-// The child's whole life: simulate, summarise, write the result (or the error text) into the
-// pipe, exit without running the parent's atexit handlers or flushing its stdio buffers again.
-[[noreturn]] inline void child_main(const SimulateOne& simulate, std::size_t index, int result_fd,
-                                    pid_t parent, const sigset_t& parent_mask) {
+// The child's whole life: run the task, write its text (or the error text) into the pipe, exit
+// without running the parent's atexit handlers or flushing its stdio buffers again. Exit status:
+// 0 with the task's text, 2 with a ConfigError's message (bad input found while simulating, e.g. a
+// trace row), 1 with any other exception's.
+[[noreturn]] inline void child_main(const std::function<std::string(std::size_t)>& task, std::size_t index,
+                                    int result_fd, pid_t parent, const sigset_t& parent_mask) {
   // Die with the parent, even after kill -9; if it already died, the signal would never come.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(kExitInternal);
@@ -152,7 +154,7 @@ inline void write_all(int fd, const std::string& text) {
   int code = kExitOk;
   std::string text;
   try {
-    text = analysis::host_result_to_json(analysis::summarised(simulate(index)));
+    text = task(index);
   } catch (const config::ConfigError& e) {
     text = e.what();
     code = kExitBadInput;
@@ -200,50 +202,33 @@ inline void stop_children(std::map<pid_t, Child>& running) {
 
 }  // namespace detail
 
-// Simulates hosts 0..names.size()-1 with at most `max_children` children at once and returns the
-// (summarised) results in index order. The first failure (in host order) is thrown as
-// HostRunError after every started child has finished; no new child starts once one has failed.
-// SIGINT or SIGTERM kills every child and throws HostRunError with exit status 128 + signal.
-inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector<std::string>& names,
-                                                               const SimulateOne& simulate,
-                                                               std::size_t max_children) {
+// What one child left: its wait status and everything it wrote into its pipe.
+struct ChildExit {
+  std::size_t index = 0;
+  int status = 0;  // as waitpid reports it
+  std::string text;
+};
+
+// The fan-out under `compare` and `sweep`: runs task(index) for each of `indices`, each in its own
+// child process, at most `max_children` at once, calling on_exit in the parent as each one ends
+// (in the order they end). No new child starts once keep_starting() says false. on_tick (if any)
+// is called at least once a second while children run (a progress display). SIGINT or SIGTERM
+// kills and reaps every child and throws HostRunError with exit status 128 + signal; the signals
+// are blocked outside the wait, so on_exit is never interrupted half-way (a file it writes is
+// either written or not).
+inline void run_in_children(const std::vector<std::size_t>& indices, const std::function<std::string(std::size_t)>& task,
+                            std::size_t max_children, const std::function<void(const ChildExit&)>& on_exit,
+                            const std::function<bool()>& keep_starting = {},
+                            const std::function<void()>& on_tick = {}) {
   detail::StopSignals signals;
   const pid_t parent = ::getpid();
-  std::vector<analysis::HostResult> results(names.size());
-  std::map<std::size_t, std::pair<std::string, int>> failures;  // host index -> (message, exit code)
   std::map<pid_t, detail::Child> running;
   std::size_t next = 0;
-
-  auto finish = [&](pid_t pid, int status) {
-    const detail::Child child = running.at(pid);
-    running.erase(pid);
-    const std::string& host = names[child.index];
-    const std::string& text = child.text;
-    const bool exited = WIFEXITED(status);
-    const int code = exited ? WEXITSTATUS(status) : -1;
-    if (exited && code == kExitOk) {
-      try {
-        results[child.index] = analysis::host_result_from_json(text);
-      } catch (const std::exception& e) {
-        failures[child.index] = {"error: simulation of host '" + host + "' returned " + e.what(), kExitInternal};
-      }
-    } else if (exited && code == kExitBadInput && !text.empty()) {
-      failures[child.index] = {text, kExitBadInput};  // a ConfigError: already "file:line:col: error: ..."
-    } else if (exited && code == kExitInternal && text.rfind("internal: ", 0) == 0) {
-      failures[child.index] = {"error: " + text, kExitInternal};  // engine::InternalError: as `run` prints it
-    } else if (exited && code == kExitInternal && !text.empty()) {
-      failures[child.index] = {"error: simulation of host '" + host + "' failed: " + text, kExitInternal};
-    } else {
-      failures[child.index] = {"error: simulation of host '" + host + "' " + detail::describe_status(status),
-                               kExitInternal};
-    }
-  };
 
   auto start = [&](std::size_t index) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      failures[index] = {"error: cannot start a process for host '" + names[index] + "': " + std::strerror(errno),
-                         kExitInternal};
+      on_exit({index, -1, std::string("cannot start a process: ") + std::strerror(errno)});
       return;
     }
     std::fflush(nullptr);  // the child must not re-emit the parent's buffered output
@@ -252,14 +237,13 @@ inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector
       const int error = errno;
       ::close(pipe_fds[0]);
       ::close(pipe_fds[1]);
-      failures[index] = {"error: cannot start a process for host '" + names[index] + "': " + std::strerror(error),
-                         kExitInternal};
+      on_exit({index, -1, std::string("cannot start a process: ") + std::strerror(error)});
       return;
     }
     if (pid == 0) {
       ::close(pipe_fds[0]);
       for (const auto& [other, child] : running) ::close(child.fd);  // other children's pipes
-      detail::child_main(simulate, index, pipe_fds[1], parent, signals.saved_mask());
+      detail::child_main(task, index, pipe_fds[1], parent, signals.saved_mask());
     }
     ::close(pipe_fds[1]);  // the parent sees end of file once the child has written and exited
     running[pid] = {index, pipe_fds[0], {}};
@@ -280,16 +264,20 @@ inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector
       }
       ::close(child.fd);
       child.fd = -1;
-      finish(pids[k], detail::wait_exit_status(pids[k]));
+      const int status = detail::wait_exit_status(pids[k]);
+      ChildExit done{child.index, status, std::move(child.text)};
+      running.erase(pids[k]);
+      on_exit(done);
     }
   };
 
+  const struct timespec tick {1, 0};
   while (signals.stop_signal() == 0) {
-    if (failures.empty() && next < names.size() && running.size() < max_children) {
-      start(next++);
+    if ((!keep_starting || keep_starting()) && next < indices.size() && running.size() < max_children) {
+      start(indices[next++]);
       continue;
     }
-    if (running.empty()) break;  // all done, or a failure stopped new starts and nothing is left
+    if (running.empty()) break;  // all done, or nothing more may start and nothing is left
     std::vector<pollfd> polled;
     std::vector<pid_t> pids;
     for (const auto& [pid, child] : running) {
@@ -297,13 +285,63 @@ inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector
       pids.push_back(pid);
     }
     // SIGINT/SIGTERM are unblocked only while waiting here.
-    if (::ppoll(polled.data(), polled.size(), nullptr, &signals.wait_mask()) < 0) continue;  // EINTR
-    read_ready(polled, pids);
+    const int ready = ::ppoll(polled.data(), polled.size(), on_tick ? &tick : nullptr, &signals.wait_mask());
+    if (ready < 0) continue;  // EINTR
+    if (ready > 0) read_ready(polled, pids);
+    if (on_tick) on_tick();
   }
   if (const int signal = signals.stop_signal()) {
     detail::stop_children(running);
     throw detail::interrupted(signal);
   }
+}
+
+// Simulates hosts 0..names.size()-1 with at most `max_children` children at once and returns the
+// (summarised) results in index order. The first failure (in host order) is thrown as
+// HostRunError after every started child has finished; no new child starts once one has failed.
+// SIGINT or SIGTERM kills every child and throws HostRunError with exit status 128 + signal.
+inline std::vector<analysis::HostResult> run_hosts_in_children(const std::vector<std::string>& names,
+                                                               const SimulateOne& simulate,
+                                                               std::size_t max_children) {
+  std::vector<analysis::HostResult> results(names.size());
+  std::map<std::size_t, std::pair<std::string, int>> failures;  // host index -> (message, exit code)
+
+  auto finish = [&](const ChildExit& child) {
+    const std::string& host = names[child.index];
+    const std::string& text = child.text;
+    const int status = child.status;
+    if (status == -1) {  // never started
+      failures[child.index] = {"error: " + text.substr(0, text.find(':')) + " for host '" + host + "'" +
+                                   text.substr(text.find(':')),
+                               kExitInternal};
+      return;
+    }
+    const bool exited = WIFEXITED(status);
+    const int code = exited ? WEXITSTATUS(status) : -1;
+    if (exited && code == kExitOk) {
+      try {
+        results[child.index] = analysis::host_result_from_json(text);
+      } catch (const std::exception& e) {
+        failures[child.index] = {"error: simulation of host '" + host + "' returned " + e.what(), kExitInternal};
+      }
+    } else if (exited && code == kExitBadInput && !text.empty()) {
+      failures[child.index] = {text, kExitBadInput};  // a ConfigError: already "file:line:col: error: ..."
+    } else if (exited && code == kExitInternal && text.rfind("internal: ", 0) == 0) {
+      failures[child.index] = {"error: " + text, kExitInternal};  // engine::InternalError: as `run` prints it
+    } else if (exited && code == kExitInternal && !text.empty()) {
+      failures[child.index] = {"error: simulation of host '" + host + "' failed: " + text, kExitInternal};
+    } else {
+      failures[child.index] = {"error: simulation of host '" + host + "' " + detail::describe_status(status),
+                               kExitInternal};
+    }
+  };
+
+  std::vector<std::size_t> indices(names.size());
+  for (std::size_t k = 0; k < indices.size(); ++k) indices[k] = k;
+  run_in_children(
+      indices,
+      [&](std::size_t index) { return analysis::host_result_to_json(analysis::summarised(simulate(index))); },
+      max_children, finish, [&] { return failures.empty(); });
   if (!failures.empty()) {
     const auto& [message, code] = failures.begin()->second;
     throw HostRunError(message, code);
