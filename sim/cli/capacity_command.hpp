@@ -193,11 +193,12 @@ inline std::optional<double> next_rate(HostCapacity& h, const CapacityReport& r)
     }
     return std::min(*ok * 2, r.max_rate_per_s);
   }
-  if (*miss <= r.min_rate_per_s) {
+  const double missed = miss.value_or(r.min_rate_per_s);  // only misses so far
+  if (missed <= r.min_rate_per_s) {
     h.outcome = "below-min";
     return std::nullopt;
   }
-  return std::max(*miss / 2, r.min_rate_per_s);
+  return std::max(missed / 2, r.min_rate_per_s);
 }
 
 inline void record(HostCapacity& h, CapacityProbe probe) {
@@ -221,7 +222,11 @@ inline CapacityProbe probe_result(const analysis::HostResult& result, const std:
   p.service_reason = s.service.reason;
   for (std::size_t i = 0; i < s.workloads.size() && i < result.workloads.size(); ++i)
     if (result.workloads[i].name == workload && s.workloads[i].slo) p.slo = *s.workloads[i].slo;
-  p.met = !p.slo.targets.empty() && p.slo.met;
+  // Met only when judged: every request target had a decided request (a server that failed to start
+  // and a rate so low that nothing arrived do not show a capacity).
+  p.met = !p.slo.targets.empty() && p.slo.met &&
+          std::all_of(p.slo.targets.begin(), p.slo.targets.end(),
+                      [](const analysis::SloTargetResult& t) { return t.key == "deadline" || t.decided > 0; });
   return p;
 }
 
@@ -343,7 +348,7 @@ inline std::string render_capacity_md(const CapacityReport& r) {
   out += "Scenario `" + r.scenario_path + "`, seed " + analysis::format_u64(r.seed) + ", horizon " +
          format_readable(r.duration_s) + " s of simulated time. SLO: " + targets_text(r.targets) + ". Rate: `" +
          r.rate_key + "`, from " + per_min(r.base_rate_per_s) + " requests/min, between " + per_min(r.min_rate_per_s) +
-         " and " + per_min(r.max_rate_per_s) + ", tolerance " + format_readable(100.0 * r.tolerance) + "%.\n\n";
+         " and " + per_min(r.max_rate_per_s) + " requests/min, tolerance " + format_readable(100.0 * r.tolerance) + "%.\n\n";
   out += "| host | capacity (requests/min) | first missed (requests/min) | verdict | service | SLO at capacity | probes |\n";
   out += "|---|---:|---:|---|---|---|---:|\n";
   for (const HostCapacity& h : r.hosts) {
@@ -362,8 +367,8 @@ inline std::string render_capacity_md(const CapacityReport& r) {
       out += "| " + h.host + " | " + std::to_string(k + 1) + " | " + per_min(p.rate_per_s) + " | " +
              analysis::slo_word(p.met) + " | " + p.verdict + " | " + p.service + " | " + slo_figures(p.slo) + " |\n";
     }
-  out += "\nA probe meets the SLO when every target is met (analysis/README.md \"SLO targets\": failed requests, "
-         "and unfinished ones already past a limit, count as missing it).\n";
+  out += "\nA probe meets the SLO when every target is met with at least one request judged (analysis/README.md "
+         "\"SLO targets\": failed requests, and unfinished ones already past a limit, count as missing it).\n";
   return out;
 }
 
