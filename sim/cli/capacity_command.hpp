@@ -249,8 +249,8 @@ inline CapacityReport capacity_search(const CapacityOptions& o) {
   r.min_rate_per_s = o.min_rate.empty() ? s.base_rate_per_s / kCapacityDefaultSpan : parse_rate_option(o.min_rate, "--min");
   r.max_rate_per_s = o.max_rate.empty() ? s.base_rate_per_s * kCapacityDefaultSpan : parse_rate_option(o.max_rate, "--max");
   if (r.min_rate_per_s >= r.max_rate_per_s)
-    throw CliError{"error: --min " + analysis::format_g(r.min_rate_per_s) + "/s must be below --max " +
-                   analysis::format_g(r.max_rate_per_s) + "/s"};
+    throw CliError{"error: --min " + (o.min_rate.empty() ? "(default " + analysis::format_g(r.min_rate_per_s) + "/s)" : shown(o.min_rate)) +
+                   " must be below --max " + (o.max_rate.empty() ? "(default " + analysis::format_g(r.max_rate_per_s) + "/s)" : shown(o.max_rate))};
   try {
     r.tolerance = config::parse_percent(o.tolerance) / 100.0;
   } catch (const config::UnitError& e) {
