@@ -65,8 +65,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimeSample, time_s, anon_bytes, file_bytes, s
 
 // A workload's kind data (KindData) is not listed: it stays in the process that simulated it (a
 // child sends summarised() results, whose kind figures travel in the summary instead).
+// SLO targets (sim/slo_spec.hpp): enums as their numbers, which only this pipe reads.
+}  // namespace headroom::analysis
+namespace headroom {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SloTarget, metric, stat, limit_s)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SloSpec, targets, deadline_s)
+}  // namespace headroom
+namespace headroom::analysis {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(WorkloadResult, name, kind, group, status, cause, status_detail, fell_back,
-                                   start_s, end_s, busy, memory_stall, peak)
+                                   start_s, end_s, busy, memory_stall, peak, slo)
 
 namespace {
 
