@@ -9,6 +9,7 @@
 #include "sim/config/lifecycle.hpp"
 #include "sim/config/overrides.hpp"
 #include "sim/config/shared_files.hpp"
+#include "sim/config/slo.hpp"
 #include "sim/config/workload_parsers.hpp"
 #include "sim/config/units.hpp"
 #include "sim/config/yaml_reader.hpp"
@@ -123,7 +124,9 @@ std::shared_ptr<const WorkloadSpec> parse_workload(const ParseContext& ctx, cons
     fail_at(ctx.file, kind, "unknown workload kind '" + shown(name) + "'" +
                                 (near.empty() ? "" : " (did you mean '" + near + "'?)") + "; known kinds: " + known);
   }
-  return parser->parse(ctx, node);
+  std::shared_ptr<const WorkloadSpec> spec = parser->parse(ctx, node);
+  check_slo(ctx, node, *spec);
+  return spec;
 }
 
 std::vector<std::shared_ptr<const WorkloadSpec>> parse_workloads(const ParseContext& ctx,

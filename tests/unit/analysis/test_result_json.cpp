@@ -60,6 +60,8 @@ HostResult distinct_host() {
   w.busy = {{0.2, 3.5}};
   w.memory_stall = {{0.3, 1.7}};
   w.peak = {201, 202, 203, 204};
+  w.slo.targets = {{headroom::SloMetric::tpot, headroom::SloStat::p90, 0.125}};
+  w.slo.deadline_s = 0.7;
   auto& data = llm(w);
   data.device = "gpu";
   data.weights_bytes = 301;
@@ -95,6 +97,9 @@ TEST_CASE("child transport round-trips every field exactly") {
   const HostResult back = host_result_from_json(host_result_to_json(shipped));
   CHECK(host_result_to_json(back) == host_result_to_json(shipped));
   CHECK((host_fields(back) == host_fields(h)));
+  CHECK(back.workloads.at(0).slo.targets.at(0).key() == "tpot_p90");
+  CHECK(back.workloads.at(0).slo.targets.at(0).limit_s == 0.125);
+  CHECK(*back.workloads.at(0).slo.deadline_s == 0.7);
   CHECK(back.memory.refault_file_bytes == 116);
   CHECK(back.memory.refault_anon_bytes == 117);
   CHECK(back.memory.watermark_high_bytes == 120);
@@ -212,7 +217,7 @@ TEST_CASE("results.hpp layout is the one result_json.cpp serialises") {
   CHECK(sizeof(PeakMemory) == 4 * sizeof(std::uint64_t));
   CHECK(sizeof(WorkloadResult) == 4 * sizeof(std::string) + 16 /* status + cause, fell_back, each padded to 8 */ +
                                       2 * sizeof(double) + 2 * sizeof(std::vector<Interval>) + sizeof(PeakMemory) +
-                                      sizeof(std::shared_ptr<KindData>));
+                                      sizeof(std::shared_ptr<KindData>) + sizeof(headroom::SloSpec));
 }
 
 // `compare` children send summarised(result) instead of every request record; the parent must
