@@ -65,6 +65,11 @@ void add_memory_rows(Table& t, const std::vector<HostSummary>& hosts) {
   add_host_row(t, hosts, "service", [](const HostSummary& h) {
     return std::string("**") + to_string(h.service.verdict) + "**";
   });
+  // SLO (analysis/slo.hpp): only when some host's workloads have targets.
+  if (std::any_of(hosts.begin(), hosts.end(), [](const HostSummary& h) { return h.slo_met.has_value(); }))
+    add_host_row(t, hosts, "SLO", [](const HostSummary& h) {
+      return h.slo_met ? std::string("**") + slo_word(*h.slo_met) + "**" : std::string("none");
+    });
   auto mem = [](std::uint64_t MemoryResult::*field) {
     return [field](const HostSummary& h) { return cell_gib(h.host->memory.*field); };
   };
@@ -184,6 +189,19 @@ void add_workload_rows(Table& t, const std::vector<HostSummary>& hosts, const st
   add_workload_row(t, hosts, name, p + "keeps up", [](const WorkloadOnHost& w) {
     return std::string(w.summary->kind.service.keeps_up ? "yes" : "**no**");
   });
+  // One row per SLO target (analysis::slo_rows), after the status rows, when the workload has one.
+  for (const HostSummary& h : hosts) {
+    const WorkloadOnHost w = find_workload(h, name);
+    if (!w.summary || !w.summary->slo) continue;
+    for (const MetricRow& row : slo_rows(*w.summary->slo))
+      add_workload_row(t, hosts, name, p + row.label, [&](const WorkloadOnHost& on) {
+        if (on.summary->slo)
+          for (const MetricRow& r : slo_rows(*on.summary->slo))
+            if (r.label == row.label) return r.value;
+        return std::string("n/a");
+      });
+    break;
+  }
   for (const MetricRow& row : kind_rows) {
     add_workload_row(t, hosts, name, p + row.label, [&](const WorkloadOnHost& w) {
       for (const MetricRow& r : w.summary->kind.rows)
@@ -239,7 +257,9 @@ std::string render_markdown(const ScenarioResult& result) {
   std::string behind;
   for (const HostSummary& h : hosts) {
     out += "- **" + h.host->name + "**: memory " + to_string(h.verdict.verdict) + ", service " +
-           to_string(h.service.verdict) + ". Memory: " + h.verdict.reason + ". Service: " + h.service.reason + "\n";
+           to_string(h.service.verdict) + (h.slo_met ? std::string(", SLO ") + slo_word(*h.slo_met) : "") +
+           ". Memory: " + h.verdict.reason + ". Service: " + h.service.reason +
+           (h.slo_met ? ". SLO: " + h.slo_reason : "") + "\n";
     if (h.service.verdict == ServiceVerdict::falls_behind) behind += (behind.empty() ? "" : ", ") + h.host->name;
   }
   out += behind.empty() ? "\nEvery host keeps up with its workloads.\n"

@@ -107,6 +107,31 @@ void emit_service(FieldSink& sink, const ServiceSummary& s) {
   sink.end();
 }
 
+// `slo:` (analysis/slo.hpp), only for a workload that has one: goldens without it are unchanged.
+// A value of +inf (missed requests decide it) prints as null; missed_requests says so.
+void emit_slo(FieldSink& sink, const SloResult& slo) {
+  sink.begin("slo");
+  sink.boolean("met", slo.met);
+  sink.begin("targets");
+  for (const SloTargetResult& t : slo.targets) {
+    const std::string unit = t.key.rfind("tpot", 0) == 0 ? "s/token" : "s";
+    sink.begin(t.key);
+    sink.number("limit_s", t.limit_s, unit);
+    sink.number("value_s", t.value_s, unit);
+    sink.boolean("met", t.met);
+    if (t.key != "deadline") {
+      sink.integer("arrived", t.arrived, "requests");
+      sink.integer("decided", t.decided, "requests");
+      sink.integer("met_requests", t.met_requests, "requests");
+      sink.integer("missed_requests", t.decided - t.met_requests, "requests");
+      sink.number("attainment", t.attainment, "fraction");
+    }
+    sink.end();
+  }
+  sink.end();
+  sink.end();
+}
+
 std::optional<double> time_or_none(double t_s) { return t_s >= 0 ? std::optional<double>(t_s) : std::nullopt; }
 
 // The common part of a workload, then the kind's info, service and metrics.
@@ -129,6 +154,7 @@ void emit_workload(FieldSink& sink, const WorkloadResult& r, const WorkloadSumma
   sink.end();
   sink.number("busy_s", w.busy_s, "s");
   emit_service(sink, w.kind.service);
+  if (w.slo) emit_slo(sink, *w.slo);
   emit_json(sink, "metrics", w.kind.metrics.is_object() ? w.kind.metrics : Json::object(), w.kind, "");
 }
 
@@ -223,6 +249,10 @@ void emit_host_header(FieldSink& sink, const HostSummary& s) {
   sink.text("verdict_reason", s.verdict.reason);
   sink.text("service", to_string(s.service.verdict));
   sink.text("service_reason", s.service.reason);
+  if (s.slo_met) {
+    sink.text("slo", slo_word(*s.slo_met));
+    sink.text("slo_reason", s.slo_reason);
+  }
 }
 
 std::string json_number(std::optional<double> value) {

@@ -83,6 +83,35 @@ nlohmann::json exact(std::optional<double> value) {
 }
 double exact_double(const nlohmann::json& j) { return j.get<ExactDouble>().value; }
 
+// A workload's SLO result (null without `slo:`); values as exact bits (+inf is a real value).
+nlohmann::json slo_json(const std::optional<SloResult>& slo) {
+  if (!slo) return nullptr;
+  nlohmann::json targets = nlohmann::json::array();
+  for (const SloTargetResult& t : slo->targets)
+    targets.push_back({{"key", t.key}, {"limit_s", exact(t.limit_s)}, {"value_s", exact(t.value_s)}, {"met", t.met},
+                       {"arrived", t.arrived}, {"decided", t.decided}, {"met_requests", t.met_requests},
+                       {"attainment", exact(t.attainment)}});
+  return {{"met", slo->met}, {"targets", targets}};
+}
+std::optional<SloResult> slo_from(const nlohmann::json& j) {
+  if (j.is_null()) return std::nullopt;
+  SloResult slo;
+  j.at("met").get_to(slo.met);
+  for (const nlohmann::json& t : j.at("targets")) {
+    SloTargetResult r;
+    t.at("key").get_to(r.key);
+    r.limit_s = exact_double(t.at("limit_s"));
+    if (!t.at("value_s").is_null()) r.value_s = exact_double(t.at("value_s"));
+    t.at("met").get_to(r.met);
+    t.at("arrived").get_to(r.arrived);
+    t.at("decided").get_to(r.decided);
+    t.at("met_requests").get_to(r.met_requests);
+    if (!t.at("attainment").is_null()) r.attainment = exact_double(t.at("attainment"));
+    slo.targets.push_back(std::move(r));
+  }
+  return slo;
+}
+
 // The kind's JSON travels as text: nlohmann prints doubles so that they parse back to the same
 // double, and ordered_json keeps the key order.
 nlohmann::json workload_summary_json(const WorkloadSummary& w) {
@@ -90,7 +119,7 @@ nlohmann::json workload_summary_json(const WorkloadSummary& w) {
   for (const MetricRow& r : w.kind.rows) rows.push_back({r.label, r.value});
   return {{"busy_s", exact(w.busy_s)}, {"memory_stall_s", exact(w.memory_stall_s)},
           {"info", w.kind.info.dump()}, {"metrics", w.kind.metrics.dump()}, {"units", w.kind.units},
-          {"rows", rows}, {"placement", w.kind.placement}, {"service", w.kind.service}};
+          {"rows", rows}, {"placement", w.kind.placement}, {"service", w.kind.service}, {"slo", slo_json(w.slo)}};
 }
 WorkloadSummary workload_summary_from(const nlohmann::json& j) {
   WorkloadSummary w;
@@ -102,6 +131,7 @@ WorkloadSummary workload_summary_from(const nlohmann::json& j) {
   for (const nlohmann::json& r : j.at("rows")) w.kind.rows.push_back({r.at(0).get<std::string>(), r.at(1).get<std::string>()});
   j.at("placement").get_to(w.kind.placement);
   j.at("service").get_to(w.kind.service);
+  if (j.contains("slo")) w.slo = slo_from(j.at("slo"));
   return w;
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/slo_spec.hpp"
+
 namespace headroom::analysis {
 
 struct PrecomputedSummary;  // analysis/summary.hpp
@@ -77,6 +79,9 @@ struct PeakMemory {
 // reads them. They stay where the host was simulated: a `compare` child ships the summary instead.
 struct KindData {
   virtual ~KindData() = default;
+  // The requests a request-serving kind received (those that count as arrived), for SLO targets
+  // (analysis/slo.hpp); empty for other kinds.
+  virtual std::vector<RequestRecord> request_records() const { return {}; }
 };
 
 // The common result of one workload, for every kind: the verdict reads only this and the kind's
@@ -96,6 +101,7 @@ struct WorkloadResult {
   std::vector<Interval> memory_stall;
   PeakMemory peak;
   std::shared_ptr<KindData> data;
+  SloSpec slo;  // the scenario's `slo:` for it (empty: none), judged by analysis/slo.hpp
 };
 
 struct MemoryResult {

@@ -228,6 +228,7 @@ WorkloadSummary summarize_workload(const WorkloadResult& w, double horizon_s) {
     s.kind.metrics = nlohmann::ordered_json::object();
     s.kind.service.reason = "not judged: no summary registered for kind '" + w.kind + "'";
   }
+  s.slo = evaluate_slo(w, horizon_s);
   return s;
 }
 
@@ -402,6 +403,17 @@ ServiceVerdictResult decide_service(const HostResult& host, const std::vector<Wo
   return v;
 }
 
+// The host's SLO word: met when every workload with `slo:` met all its targets.
+static void decide_slo(const HostResult& host, HostSummary& s) {
+  for (std::size_t i = 0; i < s.workloads.size() && i < host.workloads.size(); ++i) {
+    const std::optional<SloResult>& slo = s.workloads[i].slo;
+    if (!slo) continue;
+    s.slo_met = s.slo_met.value_or(true) && slo->met;
+    if (!slo->met) s.slo_reason += (s.slo_reason.empty() ? "" : "; ") + host.workloads[i].name + ": " + slo_missed_text(*slo);
+  }
+  if (s.slo_met && *s.slo_met) s.slo_reason = "every target met";
+}
+
 HostSummary summarize_host(const HostResult& host) {
   HostSummary s;
   s.host = &host;
@@ -416,6 +428,7 @@ HostSummary summarize_host(const HostResult& host) {
   }
   s.verdict = decide_verdict(host, s.workloads, s.psi, s.group_psi);
   s.service = decide_service(host, s.workloads);
+  decide_slo(host, s);
   return s;
 }
 

@@ -14,6 +14,7 @@
 
 #include "analysis/number_format.hpp"
 #include "analysis/results.hpp"
+#include "analysis/slo.hpp"
 
 namespace headroom::analysis {
 
@@ -105,6 +106,7 @@ struct WorkloadSummary {
   double busy_s = 0;          // union of its busy intervals
   double memory_stall_s = 0;  // union of its stall intervals
   KindSummary kind;
+  std::optional<SloResult> slo;  // its `slo:` judged (analysis/slo.hpp); empty without one
 };
 // Runs the kind's summarize (registry) and the common figures. A kind nobody registered a summary
 // for gets empty metrics and a service "not judged".
@@ -136,6 +138,10 @@ struct HostSummary {
   std::vector<Psi> group_psi;       // one per host->groups, in order
   VerdictResult verdict;            // memory
   ServiceVerdictResult service;     // service
+  // SLO: empty when no workload has `slo:`; else whether every workload's targets were met, and
+  // the missed targets in words ("chat: ttft_p99 3.2 s > 2 s (...)"; "every target met").
+  std::optional<bool> slo_met;
+  std::string slo_reason;
   std::vector<WorkloadSummary> workloads;  // one per host->workloads, in order
 };
 // Memory part: reads the common results only (statuses, causes, fallbacks, MemoryResult, the

@@ -6,6 +6,7 @@
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
 //   headroom trace stats FILE...   (request traces: rows, rates, token percentiles; sim/trace/requests)
 //   headroom calibrate [--path DIR] [--swap] [--name ID] [--repeat N] --out FILE   (sim/calibrate)
+//   headroom capacity SCENARIO --workload W [--slo ...] [--hosts A,B] [--min R] [--max R]   (largest rate within the SLO)
 //   headroom capture --pid PID | --cgroup PATH | --system [--interval 1s] [--duration D] --out FILE   (sim/capture)
 //   headroom audit [--claims FILE] [--format md|json|csv] [--out FILE] [-j N]   (the claims audit)
 // Exit status: 0 success, 1 internal failure (a simulation crashed), 2 bad input (scenario, trace,
@@ -20,6 +21,7 @@
 
 #include "sim/cli/audit_command.hpp"
 #include "sim/cli/calibrate_command.hpp"
+#include "sim/cli/capacity_command.hpp"
 #include "sim/cli/capture_command.hpp"
 #include "sim/cli/catalog_commands.hpp"
 #include "sim/cli/commands.hpp"
@@ -189,6 +191,32 @@ int main(int argc, char** argv) {
   add_policy_option(*compare_cmd, compare.policy);
   add_output_options(*compare_cmd, compare.output);
 
+  // capacity (sim/cli/capacity_command.hpp)
+  headroom::cli::CapacityOptions capacity;
+  CLI::App* capacity_cmd = app.add_subcommand(
+      "capacity", "per host, the largest request rate a workload serves within its SLO (bisection over runs)");
+  add_scenario_argument(*capacity_cmd, capacity.scenario_path);
+  capacity_cmd->add_option("--workload", capacity.workload, "the request-serving workload whose rate is searched")
+      ->required()
+      ->check(non_empty("a workload name"));
+  capacity_cmd->add_option("--slo", capacity.slo,
+                           "targets such as ttft_p99=2s,tpot_p50=100ms (default: the workload's slo:)")
+      ->check(non_empty("SLO targets"));
+  std::string capacity_hosts;
+  CLI::Option* capacity_hosts_option =
+      capacity_cmd->add_option("--hosts", capacity_hosts, "comma-separated host names (default: all)")->check(host_list());
+  capacity_cmd->add_option("--min", capacity.min_rate, "lowest rate probed, e.g. 0.5/min (default: the scenario's / 64)")
+      ->check(non_empty("a rate"));
+  capacity_cmd->add_option("--max", capacity.max_rate, "highest rate probed, e.g. 10/min (default: the scenario's x 64)")
+      ->check(non_empty("a rate"));
+  capacity_cmd->add_option("--tolerance", capacity.tolerance, "stop when the missed rate is within this of the met one")
+      ->check(non_empty("a percentage"))
+      ->capture_default_str();
+  capacity_cmd->add_option("-j,--jobs", capacity.jobs, "simulations running at once (1 to 64)")
+      ->check(whole_number(1, 64))
+      ->capture_default_str();
+  add_output_options(*capacity_cmd, capacity.output);
+
   CLI::App* hosts_cmd = app.add_subcommand("hosts", "list the host catalog (models/catalog/hosts.yaml)");
   CLI::App* models_cmd = app.add_subcommand("models", "list the LLM catalog with file sizes per quantization");
 
@@ -227,10 +255,12 @@ int main(int argc, char** argv) {
 
   if (app.got_subcommand("cache") || app.got_subcommand("mrc") || app.got_subcommand("trace")) return trace_exit;
   if (hosts_option->count() > 0) compare.hosts = split_names(compare_hosts);
+  if (capacity_hosts_option->count() > 0) capacity.hosts = split_names(capacity_hosts);
 
   try {
     if (*run_cmd) headroom::cli::run_command(run);
     if (*compare_cmd) headroom::cli::compare_command(compare);
+    if (*capacity_cmd) headroom::cli::capacity_command(capacity);
     if (*hosts_cmd) headroom::cli::hosts_command();
     if (*models_cmd) headroom::cli::models_command();
     if (*calibrate_cmd) headroom::cli::calibrate_command(calibrate);

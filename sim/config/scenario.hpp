@@ -14,6 +14,11 @@
 #include <vector>
 
 #include "sim/checked.hpp"
+#include "sim/slo_spec.hpp"
+
+namespace headroom::workloads {
+struct ArrivalSpec;  // models/workloads/common/arrivals.hpp
+}
 
 namespace headroom::config {
 
@@ -188,6 +193,15 @@ struct WorkloadSpec {
   // A container or VM provides a memory group named after it, which other workloads join with
   // `group: <its name>`; the loader adds it to Scenario::groups (names unique among both).
   std::optional<GroupSpec> provides_group;
+  // `slo:` (sim/config/slo.hpp): request targets on kinds that serve requests, a deadline on kinds
+  // that finish; empty when not given. The engine copies it into the workload's result.
+  SloSpec slo;
+  // Which `slo:` targets the kind can have (checked by config::check_slo after the kind's parser).
+  virtual bool serves_requests() const { return false; }
+  // A request-serving kind's own arrivals (Poisson, trace, or a router's replica), for `headroom
+  // capacity`, which scales their rate; nullptr for other kinds.
+  virtual const workloads::ArrivalSpec* request_arrivals() const { return nullptr; }
+  virtual bool can_finish() const { return false; }
 };
 
 struct MemorySpec {

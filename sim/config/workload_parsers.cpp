@@ -1,5 +1,6 @@
 #include "sim/config/workload_parsers.hpp"
 
+#include "sim/config/slo.hpp"
 #include "sim/path_problem.hpp"
 #include "sim/text.hpp"
 
@@ -12,7 +13,7 @@
 namespace headroom::config {
 
 const std::vector<std::string>& common_workload_keys() {
-  static const std::vector<std::string> keys{"name", "kind", "oom_score_adj", "start_at", "stop_at", "after", "group"};
+  static const std::vector<std::string> keys{"name", "kind", "oom_score_adj", "start_at", "stop_at", "after", "group", "slo"};
   return keys;
 }
 
@@ -69,6 +70,7 @@ void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec) {
     spec.group = map.string("group");
     spec.group_position = position_of(map.get("group"));
   }
+  if (map.has("slo")) spec.slo = parse_slo(map.file(), map.get("slo"));
 }
 
 std::string shown_input_path(const ParseContext& ctx, const std::string& text) {

@@ -25,7 +25,7 @@ struct ParseContext {
   const std::vector<HostSpec>* hosts = nullptr;
 };
 
-// Keys every kind accepts: name, kind, oom_score_adj. Parsers add their own to the allowed list.
+// Keys every kind accepts: name, kind, oom_score_adj, start_at, stop_at, after, group, slo. Parsers add their own to the allowed list.
 const std::vector<std::string>& common_workload_keys();
 void read_common_workload_fields(const MapReader& map, WorkloadSpec& spec);
 

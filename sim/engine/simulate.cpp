@@ -347,6 +347,7 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
     result.workloads[i].name = spec.name;
     result.workloads[i].kind = spec.kind;
     result.workloads[i].group = spec.group;
+    result.workloads[i].slo = spec.slo;
     contexts.push_back({scenario, host, spec, i, platform, memory, result.workloads[i], nullptr, {}, mm::kRootGroup,
                         false, shared});
     if (!spec.group.empty()) contexts.back().group = groups.at(spec.group);

@@ -33,6 +33,8 @@ inline const char* to_string(DatasetMode mode) {
 }
 
 struct DatasetSpec : WorkloadSpec {
+  bool can_finish() const override { return true; }  // slo: deadline (its epochs end)
+
   std::string file;              // the corpus's shared-file identity
   std::uint64_t size_bytes = 0;  // the corpus
   DatasetMode mode = DatasetMode::stream;

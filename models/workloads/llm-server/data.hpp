@@ -37,6 +37,7 @@ struct LlmServerData : analysis::KindData {
   // printed when either is nonzero or skipping was asked for.
   bool trace_skips_bad_rows = false;
   std::uint64_t trace_failed_rows = 0, trace_skipped_rows = 0;
+  std::vector<analysis::RequestRecord> request_records() const override { return requests; }
 };
 
 }  // namespace headroom::workloads

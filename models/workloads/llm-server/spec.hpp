@@ -19,6 +19,9 @@ enum class WeightsMode { mmap, load, wired };
 enum class Device { cpu, gpu };
 
 struct LlmServerSpec : config::WorkloadSpec {
+  bool serves_requests() const override { return true; }  // slo: request targets
+  const ArrivalSpec* request_arrivals() const override { return &arrivals; }
+
   config::LlmSpec model;
   config::QuantSpec quant;
   std::uint64_t weights_bytes = 0;  // params * bpw / 8, rounded up to whole bytes

@@ -45,6 +45,8 @@ struct Footprint {
 };
 
 struct ProcessSpec : WorkloadSpec {
+  bool can_finish() const override { return work_steps > 0; }  // slo: deadline
+
   std::optional<ProcessFileSpec> file;
   // Steps in strictly increasing time, the first at 0 s (a constant footprint is one step); or a
   // ramp when `ramp` is set (then `steps` is empty).

@@ -38,6 +38,8 @@ enum class RecordedAccess : std::uint8_t { resident, growth };
 enum class RecordedEnd : std::uint8_t { hold, exit };
 
 struct RecordedSpec : WorkloadSpec {
+  bool can_finish() const override { return at_end == config::RecordedEnd::exit; }  // slo: deadline
+
   std::string series;  // the path as messages show it
   std::string format;  // the series format read (detected or given)
   double time_scale = 1.0;

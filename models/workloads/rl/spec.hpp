@@ -24,6 +24,8 @@ namespace headroom::config {
 enum class RlDevice : std::uint8_t { cpu, gpu };
 
 struct RlSpec : WorkloadSpec {
+  bool can_finish() const override { return work_steps > 0; }  // slo: deadline
+
   std::uint64_t envs = 0;               // environment instances, stepped together (one vector step)
   std::uint64_t env_memory_bytes = 0;   // per instance, anonymous
   double env_cpu_per_step_s = 0;        // CPU time of one env step on the whole host CPU

@@ -33,6 +33,13 @@ struct RouterData : analysis::KindData {
   std::uint64_t retries = 0;  // sends after the first
   std::uint64_t concurrency = 0;  // the replicas' batch slots together
   TraceRowCounts trace_rows;      // its arrivals' trace rows read but not served
+  // The requests it dispatched (those its summary counts as arrived).
+  std::vector<analysis::RequestRecord> request_records() const override {
+    std::vector<analysis::RequestRecord> out;
+    for (const RoutedRecord& r : requests)
+      if (r.dispatched) out.push_back(r);
+    return out;
+  }
 };
 
 }  // namespace headroom::workloads

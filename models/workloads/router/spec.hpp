@@ -28,6 +28,9 @@ inline const char* to_string(RoutePolicy policy) {
 }
 
 struct RouterSpec : config::WorkloadSpec {
+  bool serves_requests() const override { return true; }  // slo: request targets
+  const ArrivalSpec* request_arrivals() const override { return &arrivals; }
+
   ArrivalSpec arrivals;  // poisson or trace (never router)
   RoutePolicy policy = RoutePolicy::round_robin;
   // On a replica's OOM kill (or a replica that failed to start), its unfinished requests go to

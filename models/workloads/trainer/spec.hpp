@@ -68,6 +68,8 @@ struct DataloaderSpec {
 };
 
 struct TrainerSpec : config::WorkloadSpec {
+  bool can_finish() const override { return steps > 0; }  // slo: deadline
+
   config::LlmSpec model;
   // The catalog's per-backend factors (models/catalog/backends.yaml): a micro-step's matmuls run at
   // the share of the device's FLOP/s figure that llama.cpp's F16 prefill reaches on its backend
