@@ -62,9 +62,11 @@ std::string figure_name(const AuditRow& row) {
          row.unit + "; " + (row.higher_is_better ? "higher" : "lower") + " is better)";
 }
 
-std::string capacity_cell(const AuditRow& row, const std::optional<double>& value) {
+std::string capacity_cell(const AuditRow& row, const std::optional<double>& value, const std::string& outcome) {
   if (!row.capacity_asked) return "-";
-  return value ? format_readable(*value) : std::string("n/a");
+  if (outcome == "below-min") return "below the lowest rate searched";
+  if (!value) return "n/a";
+  return (outcome == "at-least-max" ? ">= " : "") + format_readable(*value);
 }
 
 // A table cell: '|' would end it, a line break the row.
@@ -98,8 +100,8 @@ std::string audit_md(const std::vector<AuditRow>& rows) {
     const std::vector<std::string> cells = {
         row.claim, row.case_name, "`" + row.scenario_path + "`", row.host_96 + " / " + row.host_128,
         outcome_cell(row.gb96), outcome_cell(row.gb128), figure_name(row), figure_cell(row.gb96),
-        figure_cell(row.gb128), "**" + to_string(row.finding) + "**", capacity_cell(row, row.capacity_96_per_min),
-        capacity_cell(row, row.capacity_128_per_min)};
+        figure_cell(row.gb128), "**" + to_string(row.finding) + "**", capacity_cell(row, row.capacity_96_per_min, row.capacity_96_outcome),
+        capacity_cell(row, row.capacity_128_per_min, row.capacity_128_outcome)};
     out += "|";
     for (const std::string& cell : cells) out += " " + md_cell(cell) + " |";
     out += "\n";
@@ -141,9 +143,12 @@ std::string audit_json(const std::vector<AuditRow>& rows, const std::string& cla
     j["128GB"] = outcome_json(row.gb128);
     j["finding"] = to_string(row.finding);
     j["ratio"] = std::isinf(row.finding.ratio) ? Json(nullptr) : Json(row.finding.ratio);
-    j["capacity_per_min"] = row.capacity_asked ? Json{{"96GB", number_or_null(row.capacity_96_per_min)},
-                                                      {"128GB", number_or_null(row.capacity_128_per_min)}}
-                                               : Json(nullptr);
+    j["capacity_per_min"] =
+        row.capacity_asked
+            ? Json{{"96GB", number_or_null(row.capacity_96_per_min)},
+                   {"128GB", number_or_null(row.capacity_128_per_min)},
+                   {"outcome", {{"96GB", row.capacity_96_outcome}, {"128GB", row.capacity_128_outcome}}}}
+            : Json(nullptr);
     list.push_back(std::move(j));
   }
   root["rows"] = std::move(list);

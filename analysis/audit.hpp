@@ -67,6 +67,9 @@ struct AuditRow {
   // Capacity at SLO (requests/min): asked for this row, and the values when they were computed.
   bool capacity_asked = false;
   std::optional<double> capacity_96_per_min, capacity_128_per_min;
+  // `headroom capacity`'s outcome per host: found, probe-limit, at-least-max (the value is a lower
+  // bound), below-min (no rate met the SLO: no value); empty when not computed.
+  std::string capacity_96_outcome, capacity_128_outcome;
 };
 
 // md (the README's table, with the rules as a footnote), json or csv (full precision).

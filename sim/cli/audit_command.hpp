@@ -12,6 +12,7 @@
 
 #include "analysis/audit.hpp"
 #include "analysis/report.hpp"
+#include "sim/cli/capacity_command.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/config/claims.hpp"
 
@@ -96,9 +97,36 @@ inline analysis::AuditRow audit_row(const config::ClaimsFile& claims, const conf
   row.gb96 = found[0].outcome;
   row.gb128 = found[1].outcome;
   row.finding = analysis::audit_finding(row.gb96, row.gb128, row.higher_is_better);
-  // Capacity at SLO needs `headroom capacity` (issue 11, part capacity); until then: n/a.
   row.capacity_asked = claim.capacity.has_value();
   return row;
+}
+
+// `headroom capacity`'s options for a claim's capacity spec: its workload, SLO and host pair.
+inline CapacityOptions capacity_options(const config::Claim& claim, std::size_t jobs) {
+  CapacityOptions o;
+  o.scenario_path = claim.scenario_path;
+  o.workload = claim.capacity->workload;
+  o.slo = claim.capacity->slo;
+  o.hosts = {claim.host_96, claim.host_128};
+  o.jobs = jobs;
+  return o;
+}
+
+// Capacity at SLO (requests/min) on both hosts, by `headroom capacity`'s search; sets the rows of
+// the claim. A host that misses the SLO even at the search's lowest rate has no capacity (n/a).
+inline void fill_capacity(const config::Claim& claim, std::size_t jobs, std::vector<analysis::AuditRow>& rows) {
+  const CapacityReport report = capacity_search(capacity_options(claim, jobs));
+  const auto per_min = [&](const HostCapacity& h) -> std::optional<double> {
+    if (!h.best) return std::nullopt;
+    return h.probes[*h.best].rate_per_s * 60.0;
+  };
+  for (analysis::AuditRow& row : rows) {
+    if (row.claim_id != claim.id) continue;
+    row.capacity_96_per_min = per_min(report.hosts.at(0));
+    row.capacity_128_per_min = per_min(report.hosts.at(1));
+    row.capacity_96_outcome = report.hosts.at(0).outcome;
+    row.capacity_128_outcome = report.hosts.at(1).outcome;
+  }
 }
 
 inline config::ClaimsFile load_claims_or_fail(const std::string& path) {
@@ -113,6 +141,9 @@ inline config::ClaimsFile load_claims_or_fail(const std::string& path) {
       throw CliError{config::ConfigError(scenario.path, scenario.memory.policy_line, scenario.memory.policy_column,
                                          "memory.policy: " + problem)
                          .what()};
+  // A capacity spec is checked as `headroom capacity` checks its options, before anything runs.
+  for (const config::Claim& claim : claims.claims)
+    if (claim.capacity) capacity_detail::setup(claims.scenarios.at(claim.scenario_path), capacity_options(claim, 1));
   return claims;
 }
 
@@ -144,6 +175,8 @@ inline void audit_command(const AuditOptions& options) {
   for (const config::Claim& claim : claims.claims)
     for (const config::ClaimCase& one : claim.cases)
       rows.push_back(audit_detail::audit_row(claims, claim, one, runs, hosts));
+  for (const config::Claim& claim : claims.claims)
+    if (claim.capacity) audit_detail::fill_capacity(claim, jobs, rows);
   emit_text(analysis::render_audit(rows, claims.path, options.output.format), options.output);
 }
 
