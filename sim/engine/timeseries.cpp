@@ -17,6 +17,8 @@ analysis::TimeSample TimeSeriesSampler::sample(double time_s) const {
   t.anon_bytes = s.anon_frames * page;
   t.file_bytes = s.file_frames * page;
   t.swap_bytes = s.swap_slots_used * page;
+  t.unevictable_bytes = s.unevictable_frames * page;
+  t.free_bytes = s.free_frames * page;
   t.pgmajfault = s.major_faults;
   t.pswpin = s.swap_in_bytes / page;
   t.pswpout = s.swap_out_bytes / page;
