@@ -7,6 +7,7 @@
 #include "sim/config/catalog.hpp"
 #include "sim/config/groups.hpp"
 #include "sim/config/lifecycle.hpp"
+#include "sim/config/overrides.hpp"
 #include "sim/config/shared_files.hpp"
 #include "sim/config/workload_parsers.hpp"
 #include "sim/config/units.hpp"
@@ -187,12 +188,36 @@ MemorySpec parse_memory(const std::string& file, const MapReader& root) {
   return memory;
 }
 
+Scenario load_document(const std::string& path, const std::string& catalog_dir, const YAML::Node& document);
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path) { return load_scenario(path, default_catalog_dir()); }
 
 Scenario load_scenario(const std::string& path, const std::string& catalog_dir) {
+  return load_document(path, catalog_dir, load_yaml_file(path, "scenario file"));
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+  return load_scenario(path, default_catalog_dir(), overrides);
+}
+
+// Overrides go into the tree before any check; a check that fails at a node an override brought in
+// is reported at its `--set` argument (overrides.hpp).
+Scenario load_scenario(const std::string& path, const std::string& catalog_dir,
+                       const std::vector<Override>& overrides) {
   const YAML::Node document = load_yaml_file(path, "scenario file");
+  if (!document.IsMap() || overrides.empty()) return load_document(path, catalog_dir, document);
+  const std::vector<OverrideLines> lines = apply_overrides(path, document, overrides);
+  try {
+    return load_document(path, catalog_dir, document);
+  } catch (const ConfigError& e) {
+    rethrow_at_override(e, path, overrides, lines);
+  }
+}
+
+namespace {
+Scenario load_document(const std::string& path, const std::string& catalog_dir, const YAML::Node& document) {
   if (!document.IsMap())
     fail_at(path, document, "expected a scenario (a mapping with name:, duration:, hosts:, "
                             "workloads:), found " + describe(document));
@@ -229,5 +254,7 @@ Scenario load_scenario(const std::string& path, const std::string& catalog_dir) 
   }
   return scenario;
 }
+
+}  // namespace
 
 }  // namespace headroom::config

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/config/error.hpp"
+#include "sim/config/overrides.hpp"
 #include "sim/config/scenario.hpp"
 
 namespace headroom::config {
@@ -15,5 +17,10 @@ namespace headroom::config {
 // memory.policy names, and whether `weights: wired` fits a host's GPU limit.
 Scenario load_scenario(const std::string& path);
 Scenario load_scenario(const std::string& path, const std::string& catalog_dir);
+// With `--set PATH=VALUE` overrides applied to the file's tree before validation (overrides.hpp);
+// an error at an overridden value reads "error: --set PATH=VALUE: MESSAGE".
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides);
+Scenario load_scenario(const std::string& path, const std::string& catalog_dir,
+                       const std::vector<Override>& overrides);
 
 }  // namespace headroom::config

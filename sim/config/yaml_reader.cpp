@@ -209,6 +209,11 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
   return document;
 }
 
+void check_yaml_tree(const std::string& path, const YAML::Node& node) {
+  std::set<std::size_t> seen;
+  check_tree(path, node, 1, seen);
+}
+
 std::string describe(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "nothing";
   if (node.IsMap()) return "a mapping";

@@ -16,6 +16,10 @@ namespace headroom::config {
 // `what` names the file's role in the error ("scenario file", "catalog file").
 YAML::Node load_yaml_file(const std::string& path, const std::string& what);
 
+// The checks load_yaml_file makes on a parsed tree (no tags, bounded nesting), for YAML text that
+// does not come from a file (`--set PATH=VALUE`, sim/config/overrides.hpp).
+void check_yaml_tree(const std::string& path, const YAML::Node& node);
+
 // "a mapping", "a list", "nothing", or the scalar in quotes.
 std::string describe(const YAML::Node& node);
 
