@@ -177,9 +177,9 @@ inline void stop_run_on_signals() {
   std::thread([stop_set] {
     int signal = 0;
     if (::sigwait(&stop_set, &signal) != 0) return;
-    // On a terminal, over the progress line (sim_progress.hpp) rather than after it.
-    const std::string message = std::string(::isatty(STDERR_FILENO) ? "\r\x1b[K" : "") + "error: interrupted by " + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
-                                "; the simulation was stopped\n";
+    // On a terminal, on a line of its own after the progress line (sim_progress.hpp).
+    const std::string message = std::string(::isatty(STDERR_FILENO) ? "\n" : "") + "error: interrupted by " +
+                                (signal == SIGINT ? "SIGINT" : "SIGTERM") + "; the simulation was stopped\n";
     (void)!::write(STDERR_FILENO, message.data(), message.size());
     ::_exit(kExitSignalBase + signal);
   }).detach();
@@ -261,7 +261,7 @@ inline void run_command(const RunOptions& options) {
   const engine::SimulateHostFn simulate_host = engine_or_fail();
   stop_run_on_signals();
   analysis::ScenarioResult result = empty_result(scenario);
-  SimTimeProgress progress(scenario.duration_s, {scenario.hosts[index].name});
+  SimTimeProgress progress("run", scenario.duration_s, {scenario.hosts[index].name});
   scenario.clock_out_s = progress.clock(0);
   try {
     result.hosts.push_back(simulate_host(scenario, scenario.hosts[index]));
@@ -312,7 +312,7 @@ inline void compare_command(const CompareOptions& options) {
   // Loaded once here, before the children fork, so each inherits it instead of loading it again.
   const engine::SimulateHostFn simulate_host = engine_or_fail();
   analysis::ScenarioResult result = empty_result(scenario);
-  SimTimeProgress progress(scenario.duration_s, names);  // the clocks' mapping is made before the forks
+  SimTimeProgress progress("compare", scenario.duration_s, names);  // the clocks' mapping is made before the forks
   try {
     result.hosts = run_hosts_in_children(
         names,

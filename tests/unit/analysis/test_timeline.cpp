@@ -5,6 +5,7 @@
 // progress line of run/compare (sim/cli/sim_progress.hpp).
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -145,15 +146,25 @@ TEST_CASE("chrome trace: past the cap, whole requests are dropped and the file s
   CHECK(note.find("from 4.5 s") != std::string::npos);
 }
 
-TEST_CASE("progress line: simulated time against the horizon, per host when several") {
-  using headroom::cli::simulated_progress_line;
-  using headroom::cli::simulated_time_text;
-  CHECK(simulated_time_text(42) == "42 s");
-  CHECK(simulated_time_text(3.2 * 3600) == "3.2 h");
-  CHECK(simulated_time_text(24 * 3600) == "24 h");
-  CHECK(simulated_time_text(3 * 86400) == "3 d");
-  CHECK(simulated_time_text(300) == "5 min");
-  CHECK(simulated_progress_line({3.2 * 3600}, 24 * 3600, {"a"}) == "simulated 3.2 h of 24 h (13%)");
-  CHECK(simulated_progress_line({2 * 3600, 4 * 3600}, 8 * 3600, {"m2-max-96", "m3-max-128"}) ==
-        "simulated 3 h of 8 h (37%): m2-max-96 25%, m3-max-128 50%");
+TEST_CASE("progress text: simulated time against the horizon, per host when several") {
+  using headroom::cli::simulated_progress_text;
+  CHECK(simulated_progress_text({3.2 * 3600}, 24 * 3600, {"a"}) == "simulated 3.2 h of 24 h");
+  CHECK(simulated_progress_text({2 * 3600, 4 * 3600}, 8 * 3600, {"m2-max-96", "m3-max-128"}) ==
+        "simulated 3 h of 8 h [m2-max-96 25%, m3-max-128 50%]");
+  // The reporter in bar mode adds the share of the mean and the elapsed time.
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out != nullptr);
+  double now_s = 0;
+  {
+    headroom::cli::Progress p("run", 24 * 3600, headroom::cli::Progress::Mode::bar,
+                              [](double done, double total) { return simulated_progress_text({done}, total, {"a"}); },
+                              out, [&] { return now_s; });
+    now_s = 1;
+    p.update(3.2 * 3600);
+  }
+  std::rewind(out);
+  char text[256] = {};
+  const std::size_t n = std::fread(text, 1, sizeof text - 1, out);
+  std::fclose(out);
+  CHECK(std::string(text, n).find("run: simulated 3.2 h of 24 h (13%), 0:01 elapsed") != std::string::npos);
 }
