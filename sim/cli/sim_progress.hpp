@@ -1,6 +1,6 @@
 // sim/cli/sim_progress: `run` and `compare` show how far the simulation is, in simulated time
 // against the horizon, when stderr is a terminal: part sweep's reporter (sim/cli/progress.hpp) in
-// bar mode, "[####......] run: simulated 3.2 h of 24 h (13%), 0:42 elapsed, ETA 1:10", per host for
+// bar mode, "[####......] run: simulated 3.2 h of 10 h (32%), 0:42 elapsed, ETA 1:29", per host for
 // compare; when stderr is not a terminal nothing is printed (pipes, files and tests see no byte).
 //
 // The engine publishes its clock into an std::atomic<double> per simulation

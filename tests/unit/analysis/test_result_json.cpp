@@ -206,8 +206,9 @@ TEST_CASE("results.hpp layout is the one result_json.cpp serialises") {
   CHECK(sizeof(HostResult) == 3 * sizeof(std::string) + 2 * sizeof(std::uint64_t) + 3 * sizeof(double) +
                                   sizeof(MemoryResult) + sizeof(std::vector<GroupResult>) +
                                   sizeof(std::vector<WorkloadResult>) + sizeof(std::vector<TimeSample>) +
-                                  sizeof(std::shared_ptr<const PrecomputedSummary>));
-  CHECK(sizeof(TimeSample) == 3 * sizeof(double) + 6 * sizeof(std::uint64_t) + sizeof(std::vector<std::uint64_t>));
+                                  sizeof(std::shared_ptr<const PrecomputedSummary>) +
+                                  sizeof(std::shared_ptr<const Timeline>) /* not sent: run --timeline only */);
+  CHECK(sizeof(TimeSample) == 3 * sizeof(double) + 8 * sizeof(std::uint64_t) + sizeof(std::vector<std::uint64_t>));
   CHECK(sizeof(Interval) == 2 * sizeof(double));
   CHECK(sizeof(PeakMemory) == 4 * sizeof(std::uint64_t));
   CHECK(sizeof(WorkloadResult) == 4 * sizeof(std::string) + 16 /* status + cause, fell_back, each padded to 8 */ +

@@ -148,7 +148,7 @@ TEST_CASE("chrome trace: past the cap, whole requests are dropped and the file s
 
 TEST_CASE("progress text: simulated time against the horizon, per host when several") {
   using headroom::cli::simulated_progress_text;
-  CHECK(simulated_progress_text({3.2 * 3600}, 24 * 3600, {"a"}) == "simulated 3.2 h of 24 h");
+  CHECK(simulated_progress_text({3.2 * 3600}, 24 * 3600, {"a"}) == "simulated 3.2 h of 1 d");  // progress.hpp's duration: 24 h is 1 d
   CHECK(simulated_progress_text({2 * 3600, 4 * 3600}, 8 * 3600, {"m2-max-96", "m3-max-128"}) ==
         "simulated 3 h of 8 h [m2-max-96 25%, m3-max-128 50%]");
   // The reporter in bar mode adds the share of the mean and the elapsed time.
@@ -166,5 +166,5 @@ TEST_CASE("progress text: simulated time against the horizon, per host when seve
   char text[256] = {};
   const std::size_t n = std::fread(text, 1, sizeof text - 1, out);
   std::fclose(out);
-  CHECK(std::string(text, n).find("run: simulated 3.2 h of 24 h (13%), 0:01 elapsed") != std::string::npos);
+  CHECK(std::string(text, n).find("run: simulated 3.2 h of 1 d (13%), 0:01 elapsed") != std::string::npos);
 }
