@@ -355,6 +355,8 @@ void emit_timeseries(JsonWriter& json, const HostResult& h) {
     json.integer("anon_bytes", t.anon_bytes, "bytes");
     json.integer("file_bytes", t.file_bytes, "bytes");
     json.integer("swap_bytes", t.swap_bytes, "bytes");
+    json.integer("unevictable_bytes", t.unevictable_bytes, "bytes");
+    json.integer("free_bytes", t.free_bytes, "bytes");
     json.integer("pgmajfault", t.pgmajfault, "faults");
     json.integer("pswpin_pages", t.pswpin, "pages");
     json.integer("pswpout_pages", t.pswpout, "pages");

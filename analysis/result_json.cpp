@@ -61,7 +61,7 @@ void to_json(nlohmann::json& j, Cause cause) { j = to_string(cause); }
 void from_json(const nlohmann::json& j, Cause& cause) { enum_from_json<Cause, cause_from>(j, cause); }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TimeSample, time_s, anon_bytes, file_bytes, swap_bytes, pgmajfault, pswpin, pswpout,
-                                   psi_some_s, psi_full_s, workload_rss_bytes)
+                                   psi_some_s, psi_full_s, workload_rss_bytes, unevictable_bytes, free_bytes)
 
 // A workload's kind data (KindData) is not listed: it stays in the process that simulated it (a
 // child sends summarised() results, whose kind figures travel in the summary instead).

@@ -16,6 +16,7 @@
 namespace headroom::analysis {
 
 struct PrecomputedSummary;  // analysis/summary.hpp
+struct Timeline;            // analysis/timeline.hpp
 
 // One request served by a workload (an llm-server today), as the engine observed it (simulated
 // seconds). Kinds that serve requests keep these in their KindData.
@@ -150,7 +151,7 @@ struct GroupResult {
   std::uint64_t refault_bytes() const { return refault_file_bytes + refault_anon_bytes; }
 };
 
-// The host's memory at one simulated instant (`run --timeseries-interval`), the figures a capture
+// The host's memory at one simulated instant (`run`/`compare --timeseries-interval`, `run --timeline`), the figures a capture
 // records on a real machine (sim/capture) so the two can be compared (`run --against`).
 struct TimeSample {
   double time_s = 0;
@@ -159,6 +160,9 @@ struct TimeSample {
   std::uint64_t pswpin = 0, pswpout = 0;                         // cumulative pages swapped in / out
   double psi_some_s = 0, psi_full_s = 0;                         // cumulative PSI stall since 0 (analysis::memory_pressure)
   std::vector<std::uint64_t> workload_rss_bytes;                 // per HostResult::workloads entry: anon + file-mapped + wired now
+  // Now: unevictable frames (the OS reserve, wired GPU buffers, mlocked pages; MemoryResult::
+  // peak_unevictable_bytes is their peak) and free frames. anon + file + unevictable + free = RAM.
+  std::uint64_t unevictable_bytes = 0, free_bytes = 0;
 };
 
 struct HostResult {
@@ -179,6 +183,9 @@ struct HostResult {
   // computed from the request records and intervals, which were then dropped, so that a child
   // ships a few KB instead of every request. summarize_host() uses them as they are.
   std::shared_ptr<const PrecomputedSummary> summary;
+  // `run --timeline`: the steps and requests the engine recorded (analysis/timeline.hpp); null
+  // unless asked. Stays in the process that simulated it (not in the child transport's JSON).
+  std::shared_ptr<const Timeline> timeline;
 };
 
 struct ScenarioResult {

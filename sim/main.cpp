@@ -181,6 +181,11 @@ int main(int argc, char** argv) {
                       "capture` CSV or any series `recorded` reads), per time bucket with the error, instead of "
                       "the report (--format md, json or csv)")
       ->check(non_empty("a capture file"));
+  run_cmd->add_option("--timeline", run.timeline,
+                      "also write the run as a Chrome trace-event JSON file that ui.perfetto.dev and chrome://tracing "
+                      "open: memory counters, prefill/decode/training steps and requests over simulated time "
+                      "(written atomically; the report is unchanged)")
+      ->check(non_empty("a file path"));
 
   headroom::cli::CompareOptions compare;
   CLI::App* compare_cmd = app.add_subcommand(
@@ -195,6 +200,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   add_policy_option(*compare_cmd, compare.policy);
   add_output_options(*compare_cmd, compare.output);
+  compare_cmd->add_option("--timeseries-interval", compare.timeseries_interval,
+                          "add each host's memory every DUR of simulated time to the JSON report, as run does")
+      ->check(headroom::cli::positive_duration());
 
   // sweep and merge (sim/cli/sweep_command.hpp, sim/sweep/README.md).
   headroom::cli::SweepOptions sweep;

@@ -18,9 +18,11 @@
 #include "analysis/number_format.hpp"
 #include "analysis/output_file.hpp"
 #include "analysis/report.hpp"
+#include "analysis/timeline.hpp"
 #include "sim/cli/engine_loader.hpp"
 #include "sim/cli/host_runner.hpp"
 #include "sim/cli/policy_choice.hpp"
+#include "sim/cli/sim_progress.hpp"
 #include "sim/config/error.hpp"
 #include "sim/config/scenario.hpp"
 #include "sim/config/scenario_loader.hpp"
@@ -43,7 +45,14 @@ struct RunOptions {
   OutputOptions output;
   std::string timeseries_interval;  // --timeseries-interval DUR (checked by its validator); empty: none
   std::string against;              // --against CAPTURE: print recorded vs simulated instead of the report
+  std::string timeline;             // --timeline FILE.json: the run as a Chrome trace (Perfetto); empty: none
 };
+
+// --timeline: at most this many trace events (about 100 bytes each in the file); past it, steps and
+// requests are dropped and the file and one stderr line say so.
+inline constexpr std::size_t kMaxTimelineEvents = 2'000'000;
+// --timeline without --timeseries-interval: the counters are sampled this many times over the horizon.
+inline constexpr double kTimelineCounterSamples = 2000;
 
 // At most this many time-series samples per host: a 1 ns interval over an hour would be 3.6e12.
 inline constexpr double kMaxTimeSeriesSamples = 1e6;
@@ -54,6 +63,7 @@ struct CompareOptions {
   std::size_t jobs = 2;            // children at once (the machine budget is 2 cores)
   std::string policy;              // empty: the scenario's memory.policy
   OutputOptions output;
+  std::string timeseries_interval;  // --timeseries-interval DUR, as for run (each child's series in its JSON)
 };
 
 // A user-facing failure: print `message` to stderr and exit with `exit_code`.
@@ -167,8 +177,9 @@ inline void stop_run_on_signals() {
   std::thread([stop_set] {
     int signal = 0;
     if (::sigwait(&stop_set, &signal) != 0) return;
-    const std::string message = std::string("error: interrupted by ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
-                                "; the simulation was stopped\n";
+    // On a terminal, on a line of its own after the progress line (sim_progress.hpp).
+    const std::string message = std::string(::isatty(STDERR_FILENO) ? "\n" : "") + "error: interrupted by " +
+                                (signal == SIGINT ? "SIGINT" : "SIGTERM") + "; the simulation was stopped\n";
     (void)!::write(STDERR_FILENO, message.data(), message.size());
     ::_exit(kExitSignalBase + signal);
   }).detach();
@@ -176,14 +187,16 @@ inline void stop_run_on_signals() {
 
 // --timeseries-interval: JSON only (the series has no place in the md and csv tables), and a number
 // of samples a report can hold.
-inline void set_timeseries(config::Scenario& scenario, const RunOptions& options) {
-  if (options.timeseries_interval.empty()) return;
-  if (options.output.format != "json" && options.against.empty())
+// `against`: run --against reads the series itself, whatever the format.
+inline void set_timeseries(config::Scenario& scenario, const std::string& interval, const OutputOptions& output,
+                           bool against = false) {
+  if (interval.empty()) return;
+  if (output.format != "json" && !against)
     throw CliError{"error: --timeseries-interval needs --format json (the time series is printed in the JSON "
-                   "report only), found --format " + options.output.format};
-  const double interval_s = config::parse_duration_s(options.timeseries_interval);
+                   "report only), found --format " + output.format};
+  const double interval_s = config::parse_duration_s(interval);
   if (scenario.duration_s / interval_s > kMaxTimeSeriesSamples)
-    throw CliError{"error: --timeseries-interval " + shown(options.timeseries_interval) + " over the " +
+    throw CliError{"error: --timeseries-interval " + shown(interval) + " over the " +
                    analysis::format_g(scenario.duration_s) + " s horizon of " + scenario.path + " gives " +
                    analysis::format_g(scenario.duration_s / interval_s, 3) + " samples (at most " +
                    analysis::format_g(kMaxTimeSeriesSamples) + "): choose a longer interval"};
@@ -209,10 +222,33 @@ inline std::vector<analysis::RecordedSample> read_recording(const std::string& p
   return out;
 }
 
+// --timeline: the file is checked before simulating; the counters need the time series, sampled
+// every horizon / 2000 unless --timeseries-interval says otherwise. Returns whether the series was
+// added for the timeline alone (the report then leaves it out, so it is the same as without).
+inline bool set_timeline(config::Scenario& scenario, const RunOptions& options) {
+  if (options.timeline.empty()) return false;
+  check_output({"json", options.timeline});
+  scenario.timeline_max_events = kMaxTimelineEvents;
+  if (scenario.timeseries_interval_s > 0) return false;
+  scenario.timeseries_interval_s = scenario.duration_s / kTimelineCounterSamples;
+  return true;
+}
+
+// Writes the run's Chrome trace to --timeline (atomically); a cut one gets one warning line.
+inline void write_timeline(const analysis::ScenarioResult& result, const std::string& path) {
+  const analysis::HostResult& host = result.hosts.at(0);
+  if (!host.timeline) throw CliError{"error: internal: the engine recorded no timeline", kExitInternal};
+  const analysis::ChromeTrace trace = analysis::render_chrome_trace(result, host, *host.timeline);
+  emit_text(trace.json, {"json", path});
+  if (trace.dropped > 0)
+    std::fprintf(stderr, "warning: --timeline %s: %zu events past the cap of %zu were not written (see its otherData.truncated)\n",
+                 shown(path).c_str(), trace.dropped, kMaxTimelineEvents);
+}
+
 inline void run_command(const RunOptions& options) {
   config::Scenario scenario = load(options.scenario_path, options.policy);
   if (scenario.hosts.empty()) throw CliError{"error: " + scenario.path + " defines no hosts"};
-  set_timeseries(scenario, options);
+  set_timeseries(scenario, options.timeseries_interval, options.output, !options.against.empty());
   std::vector<analysis::RecordedSample> recording;
   if (!options.against.empty()) {
     recording = read_recording(options.against);
@@ -221,9 +257,12 @@ inline void run_command(const RunOptions& options) {
   }
   const std::size_t index = options.host.empty() ? 0 : find_host(scenario, options.host);
   check_output(options.output);
+  const bool series_for_timeline_only = set_timeline(scenario, options);
   const engine::SimulateHostFn simulate_host = engine_or_fail();
   stop_run_on_signals();
   analysis::ScenarioResult result = empty_result(scenario);
+  SimTimeProgress progress("run", scenario.duration_s, {scenario.hosts[index].name});
+  scenario.clock_out_s = progress.clock(0);
   try {
     result.hosts.push_back(simulate_host(scenario, scenario.hosts[index]));
   } catch (const config::ConfigError& e) {  // e.g. a bad trace row found while replaying
@@ -234,6 +273,8 @@ inline void run_command(const RunOptions& options) {
     throw CliError{"error: simulation of host '" + scenario.hosts[index].name + "' failed: " + e.what(),
                    kExitInternal};
   }
+  progress.finish();
+  if (!options.timeline.empty()) write_timeline(result, options.timeline);
   if (!options.against.empty()) {
     analysis::Comparison comparison =
         analysis::compare_with_recording(result.hosts[0], recording, scenario.timeseries_interval_s);
@@ -242,11 +283,16 @@ inline void run_command(const RunOptions& options) {
     emit_text(analysis::render_comparison(comparison, *analysis::parse_format(options.output.format)), options.output);
     return;
   }
+  if (series_for_timeline_only) {
+    result.hosts[0].timeseries.clear();
+    result.hosts[0].timeseries_interval_s = 0;
+  }
   emit(result, options.output);
 }
 
 inline void compare_command(const CompareOptions& options) {
-  const config::Scenario scenario = load(options.scenario_path, options.policy);
+  config::Scenario scenario = load(options.scenario_path, options.policy);
+  set_timeseries(scenario, options.timeseries_interval, options.output);
   std::vector<std::size_t> chosen;
   if (options.hosts.empty()) {
     for (std::size_t i = 0; i < scenario.hosts.size(); ++i) chosen.push_back(i);
@@ -266,13 +312,20 @@ inline void compare_command(const CompareOptions& options) {
   // Loaded once here, before the children fork, so each inherits it instead of loading it again.
   const engine::SimulateHostFn simulate_host = engine_or_fail();
   analysis::ScenarioResult result = empty_result(scenario);
+  SimTimeProgress progress("compare", scenario.duration_s, names);  // the clocks' mapping is made before the forks
   try {
     result.hosts = run_hosts_in_children(
-        names, [&](std::size_t k) { return simulate_host(scenario, scenario.hosts[chosen[k]]); },
+        names,
+        [&](std::size_t k) {
+          config::Scenario published = scenario;  // in the child: its clock goes to the parent's line
+          published.clock_out_s = progress.clock(k);
+          return simulate_host(published, scenario.hosts[chosen[k]]);
+        },
         std::max<std::size_t>(options.jobs, 1));
   } catch (const HostRunError& e) {
     throw CliError{e.what(), e.exit_code()};
   }
+  progress.finish();
   emit(result, options.output);
 }
 

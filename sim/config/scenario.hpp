@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -242,6 +243,13 @@ struct Scenario {
   // seconds (analysis::HostResult::timeseries); 0 = no time series (the command line sets it, no
   // YAML key, so a scenario's report is unchanged without the option).
   double timeseries_interval_s = 0;
+  // `run --timeline`: the engine records steps and requests (analysis::HostResult::timeline), at
+  // most this many events; 0 = no timeline (command line only, as above).
+  std::size_t timeline_max_events = 0;
+  // Where the engine publishes its simulated clock (seconds) as time advances, for the command
+  // line's progress line (a compare child's points into a mapping its parent shares); null: nowhere.
+  // Publishing reads the clock only: the run is the same with or without it.
+  std::atomic<double>* clock_out_s = nullptr;
 };
 
 }  // namespace headroom::config

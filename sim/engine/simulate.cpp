@@ -14,6 +14,7 @@
 #include "sim/config/error.hpp"
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
+#include "sim/engine/timeline.hpp"
 #include "sim/engine/timeseries.hpp"
 #include "sim/engine/workload_registry.hpp"
 #include "sim/workload_kind.hpp"
@@ -330,6 +331,15 @@ std::vector<analysis::GroupResult> group_results(const HostMemory& memory) {
   return out;
 }
 
+// The progress line's clock (Scenario::clock_out_s): stored at each advance of SimGrid's clock. A
+// callback on the clock's signal only reads it, so no event of the run moves.
+void publish_clock(std::atomic<double>* out_s) {
+  if (!out_s) return;
+  out_s->store(0, std::memory_order_relaxed);
+  sg4::Engine::on_time_advance_cb(
+      [out_s](double) { out_s->store(sg4::Engine::get_clock(), std::memory_order_relaxed); });
+}
+
 analysis::HostResult simulate(const config::Scenario& scenario, const config::HostSpec& host) {
   // Declared first so it is destroyed last: actors stopped at the horizon still reference the rest.
   std::unique_ptr<sg4::Engine> engine = create_engine();
@@ -353,7 +363,13 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
     if (!spec.group.empty()) contexts.back().group = groups.at(spec.group);
   }
   Lifecycle lifecycle(scenario, platform, memory, contexts);
-  for (WorkloadContext& c : contexts) c.lifecycle = &lifecycle;
+  std::optional<TimelineRecorder> timeline;
+  if (scenario.timeline_max_events > 0) timeline.emplace(scenario.timeline_max_events);
+  for (WorkloadContext& c : contexts) {
+    c.lifecycle = &lifecycle;
+    if (timeline) c.timeline = &*timeline;
+  }
+  publish_clock(scenario.clock_out_s);
   lifecycle.begin();
   std::optional<TimeSeriesSampler> sampler;
   if (scenario.timeseries_interval_s > 0) {
@@ -382,6 +398,8 @@ analysis::HostResult simulate(const config::Scenario& scenario, const config::Ho
   }
   result.memory = memory.result();
   result.groups = group_results(memory);
+  if (timeline) result.timeline = timeline->finish();
+  if (scenario.clock_out_s) scenario.clock_out_s->store(scenario.duration_s, std::memory_order_relaxed);
   return result;
 }
 

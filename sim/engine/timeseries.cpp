@@ -17,6 +17,8 @@ analysis::TimeSample TimeSeriesSampler::sample(double time_s) const {
   t.anon_bytes = s.anon_frames * page;
   t.file_bytes = s.file_frames * page;
   t.swap_bytes = s.swap_slots_used * page;
+  t.unevictable_bytes = s.unevictable_frames * page;
+  t.free_bytes = s.free_frames * page;
   t.pgmajfault = s.major_faults;
   t.pswpin = s.swap_in_bytes / page;
   t.pswpout = s.swap_out_bytes / page;
@@ -28,19 +30,25 @@ analysis::TimeSample TimeSeriesSampler::sample(double time_s) const {
   return t;
 }
 
-void TimeSeriesSampler::start(const Platform& platform) {
-  create_actor(platform, "timeseries", platform.cpu, [this] {
-    // k x interval, not a running sum: no drift over a long horizon.
-    for (std::uint64_t k = 0;; ++k) {
-      const double at_s = static_cast<double>(k) * interval_s_;
-      if (at_s >= horizon_s_) return;
-      simgrid::s4u::this_actor::sleep_until(at_s);
-      samples_.push_back(sample(at_s));
-    }
-  });
+void TimeSeriesSampler::start(const Platform&) {
+  // No actor: an actor waking at each sample time would add events (time steps) to the run, and
+  // SimGrid's shared-resource progress, summed over more steps, rounds differently. The memory only
+  // changes at events, so when the clock advances to `now`, the state now is the state at every
+  // instant since the previous event: the samples due before `now` are taken from it.
+  simgrid::s4u::Engine::on_time_advance_cb([this](double) { catch_up(simgrid::s4u::Engine::get_clock()); });
+}
+
+void TimeSeriesSampler::catch_up(double before_s) {
+  // k x interval, not a running sum: no drift over a long horizon.
+  for (;; ++next_k_) {
+    const double at_s = static_cast<double>(next_k_) * interval_s_;
+    if (at_s >= before_s || at_s >= horizon_s_) return;
+    samples_.push_back(sample(at_s));
+  }
 }
 
 std::vector<analysis::TimeSample> TimeSeriesSampler::finish(const std::vector<analysis::WorkloadResult>& workloads) {
+  catch_up(horizon_s_);  // the run may end before the horizon (nothing left to do): the same state since
   if (samples_.empty() || samples_.back().time_s < horizon_s_) samples_.push_back(sample(horizon_s_));
   // One sweep over the intervals for every sample (the samples are in time order), not one per sample.
   std::vector<double> times_s;

@@ -20,6 +20,7 @@ namespace headroom::engine {
 struct Platform;
 class HostMemory;
 class Lifecycle;  // simulate.cpp: starts, stops and releases workloads
+class TimelineRecorder;  // sim/engine/timeline.hpp
 
 // Objects workloads of one host run share, by key (WorkloadContext::shared): a router and its
 // replicas meet on one (models/workloads/common/router_port.hpp) whatever their start order.
@@ -71,6 +72,9 @@ struct WorkloadContext {
     return (*shared_objects)[key];
   }
   std::shared_ptr<SharedObjects> shared_objects;
+  // `run --timeline`: where the kind reports its steps and requests (sim/engine/timeline.hpp);
+  // null when the option is off (the kind then records nothing).
+  TimelineRecorder* timeline = nullptr;
 };
 
 }  // namespace headroom::engine

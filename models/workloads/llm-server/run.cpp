@@ -61,6 +61,7 @@
 #include "models/workloads/llm-server/speed_model.hpp"
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
+#include "sim/engine/timeline.hpp"
 #include "sim/engine/workload_registry.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -108,6 +109,8 @@ class LlmServer {
       result_.prefix.last_change_s = sg4::Engine::get_clock();
     }
     make_records();
+    if (ctx_.timeline)
+      ctx_.timeline->requests(ctx_.index, &result_.requests);
   }
 
   // The OOM killer may pick this process even after its actor ended (it still holds its memory),
@@ -608,6 +611,7 @@ class LlmServer {
   }
 
   bool prefill() {
+    const double begin_s = sg4::Engine::get_clock();
     std::vector<Sequence> batch;
     batch.swap(fresh_);
     double prompt_tokens = 0, pairs = 0;
@@ -624,6 +628,9 @@ class LlmServer {
       return false;
     ++result_.prefill_steps;
     const double now = sg4::Engine::get_clock();
+    if (ctx_.timeline)
+      ctx_.timeline->slice(ctx_.index, "prefill", begin_s, now,
+                           {{"batch", static_cast<double>(batch.size())}, {"tokens", prompt_tokens}});
     for (Sequence& s : batch) {
       result_.requests[s.record].first_token_s = now;
       report_first_token(s.record, now);
@@ -635,6 +642,7 @@ class LlmServer {
   }
 
   void decode() {
+    const double begin_s = sg4::Engine::get_clock();
     // The KV read for the next token covers the prompt and every token generated so far.
     const double batch = static_cast<double>(running_.size());
     auto context = [&](const Sequence& s) { return result_.requests[s.record].prompt_tokens + s.generated; };
@@ -646,6 +654,8 @@ class LlmServer {
       return;
     ++result_.decode_steps;
     const double now = sg4::Engine::get_clock();
+    if (ctx_.timeline)
+      ctx_.timeline->slice(ctx_.index, "decode", begin_s, now, {{"batch", batch}});
     for (Sequence& s : running_)
       produce_token(s, now);
     std::erase_if(running_, [&](const Sequence& s) { return s.generated >= result_.requests[s.record].output_tokens; });

@@ -40,6 +40,7 @@
 #include "models/workloads/rl/spec.hpp"
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
+#include "sim/engine/timeline.hpp"
 #include "sim/engine/workload_registry.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -195,6 +196,7 @@ class Rl {
   // One vector step (steps 1-3 of the header); false when the workload died in it.
   bool vector_step() {
     ctx_.busy();
+    const double begin_s = sg4::Engine::get_clock();
     const std::uint64_t n =
         spec_.work_steps > 0 ? std::min(spec_.envs, spec_.work_steps - data_->env_steps) : spec_.envs;
     mm::TouchCost env_cost, policy_cost;
@@ -236,6 +238,9 @@ class Rl {
     data_->env_steps = after;
     data_->updates += updates;
     workloads::sample_peak_rss(ctx_, owner_, data_->peak_resident_bytes);
+    if (ctx_.timeline)
+      ctx_.timeline->slice(ctx_.index, "vector step", begin_s, sg4::Engine::get_clock(),
+                           {{"envs", static_cast<double>(n)}, {"updates", static_cast<double>(updates)}});
     return true;
   }
 

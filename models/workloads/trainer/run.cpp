@@ -24,6 +24,7 @@
 #include "models/workloads/trainer/spec.hpp"
 #include "sim/engine/host_memory.hpp"
 #include "sim/engine/platform.hpp"
+#include "sim/engine/timeline.hpp"
 #include "sim/engine/workload_registry.hpp"
 #include "sim/mm/watermarks.hpp"
 
@@ -356,12 +357,17 @@ class Trainer {
   bool step() {
     ctx_.busy();
     if (data_->steps_done == 0 && data_->micro_steps_done == 0 && !load_weights()) return false;
+    const double begin_s = sg4::Engine::get_clock();  // after the first step's load: that is no step
     for (std::uint64_t i = 0; i < spec_.grad_accum; ++i)
       if (ctx_.stopping() || !micro_step()) return false;
     if (!update()) return false;
     sample();
     ++data_->steps_done;
     note_step_end(*data_);
+    if (ctx_.timeline)
+      ctx_.timeline->slice(ctx_.index, "train step", begin_s, sg4::Engine::get_clock(),
+                           {{"step", static_cast<double>(data_->steps_done)},
+                            {"micro_steps", static_cast<double>(spec_.grad_accum)}});
     return true;
   }
 

@@ -211,8 +211,9 @@ TEST_CASE("results.hpp layout is the one result_json.cpp serialises") {
   CHECK(sizeof(HostResult) == 3 * sizeof(std::string) + 2 * sizeof(std::uint64_t) + 3 * sizeof(double) +
                                   sizeof(MemoryResult) + sizeof(std::vector<GroupResult>) +
                                   sizeof(std::vector<WorkloadResult>) + sizeof(std::vector<TimeSample>) +
-                                  sizeof(std::shared_ptr<const PrecomputedSummary>));
-  CHECK(sizeof(TimeSample) == 3 * sizeof(double) + 6 * sizeof(std::uint64_t) + sizeof(std::vector<std::uint64_t>));
+                                  sizeof(std::shared_ptr<const PrecomputedSummary>) +
+                                  sizeof(std::shared_ptr<const Timeline>) /* not sent: run --timeline only */);
+  CHECK(sizeof(TimeSample) == 3 * sizeof(double) + 8 * sizeof(std::uint64_t) + sizeof(std::vector<std::uint64_t>));
   CHECK(sizeof(Interval) == 2 * sizeof(double));
   CHECK(sizeof(PeakMemory) == 4 * sizeof(std::uint64_t));
   CHECK(sizeof(WorkloadResult) == 4 * sizeof(std::string) + 16 /* status + cause, fell_back, each padded to 8 */ +
@@ -245,17 +246,20 @@ TEST_CASE("a summarised host renders exactly as the full one, after the round tr
 TEST_CASE("child transport round-trips the time series") {
   HostResult h = summarised(distinct_host());
   h.timeseries_interval_s = 0.25;
-  h.timeseries = {{0.25, 1, 2, 3, 4, 5, 6, 0.1, 0.2, {7, 8}}};
+  h.timeseries = {{0.25, 1, 2, 3, 4, 5, 6, 0.1, 0.2, {7, 8}, 9, 10},
+                  {0.5, 11, 12, 13, 14, 15, 16, 1.0 / 3, 0.3, {17, 18}, 19, 20}};
   const HostResult back = host_result_from_json(host_result_to_json(h));
   CHECK(back.timeseries_interval_s == 0.25);
-  REQUIRE(back.timeseries.size() == 1);
-  const TimeSample& t = back.timeseries[0];
-  CHECK(std::tie(t.time_s, t.anon_bytes, t.file_bytes, t.swap_bytes, t.pgmajfault, t.pswpin, t.pswpout, t.psi_some_s,
-                 t.psi_full_s, t.workload_rss_bytes) ==
-        std::tie(h.timeseries[0].time_s, h.timeseries[0].anon_bytes, h.timeseries[0].file_bytes,
-                 h.timeseries[0].swap_bytes, h.timeseries[0].pgmajfault, h.timeseries[0].pswpin,
-                 h.timeseries[0].pswpout, h.timeseries[0].psi_some_s, h.timeseries[0].psi_full_s,
-                 h.timeseries[0].workload_rss_bytes));
+  REQUIRE(back.timeseries.size() == 2);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const TimeSample& t = back.timeseries[k];
+    const TimeSample& s = h.timeseries[k];
+    CHECK(std::tie(t.time_s, t.anon_bytes, t.file_bytes, t.swap_bytes, t.pgmajfault, t.pswpin, t.pswpout,
+                   t.psi_some_s, t.psi_full_s, t.workload_rss_bytes, t.unevictable_bytes, t.free_bytes) ==
+          std::tie(s.time_s, s.anon_bytes, s.file_bytes, s.swap_bytes, s.pgmajfault, s.pswpin, s.pswpout,
+                   s.psi_some_s, s.psi_full_s, s.workload_rss_bytes, s.unevictable_bytes, s.free_bytes));
+  }
+  CHECK(back.timeseries[1].psi_some_s == 1.0 / 3);  // exact: nlohmann prints round-trip doubles
   CHECK(host_result_from_json(host_result_to_json(summarised(distinct_host()))).timeseries.empty());
 }
 
