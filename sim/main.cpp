@@ -6,6 +6,7 @@
 //   headroom mrc TRACE   (exact LRU miss-ratio curve; marks 96 GiB and 128 GiB)
 //   headroom trace stats FILE...   (request traces: rows, rates, token percentiles; sim/trace/requests)
 //   headroom calibrate [--path DIR] [--swap] [--name ID] [--repeat N] --out FILE   (sim/calibrate)
+//   headroom report RESULTS... [--format md|csv|json|html] [--out FILE]   (tables and plots of results)
 //   headroom capture --pid PID | --cgroup PATH | --system [--interval 1s] [--duration D] --out FILE   (sim/capture)
 // Exit status: 0 success, 1 internal failure (a simulation crashed), 2 bad input (scenario, trace,
 // command line, output path), 128 + N when stopped by signal N (SIGINT 130, SIGTERM 143), always
@@ -21,6 +22,7 @@
 #include "sim/cli/capture_command.hpp"
 #include "sim/cli/catalog_commands.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/report_command.hpp"
 #include "sim/text.hpp"
 #include "sim/trace/cli.hpp"
 #include "sim/trace/requests/stats_command.hpp"
@@ -196,6 +198,9 @@ int main(int argc, char** argv) {
   headroom::cli::CaptureCliOptions capture;
   CLI::App* capture_cmd = headroom::cli::add_capture_command(app, capture);
 
+  headroom::cli::ReportOptions report;
+  CLI::App* report_cmd = headroom::cli::add_report_command(app, report);
+
   // cache and mrc run inside parse (their callbacks) and report through trace_exit.
   int trace_exit = headroom::cli::kExitOk;
   headroom::trace::add_trace_commands(app, trace_exit);
@@ -221,6 +226,7 @@ int main(int argc, char** argv) {
     if (*models_cmd) headroom::cli::models_command();
     if (*calibrate_cmd) headroom::cli::calibrate_command(calibrate);
     if (*capture_cmd) headroom::cli::capture_command(capture);
+    if (*report_cmd) headroom::cli::report_command(report);
   } catch (const headroom::cli::CliError& e) {
     std::fprintf(stderr, "%s\n", e.message.c_str());
     return e.exit_code;

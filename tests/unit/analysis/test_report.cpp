@@ -107,7 +107,7 @@ TEST_CASE("child transport rejects malformed results") {
   CHECK_THROWS_AS(host_result_from_json("not json"), std::runtime_error);
 }
 
-TEST_CASE("markdown: one column per host, units in labels, one verdict line per host") {
+TEST_CASE("markdown: metrics as rows, hosts as columns, ratio and difference, one value per cell") {
   const std::string md = render_markdown(two_hosts());
   const auto lines = lines_of(md);
   std::vector<std::string> table;
@@ -116,16 +116,23 @@ TEST_CASE("markdown: one column per host, units in labels, one verdict line per 
   }
   REQUIRE(table.size() > 10);
   CHECK(md.rfind("## unit\n\ntwo hand-made hosts\n\n", 0) == 0);
-  CHECK(table[0] == "| metric | h96 | h128 |");
-  CHECK(table[1] == "|---|---:|---:|");
-  for (const auto& row : table) CHECK_MESSAGE(count_char(row, '|') - count_char(row, '\\') == 4, row);
-  CHECK(md.find("| RAM (GiB) | 96.00 | 128.00 |") != std::string::npos);
+  CHECK(table[0] == "| metric | h96 | h128 | ratio h128 / h96 | difference h128 - h96 |");
+  CHECK(table[1] == "|---|---:|---:|---:|---:|");
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const std::string& row = table[i];
+    CHECK_MESSAGE(count_char(row, '|') - count_char(row, '\\') == 6, row);
+    if (i > 0) CHECK_MESSAGE(row.find(" / ") == std::string::npos, row);  // no packed "a / b" cell or label
+    CHECK_MESSAGE(row.find("e+") == std::string::npos, row);   // never scientific notation
+  }
+  CHECK(md.find("| RAM (GiB) | 96 | 128 | 1.333 | +32 |") != std::string::npos);
   CHECK(md.find("\nStart order: chat.\n") != std::string::npos);
-  CHECK(md.find("| verdict | **oom** | **fits** |") != std::string::npos);
-  CHECK(md.find("| service | **keeps-up** | **keeps-up** |") != std::string::npos);
-  CHECK(md.find("| **chat** (llm-server) status | running on cpu | running on cpu |") != std::string::npos);
-  CHECK(md.find("| chat: start / end (s) | 0 / n/a | 0 / n/a |") != std::string::npos);
-  CHECK(md.find("| chat: throughput (tokens/s) | 0.5 | 1.2 |") != std::string::npos);
+  CHECK(md.find("| memory verdict | **oom** | **fits** |  |  |") != std::string::npos);
+  CHECK(md.find("| service | **keeps-up** | **keeps-up** |  |  |") != std::string::npos);
+  CHECK(md.find("| chat (llm-server): status | running | running |  |  |") != std::string::npos);
+  CHECK(md.find("| chat: start (s) | 0 | 0 | n/a | 0 |") != std::string::npos);
+  CHECK(md.find("| chat: end (s) | n/a | n/a |  |  |") != std::string::npos);
+  CHECK(md.find("| chat: tokens/s | 0.5 | 1.2 | 2.4 | +0.7 |") != std::string::npos);
+  CHECK(md.find("| OOM kills (count) | 1 | 0 | 0 | -1 |") != std::string::npos);
   CHECK(md.find("- **h96**: memory oom, service keeps-up. Memory: 1 OOM kill(s); chat: 1 request(s) failed: oom-killed. Service: chat keeps up: completed 1 of 2 requests") != std::string::npos);
   CHECK(md.find("- **h128**: memory fits, service keeps-up. Memory: ") != std::string::npos);
   CHECK(md.find("\nEvery host keeps up with its workloads.\n") != std::string::npos);
@@ -171,16 +178,20 @@ TEST_CASE("groups: md rows only when the scenario has groups, json and csv with 
   }
   r.hosts[1].groups[0].events_max = 4;
   const std::string md = render_markdown(r);
-  CHECK(md.find("| **group db** memory.max / high / swap.max (GiB) | 2.00 / max / max | 2.00 / max / max |") !=
-        std::string::npos);
-  CHECK(md.find("| group db: usage now / peak (GiB) | 1.00 / 2.00 | 1.00 / 2.00 |") != std::string::npos);
-  CHECK(md.find("| group db: refaults file / anon (GiB) | 3.00 / 0.00 | 3.00 / 0.00 |") != std::string::npos);
-  CHECK(md.find("| group db: events low / high / max / oom / oom_kill (count) | 0 / 0 / 9 / 0 / 0 | 0 / 0 / 4 / 0 / 0 |") !=
-        std::string::npos);
-  CHECK(md.find("| group db: memory.high throttle (s) | 1.5 | 1.5 |") != std::string::npos);
+  CHECK(md.find("| group db: memory.max (GiB) | 2 | 2 | 1 | 0 |") != std::string::npos);
+  CHECK(md.find("| group db: memory.high (GiB) | max | max |  |  |") != std::string::npos);
+  CHECK(md.find("| group db: memory.swap.max (GiB) | max | max |  |  |") != std::string::npos);
+  CHECK(md.find("| group db: usage now (GiB) | 1 | 1 | 1 | 0 |") != std::string::npos);
+  CHECK(md.find("| group db: usage peak (GiB) | 2 | 2 | 1 | 0 |") != std::string::npos);
+  CHECK(md.find("| group db: refaults file (GiB) | 3 | 3 | 1 | 0 |") != std::string::npos);
+  CHECK(md.find("| group db: refaults anonymous (GiB) | 0 | 0 | n/a | 0 |") != std::string::npos);
+  CHECK(md.find("| group db: events max (count) | 9 | 4 | 0.4444 | -5 |") != std::string::npos);
+  CHECK(md.find("| group db: events oom_kill (count) | 0 | 0 | n/a | 0 |") != std::string::npos);
+  CHECK(md.find("| group db: memory.high throttle (s) | 1.5 | 1.5 | 1 | 0 |") != std::string::npos);
   // chat (in db) stalls 1 s of the 10 s horizon, busy the whole time.
-  CHECK(md.find("| group db: memory stall some / full (% of horizon) | 10.0 / 10.0 | 10.0 / 10.0 |") != std::string::npos);
-  CHECK(md.find("| re-read after eviction (refaults, GiB) | 0.00 | 0.00 |") != std::string::npos);
+  CHECK(md.find("| group db: memory stall some (% of horizon) | 10 | 10 | 1 | 0 |") != std::string::npos);
+  CHECK(md.find("| group db: memory stall full (% of horizon) | 10 | 10 | 1 | 0 |") != std::string::npos);
+  CHECK(md.find("| re-read after eviction (refaults) (GiB) | 0 | 0 | n/a | 0 |") != std::string::npos);
   const std::string csv = render_csv(r);
   CHECK(csv.find("\nh128,,groups.db.limits.max_bytes,bytes,2147483648\n") != std::string::npos);
   CHECK(csv.find("\nh128,,groups.db.limits.high_bytes,bytes,\n") != std::string::npos);
