@@ -3,8 +3,9 @@
 #   - no console message at all (the report has no script: any message is an error, an uncaught
 #     exception, or a blocked injected script reported by the page's Content-Security-Policy);
 #   - no <script> element, no on* event-handler attribute, no element that loads something;
-#   - every plot (svg.plot) has a size; each expected series (`g.series[data-series=NAME]`) has a
-#     line (or band) path with a non-empty d and bounding box (so give series of 2+ points);
+#   - every plot (svg.plot) has a size; each expected series (`g.series[data-series=NAME]`) is drawn
+#     (a line or band path with a non-empty d and bounding box: give series of 2+ points) in at
+#     least one plot, and in every other plot its legend says "NAME (no data)";
 #   - each expected string is in the page's text, i.e. user strings with markup stayed text.
 # The report is opened inside a small wrapper page (same origin thanks to
 # --allow-file-access-from-files) whose script inspects the report's live DOM and writes its findings
@@ -62,13 +63,20 @@ function check() {
     } else if (key === "series") {
       const groups = series.filter(g => g.getAttribute("data-series") === value);
       if (groups.length === 0) { fail("no series " + JSON.stringify(value)); continue; }
+      let drawn = 0, declared_empty = 0;
       for (const g of groups) {
-        // Its line (or stacked band): the first path of the group, drawn with a non-empty box.
+        // Its line (or stacked band), drawn with a non-empty box; or, when the series has no value
+        // in that plot, the legend saying "NAME (no data)".
         const path = g.querySelector("path.line, path.band");
         const box = path && (path.getAttribute("d") || "").trim() !== "" ? path.getBBox() : null;
-        if (!box || !(box.width > 0 || box.height > 0)) fail("series " + JSON.stringify(value) + " has no drawn path");
+        if (box && (box.width > 0 || box.height > 0)) { ++drawn; continue; }
+        const legend = [...g.ownerSVGElement.querySelectorAll("g.legend text, g.legend title")].map(t => t.textContent);
+        if (legend.includes(value + " (no data)")) ++declared_empty;
+        else fail("series " + JSON.stringify(value) + " has no drawn path (and its legend does not say no data)");
       }
-      lines.push("ok: series " + JSON.stringify(value) + " drawn in " + groups.length + " plot(s)");
+      if (drawn === 0) fail("series " + JSON.stringify(value) + " is drawn in no plot");
+      lines.push("ok: series " + JSON.stringify(value) + " drawn in " + drawn + " plot(s)" +
+                 (declared_empty ? ", no data in " + declared_empty : ""));
     } else if (key === "text") {
       if (!text.includes(value)) fail("not shown as text: " + JSON.stringify(value));
       else lines.push("ok: text " + JSON.stringify(value));
