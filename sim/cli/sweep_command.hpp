@@ -59,10 +59,9 @@ inline void settle_scenarios(sweep::Plan& plan, const SweepOptions& options) {
     }
     if (!policy.empty()) scenario.memory.policy = policy;
     if (!options.plan.timeseries_interval.empty()) {
-      RunOptions run;
-      run.timeseries_interval = options.plan.timeseries_interval;
-      run.output.format = "json";
-      set_timeseries(scenario, run);
+      OutputOptions json_output;
+      json_output.format = "json";  // point files are JSON, whatever the summary's format
+      set_timeseries(scenario, options.plan.timeseries_interval, json_output);
     }
   }
 }
