@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analysis/number_format.hpp"
+#include "analysis/report_table.hpp"
 
 namespace headroom::analysis {
 
@@ -17,16 +18,6 @@ struct Overload : F... {
 template <class... F>
 Overload(F...) -> Overload<F...>;
 
-const OrderedJson* find_path(const OrderedJson& json, const std::vector<std::string>& path) {
-  const OrderedJson* at = &json;
-  for (const std::string& key : path) {
-    if (!at->is_object()) return nullptr;
-    const auto found = at->find(key);
-    if (found == at->end()) return nullptr;
-    at = &*found;
-  }
-  return at;
-}
 
 std::string text_at(const OrderedJson& json, const char* key) {
   const auto found = json.find(key);

@@ -42,16 +42,6 @@ std::pair<std::size_t, const Suffix*> unit_segment(const std::vector<std::string
   return {path.size(), nullptr};
 }
 
-const OrderedJson* find(const OrderedJson& json, const std::vector<std::string>& path) {
-  const OrderedJson* at = &json;
-  for (const std::string& key : path) {
-    if (!at->is_object()) return nullptr;
-    const auto found = at->find(key);
-    if (found == at->end()) return nullptr;
-    at = &*found;
-  }
-  return at;
-}
 
 std::string text_of(const OrderedJson* value, const std::string& otherwise = "") {
   return value && value->is_string() ? value->get<std::string>() : otherwise;
@@ -99,7 +89,7 @@ class Builder {
   }
   // A field of the host JSON at `path`, scaled.
   void field(const std::string& label, const std::string& unit, const std::vector<std::string>& path, double scale = 1) {
-    add(label, unit, [&](const OrderedJson& h) { return json_cell(find(h, path), scale); });
+    add(label, unit, [&](const OrderedJson& h) { return json_cell(find_path(h, path), scale); });
   }
   const std::vector<const OrderedJson*>& hosts() const { return hosts_; }
   // A row without any number (a flag under `ttft_p99_s`) has no unit to show.
@@ -124,8 +114,13 @@ TableCell bold(const OrderedJson* value) {
 // RAM and the two verdicts; a later version's host keys (SLO, ...) follow them.
 void add_verdict_rows(Builder& b) {
   b.field("RAM", "GiB", {"ram_bytes"}, kGiB);
-  b.add("memory verdict", "", [](const OrderedJson& h) { return bold(find(h, {"verdict"})); });
-  b.add("service", "", [](const OrderedJson& h) { return bold(find(h, {"service"})); });
+  b.add("memory verdict", "", [](const OrderedJson& h) { return bold(find_path(h, {"verdict"})); });
+  b.add("service", "", [](const OrderedJson& h) { return bold(find_path(h, {"service"})); });
+  // The SLO verdict (analysis/slo.hpp) when some host's workloads have targets; its reason is
+  // printed under the table with the others.
+  const auto& hosts = b.hosts();
+  if (std::any_of(hosts.begin(), hosts.end(), [](const OrderedJson* h) { return h->contains("slo"); }))
+    b.add("SLO", "", [](const OrderedJson& h) { return bold(find_path(h, {"slo"})); });
 }
 
 void add_memory_rows(Builder& b) {
@@ -148,8 +143,8 @@ void add_memory_rows(Builder& b) {
     b.field(f.label, f.unit, {"memory", f.key}, f.scale);
   for (const auto& [label, key] : {std::pair{"direct reclaim", "direct_reclaim_pages"}, {"kswapd reclaim", "kswapd_reclaim_pages"}}) {
     b.add(label, "GiB", [key = std::string(key)](const OrderedJson& h) {
-      const OrderedJson* pages = find(h, {"memory", key});
-      const OrderedJson* page = find(h, {"page_bytes"});
+      const OrderedJson* pages = find_path(h, {"memory", key});
+      const OrderedJson* page = find_path(h, {"page_bytes"});
       if (!pages || !page || !pages->is_number() || !page->is_number()) return json_cell(pages);
       return TableCell::of(pages->get<double>() * page->get<double>() * kGiB);
     });
@@ -163,7 +158,7 @@ void add_memory_rows(Builder& b) {
 bool known_host_key(const std::string& key) {
   static const std::vector<std::string> known{"name", "description", "ram_bytes", "ram_gib", "page_bytes",
                                               "mem_bw_effective_Bps", "horizon_s", "policy", "verdict",
-                                              "verdict_reason", "service", "service_reason", "memory",
+                                              "verdict_reason", "service", "service_reason", "slo", "slo_reason", "memory",
                                               "groups", "workloads", "timeseries"};
   return std::find(known.begin(), known.end(), key) != known.end();
 }
@@ -198,18 +193,18 @@ void add_generic_rows(Builder& b, const std::string& label_prefix, const std::ve
     b.add(label_prefix + d.label, d.unit, [&, full, count_by_cause, scale = d.scale](const OrderedJson& h) {
       const OrderedJson* o = owner(h);
       if (!o) return TableCell::of_text("absent");
-      const OrderedJson* value = find(*o, full);
-      return !value && count_by_cause && find(*o, {full.begin(), full.end() - 1}) ? TableCell::of(0) : json_cell(value, scale);
+      const OrderedJson* value = find_path(*o, full);
+      return !value && count_by_cause && find_path(*o, {full.begin(), full.end() - 1}) ? TableCell::of(0) : json_cell(value, scale);
     });
     b.drop_unit_of_text_row();
   }
 }
 
 const OrderedJson* named(const OrderedJson& host, const char* list, const std::string& name) {
-  const OrderedJson* items = find(host, {list});
+  const OrderedJson* items = find_path(host, {list});
   if (!items || !items->is_array()) return nullptr;
   for (const OrderedJson& item : *items)
-    if (item.is_object() && text_of(find(item, {"name"})) == name) return &item;
+    if (item.is_object() && text_of(find_path(item, {"name"})) == name) return &item;
   return nullptr;
 }
 
@@ -217,10 +212,10 @@ const OrderedJson* named(const OrderedJson& host, const char* list, const std::s
 std::vector<std::string> names_in(const std::vector<const OrderedJson*>& hosts, const char* list) {
   std::vector<std::string> names;
   for (const OrderedJson* h : hosts) {
-    const OrderedJson* items = find(*h, {list});
+    const OrderedJson* items = find_path(*h, {list});
     if (!items || !items->is_array()) continue;
     for (const OrderedJson& item : *items) {
-      const std::string name = text_of(find(item, {"name"}));
+      const std::string name = text_of(find_path(item, {"name"}));
       if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
     }
   }
@@ -233,7 +228,7 @@ void add_group_rows(Builder& b, const std::string& name) {
     return [name, path, scale, null_text](const OrderedJson& h) {
       const OrderedJson* g = named(h, "groups", name);
       if (!g) return TableCell::of_text("absent");
-      const OrderedJson* v = find(*g, path);
+      const OrderedJson* v = find_path(*g, path);
       return v && v->is_null() && null_text ? TableCell::of_text(null_text) : json_cell(v, scale);
     };
   };
@@ -267,12 +262,12 @@ bool common_workload_key(const std::string& key) {
 void add_workload_rows(Builder& b, const std::string& name) {
   std::string kind;
   for (const OrderedJson* h : b.hosts())
-    if (const OrderedJson* w = named(*h, "workloads", name); w && kind.empty()) kind = text_of(find(*w, {"kind"}));
+    if (const OrderedJson* w = named(*h, "workloads", name); w && kind.empty()) kind = text_of(find_path(*w, {"kind"}));
   const auto owner = [name](const OrderedJson& h) { return named(h, "workloads", name); };
   const auto cell = [&](std::vector<std::string> path) {
     return [owner, path](const OrderedJson& h) {
       const OrderedJson* w = owner(h);
-      return w ? json_cell(find(*w, path)) : TableCell::of_text("absent");
+      return w ? json_cell(find_path(*w, path)) : TableCell::of_text("absent");
     };
   };
   const std::string p = name + ": ";
@@ -280,8 +275,8 @@ void add_workload_rows(Builder& b, const std::string& name) {
   bool any_cause = false, any_fallback = false;
   for (const OrderedJson* h : b.hosts())
     if (const OrderedJson* w = owner(*h)) {
-      any_cause = any_cause || text_of(find(*w, {"cause"}), "none") != "none";
-      any_fallback = any_fallback || (find(*w, {"fell_back"}) && *find(*w, {"fell_back"}) == true);
+      any_cause = any_cause || text_of(find_path(*w, {"cause"}), "none") != "none";
+      any_fallback = any_fallback || (find_path(*w, {"fell_back"}) && *find_path(*w, {"fell_back"}) == true);
     }
   if (any_cause) b.add(p + "cause", "", cell({"cause"}));
   if (any_fallback) b.add(p + "fell back", "", cell({"fell_back"}));
@@ -290,7 +285,7 @@ void add_workload_rows(Builder& b, const std::string& name) {
   b.add(p + "keeps up", "", [owner](const OrderedJson& h) {
     const OrderedJson* w = owner(h);
     if (!w) return TableCell::of_text("absent");
-    const OrderedJson* keeps = find(*w, {"service", "keeps_up"});
+    const OrderedJson* keeps = find_path(*w, {"service", "keeps_up"});
     return TableCell::of_text(!keeps || !keeps->is_boolean() ? "n/a" : *keeps == true ? "yes" : "**no**");
   });
   std::vector<std::vector<std::string>> info, metrics;
@@ -299,7 +294,7 @@ void add_workload_rows(Builder& b, const std::string& name) {
     if (!w || !w->is_object()) continue;
     for (const auto& [key, value] : w->items())
       if (!common_workload_key(key)) collect_paths(value, {key}, info);
-    if (const OrderedJson* m = find(*w, {"metrics"})) collect_paths(*m, {}, metrics);
+    if (const OrderedJson* m = find_path(*w, {"metrics"})) collect_paths(*m, {}, metrics);
   }
   add_generic_rows(b, p, info, owner);
   add_generic_rows(b, p, metrics, owner, {"metrics"});
@@ -308,17 +303,17 @@ void add_workload_rows(Builder& b, const std::string& name) {
 std::string policy_text(const std::vector<const OrderedJson*>& hosts) {
   if (hosts.empty()) return "n/a";
   bool same = true;
-  for (const OrderedJson* h : hosts) same = same && text_of(find(*h, {"policy"})) == text_of(find(*hosts.front(), {"policy"}));
-  if (same) return "`" + text_of(find(*hosts.front(), {"policy"})) + "`";
+  for (const OrderedJson* h : hosts) same = same && text_of(find_path(*h, {"policy"})) == text_of(find_path(*hosts.front(), {"policy"}));
+  if (same) return "`" + text_of(find_path(*hosts.front(), {"policy"})) + "`";
   std::string out;
   for (const OrderedJson* h : hosts)
-    out += (out.empty() ? "" : ", ") + ("`" + text_of(find(*h, {"policy"})) + "` (" + text_of(find(*h, {"name"})) + ")");
+    out += (out.empty() ? "" : ", ") + ("`" + text_of(find_path(*h, {"policy"})) + "` (" + text_of(find_path(*h, {"name"})) + ")");
   return out;
 }
 
 std::vector<const OrderedJson*> hosts_of(const OrderedJson& result) {
   std::vector<const OrderedJson*> hosts;
-  if (const OrderedJson* list = find(result, {"hosts"}); list && list->is_array())
+  if (const OrderedJson* list = find_path(result, {"hosts"}); list && list->is_array())
     for (const OrderedJson& h : *list)
       if (h.is_object()) hosts.push_back(&h);
   return hosts;
@@ -406,7 +401,7 @@ std::string render_markdown_table(const ComparisonTable& table) {
 ComparisonTable comparison_table(const OrderedJson& result) {
   ComparisonTable table;
   const std::vector<const OrderedJson*> hosts = hosts_of(result);
-  for (const OrderedJson* h : hosts) table.columns.push_back(text_of(find(*h, {"name"}), "n/a"));
+  for (const OrderedJson* h : hosts) table.columns.push_back(text_of(find_path(*h, {"name"}), "n/a"));
   Builder b(table, hosts);
   add_verdict_rows(b);
   std::vector<std::vector<std::string>> extra;  // a later version's host keys (SLO, ...)
@@ -423,16 +418,16 @@ ComparisonTable comparison_table(const OrderedJson& result) {
 std::string scenario_markdown(const OrderedJson& result, int level, const std::string& title) {
   const std::vector<const OrderedJson*> hosts = hosts_of(result);
   std::string out = std::string(static_cast<std::size_t>(std::max(level, 1)), '#') + " " +
-                    (title.empty() ? text_of(find(result, {"scenario"})) : title) + "\n\n";
-  if (const std::string description = text_of(find(result, {"description"})); !description.empty())
+                    (title.empty() ? text_of(find_path(result, {"scenario"})) : title) + "\n\n";
+  if (const std::string description = text_of(find_path(result, {"description"})); !description.empty())
     out += description + "\n\n";
-  const OrderedJson* seed = find(result, {"seed"});
-  const OrderedJson* duration = find(result, {"duration_s"});
-  out += "Scenario `" + text_of(find(result, {"scenario_path"})) + "`, seed " +
+  const OrderedJson* seed = find_path(result, {"seed"});
+  const OrderedJson* duration = find_path(result, {"duration_s"});
+  out += "Scenario `" + text_of(find_path(result, {"scenario_path"})) + "`, seed " +
          (seed && seed->is_number_unsigned() ? format_u64(seed->get<std::uint64_t>()) : "n/a") + ", horizon " +
          (duration && duration->is_number() ? format_readable(duration->get<double>()) : "n/a") +
          " s of simulated time, eviction policy " + policy_text(hosts) + ".\n\n";
-  if (const OrderedJson* order = find(result, {"start_order"}); order && order->is_array() && !order->empty()) {
+  if (const OrderedJson* order = find_path(result, {"start_order"}); order && order->is_array() && !order->empty()) {
     std::string names;
     for (const OrderedJson& name : *order) names += (names.empty() ? "" : ", ") + text_of(&name);
     out += "Start order: " + names + ".\n\n";
@@ -440,21 +435,33 @@ std::string scenario_markdown(const OrderedJson& result, int level, const std::s
   out += render_markdown_table(comparison_table(result)) + "\n";
   std::string behind;
   for (const OrderedJson* h : hosts) {
-    const std::string name = text_of(find(*h, {"name"}));
-    const std::string service = text_of(find(*h, {"service"}));
-    out += "- **" + name + "**: memory " + text_of(find(*h, {"verdict"})) + ", service " + service +
-           ". Memory: " + text_of(find(*h, {"verdict_reason"})) + ". Service: " + text_of(find(*h, {"service_reason"})) +
-           "\n";
+    const std::string name = text_of(find_path(*h, {"name"}));
+    const std::string service = text_of(find_path(*h, {"service"}));
+    out += "- **" + name + "**: memory " + text_of(find_path(*h, {"verdict"})) + ", service " + service +
+           (h->contains("slo") ? ", SLO " + text_of(find_path(*h, {"slo"})) : std::string()) + ". Memory: " +
+           text_of(find_path(*h, {"verdict_reason"})) + ". Service: " + text_of(find_path(*h, {"service_reason"})) +
+           (h->contains("slo") ? ". SLO: " + text_of(find_path(*h, {"slo_reason"})) : std::string()) + "\n";
     if (service == "falls-behind") behind += (behind.empty() ? "" : ", ") + name;
   }
   out += behind.empty() ? "\nEvery host keeps up with its workloads.\n"
                         : "\nFalls behind: **" + behind + "** (a workload completes too little of what arrives).\n";
   if (hosts.size() > 1)
     out += "\nRatio and difference columns compare each host with the first, " +
-           text_of(find(*hosts.front(), {"name"})) + " (n/a: the first is 0 or has no value).\n";
+           text_of(find_path(*hosts.front(), {"name"})) + " (n/a: the first is 0 or has no value).\n";
   out += "\nPercentiles are nearest-rank over requests; throughput is generated tokens / the time the workload ran (start to stop or horizon); "
          "memory stall some/full follow Linux PSI (see analysis/README.md).\n";
   return out;
+}
+
+const OrderedJson* find_path(const OrderedJson& json, const std::vector<std::string>& path) {
+  const OrderedJson* at = &json;
+  for (const std::string& key : path) {
+    if (!at->is_object()) return nullptr;
+    const auto found = at->find(key);
+    if (found == at->end()) return nullptr;
+    at = &*found;
+  }
+  return at;
 }
 
 }  // namespace headroom::analysis

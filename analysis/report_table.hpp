@@ -17,6 +17,10 @@ namespace headroom::analysis {
 
 using OrderedJson = nlohmann::ordered_json;
 
+// The value at a key path (`{"metrics", "ttft_s", "p99"}`) through nested objects; nullptr when a
+// step is missing or not an object.
+const OrderedJson* find_path(const OrderedJson& json, const std::vector<std::string>& path);
+
 // One value: a number (printed through format_readable) or a text; both empty = an empty cell.
 struct TableCell {
   std::optional<double> number;

@@ -167,7 +167,12 @@ TEST_CASE("slo: a host's report gains slo fields only when a workload has target
   CHECK(json.find("\"attainment\": 0.95") != std::string::npos);
   const std::string md = render_markdown(with);
   CHECK(md.find("| SLO | **missed** |") != std::string::npos);
-  CHECK(md.find("| chat: SLO ttft_p99 <= 9.5 s | missed: 9.9 s, 95% of 100 requests |") != std::string::npos);
+  // One value per cell (the md table since issue 11): the target's limit, value, verdict, attainment.
+  CHECK(md.find("| chat: slo targets ttft p99 limit (s) | 9.5 |") != std::string::npos);
+  CHECK(md.find("| chat: slo targets ttft p99 value (s) | 9.9 |") != std::string::npos);
+  CHECK(md.find("| chat: slo targets ttft p99 met | no |") != std::string::npos);
+  CHECK(md.find("| chat: slo targets ttft p99 attainment | 0.95 |") != std::string::npos);
+  CHECK(md.find("SLO: chat: ttft_p99 9.9 s > 9.5 s (attainment 95% of 100 requests)") != std::string::npos);
   CHECK(render_csv(with).find("h,chat,slo.targets.ttft_p99.attainment,fraction,0.95") != std::string::npos);
 
   // Through compare's child pipe: summarised, to JSON and back, the same report.
