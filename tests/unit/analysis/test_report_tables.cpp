@@ -231,16 +231,19 @@ TEST_CASE("report inputs: bad files are one line naming the file (and the JSON p
 
 TEST_CASE("comparison table: keys a later version adds (an SLO) are rows too, after the verdicts") {
   const auto json = OrderedJson::parse(R"({"scenario": "s", "hosts": [
-    {"name": "a", "ram_bytes": 1073741824, "verdict": "fits", "service": "keeps-up", "slo": "met",
+    {"name": "a", "ram_bytes": 1073741824, "verdict": "fits", "service": "keeps-up", "slo": "met", "energy_j": 10,
      "workloads": [{"name": "chat", "kind": "llm-server", "status": "running",
                     "slo": {"ttft_p99_s": {"target": 2, "value": 1.5, "met": true}}}]},
-    {"name": "b", "ram_bytes": 2147483648, "verdict": "fits", "service": "keeps-up", "slo": "missed",
+    {"name": "b", "ram_bytes": 2147483648, "verdict": "fits", "service": "keeps-up", "slo": "missed", "energy_j": 15,
      "workloads": [{"name": "chat", "kind": "llm-server", "status": "running",
                     "slo": {"ttft_p99_s": {"target": 2, "value": 3, "met": false}}}]}]})");
   const auto cells = table_cells(comparison_table(json));
   REQUIRE(cells.size() > 5);
   CHECK(cells[1] == std::vector<std::string>{"RAM (GiB)", "1", "2", "2", "+1"});
-  CHECK(cells[4] == std::vector<std::string>{"slo", "met", "missed", "", ""});
+  // The SLO verdict is a row of its own right after the service (bold, as the verdicts); a host key
+  // no row names (energy_j here) is a row too, after them.
+  CHECK(cells[4] == std::vector<std::string>{"SLO", "**met**", "**missed**", "", ""});
+  CHECK(cells[5] == std::vector<std::string>{"energy j", "10", "15", "1.5", "+5"});
   const auto has = [&](const std::vector<std::string>& row) { return std::find(cells.begin(), cells.end(), row) != cells.end(); };
   CHECK(has({"chat: slo ttft p99 target (s)", "2", "2", "1", "0"}));
   CHECK(has({"chat: slo ttft p99 value (s)", "1.5", "3", "2", "+1.5"}));
