@@ -91,10 +91,10 @@ if command -v script > /dev/null; then
   "$headroom" run "$slow" --out "$work/p-plain.md" 2> "$work/p-plain.err" || fail "run progress.yaml"
   [[ ! -s $work/p-plain.err ]] || fail "progress drawn without a terminal: $(cat "$work/p-plain.err")"
   script -qec "'$headroom' run $slow --out '$work/p-tty.md'" /dev/null > "$work/p-tty.typescript" || fail "run on a pty"
-  grep -aq 'run: simulated .* of 5.56 h ([0-9]*%)' "$work/p-tty.typescript" || fail "no progress line on a terminal: $(head -c 300 "$work/p-tty.typescript")"
+  grep -aq 'run: simulated .* of 2 h ([0-9]*%)' "$work/p-tty.typescript" || fail "no progress line on a terminal: $(head -c 300 "$work/p-tty.typescript")"
   cmp -s "$work/p-plain.md" "$work/p-tty.md" || fail "the report differs on a terminal"
   script -qec "'$headroom' compare $slow --out '$work/c-tty.md'" /dev/null > "$work/c-tty.typescript" || fail "compare on a pty"
-  grep -aq 'compare: simulated .* of 5.56 h \[m2-max-96 [0-9]*%, m3-max-128 [0-9]*%\] ([0-9]*%)' "$work/c-tty.typescript" ||
+  grep -aq 'compare: simulated .* of 2 h \[m2-max-96 [0-9]*%, m3-max-128 [0-9]*%\] ([0-9]*%)' "$work/c-tty.typescript" ||
     fail "no compare progress line on a terminal: $(head -c 300 "$work/c-tty.typescript")"
   "$headroom" compare "$slow" --out "$work/c-plain.md" 2> "$work/c-plain.err" || fail "compare progress.yaml"
   [[ ! -s $work/c-plain.err ]] || fail "compare drew progress without a terminal"
