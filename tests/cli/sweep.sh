@@ -77,7 +77,8 @@ status=$?
 "$headroom" merge "$work/local" "$work/other" --out "$work/bad" 2> "$work/stderr" > /dev/null
 status=$?
 [[ $status -eq 2 ]] || fail "merge of two sweeps: exit $status"
-[[ $(cat "$work/stderr") == "error: $work/other/sweep.json differs from $work/local/sweep.json: the directories are not parts of one sweep" ]] ||
+# (paths in messages are cut at 60 bytes by shown(), so a long build path is checked by its end only)
+[[ $(cat "$work/stderr") == "error: "*"/other"*" differs from "*"/local"*": the directories are not parts of one sweep" ]] ||
   fail "merge of two sweeps: $(cat "$work/stderr")"
 [[ ! -e $work/bad ]] || fail "a refused merge created its output directory"
 
