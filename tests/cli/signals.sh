@@ -11,18 +11,8 @@ export TMPDIR=$work/tmp
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-children_of() {  # pids whose parent is $1 (from /proc, no procps needed)
-  local stat
-  for stat in /proc/[0-9]*/stat; do
-    read -r pid _ _ ppid _ 2>/dev/null < "$stat" || continue
-    [[ $ppid == "$1" ]] && echo "$pid"
-  done
-}
-alive() {  # running and not a zombie
-  local state
-  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ -n $state && $state != Z ]]
-}
+# children_of PID, alive PID
+source "$(dirname "${BASH_SOURCE[0]}")/process_helpers.sh"
 
 # Starts compare on the slow scenario and waits until both children simulate; sets $parent, $kids.
 start_compare() {

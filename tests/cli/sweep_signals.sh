@@ -11,18 +11,8 @@ rm -rf "$work" && mkdir -p "$work"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-children_of() {  # pids whose parent is $1 (from /proc, no procps needed)
-  local stat
-  for stat in /proc/[0-9]*/stat; do
-    read -r pid _ _ ppid _ 2>/dev/null < "$stat" || continue
-    [[ $ppid == "$1" ]] && echo "$pid"
-  done
-}
-alive() {  # running and not a zombie
-  local state
-  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ -n $state && $state != Z ]]
-}
+# children_of PID, alive PID
+source "$(dirname "${BASH_SOURCE[0]}")/process_helpers.sh"
 none_alive() {  # true when none of the pids in $kids runs
   local kid
   for kid in $kids; do alive "$kid" && return 1; done

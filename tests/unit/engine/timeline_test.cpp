@@ -12,6 +12,7 @@
 #include "analysis/timeline.hpp"
 #include "engine_fixtures.hpp"
 #include "in_child.hpp"
+#include "toy_trainer.hpp"
 #include "models/workloads/trainer/data.hpp"
 #include "models/workloads/trainer/spec.hpp"
 #include "sim/engine/simulate.hpp"
@@ -22,23 +23,9 @@ using workloads::WeightsMode;
 
 namespace {
 
-std::shared_ptr<workloads::TrainerSpec> toy_trainer() {
-  auto s = std::make_shared<workloads::TrainerSpec>();
-  s->name = "train";
-  s->kind = "trainer";
-  s->model.id = "toy";
-  s->model.params = s->model.active_params = 16e6;
-  s->model.layers = 1;
-  s->model.hidden = 1024;
-  s->model.heads = 8;
-  s->model.kv_heads = 2;
-  s->model.head_dim = 128;
-  s->model.max_context = 4096;
-  s->model.ffn = 2048;
-  s->model.vocab = 1000;
-  s->micro_batch = 1;
-  s->seq_len = 256;
-  s->steps = 3;
+// toy_trainer.hpp's decoder, 3 steps of 2 micro-steps.
+std::shared_ptr<workloads::TrainerSpec> accumulating_trainer() {
+  auto s = toy_trainer(1);
   s->grad_accum = 2;
   return s;
 }
@@ -54,7 +41,7 @@ config::Scenario scenario(std::size_t max_events, std::atomic<double>* clock) {
   chat->arrivals.output_tokens = 20;
   auto longer = poisson_server("long", 64 * MiB, WeightsMode::mmap, 5);
   longer->arrivals.output_tokens = 100;
-  sc.workloads = {chat, longer, toy_trainer()};
+  sc.workloads = {chat, longer, accumulating_trainer()};
   sc.timeline_max_events = max_events;
   sc.clock_out_s = clock;
   return sc;

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "engine_fixtures.hpp"
+#include "toy_trainer.hpp"
 #include "models/workloads/trainer/data.hpp"
 #include "models/workloads/trainer/spec.hpp"
 #include "sim/engine/simulate.hpp"
@@ -36,27 +37,8 @@ config::LlmSpec llama_7b() {
   return m;
 }
 
-// A toy decoder with round shapes: 1 layer, h = 1024, 8 heads of 128, 2 KV heads (GQA), SwiGLU
-// f = 2048, vocab 1000, 16M params (counted as given, not from the shapes).
-std::shared_ptr<TrainerSpec> toy(std::uint64_t micro_batch) {
-  auto s = std::make_shared<TrainerSpec>();
-  s->name = "train";
-  s->kind = "trainer";
-  s->model.id = "toy";
-  s->model.params = s->model.active_params = 16e6;
-  s->model.layers = 1;
-  s->model.hidden = 1024;
-  s->model.heads = 8;
-  s->model.kv_heads = 2;
-  s->model.head_dim = 128;
-  s->model.max_context = 4096;
-  s->model.ffn = 2048;
-  s->model.vocab = 1000;
-  s->micro_batch = micro_batch;
-  s->seq_len = 256;
-  s->steps = 3;
-  return s;
-}
+// The toy decoder of toy_trainer.hpp at a micro-batch.
+std::shared_ptr<TrainerSpec> toy(std::uint64_t micro_batch) { return toy_trainer(micro_batch); }
 
 struct Run {
   analysis::HostResult host;
